@@ -1,0 +1,71 @@
+"""One exception hierarchy for the whole monitor.
+
+The CLI turns every ``MonitorError`` into a one-line message and an exit code;
+anything else is a bug and gets a traceback.
+
+    MonitorError
+    ├── ConfigError        feeds.toml (or a file it names) is invalid: carries file, line, key
+    ├── StoreError         the database cannot be opened, migrated or locked
+    │   └── LockedError    another ``monitor run`` already owns this database
+    ├── FetchError         a request failed (network, status, limits, policy)
+    │   ├── BlockedError   the URL is not allowed (scheme, SSRF guard, robots.txt)
+    │   └── TooLargeError  the body or its decompressed form is over the cap
+    ├── ParseError         a feed, sitemap, OPML or page could not be understood
+    └── DeliveryError      an alert could not be delivered to a target
+"""
+
+from __future__ import annotations
+
+
+class MonitorError(Exception):
+    """Base of every error the monitor raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(MonitorError):
+    """Raised when a configuration file is invalid; names file, line and key."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str = "", line: int | None = None, key: str = "") -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.key = key
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        parts = [p for p in (where, self.key) if p]
+        return ": ".join([*parts, self.message])
+
+
+class StoreError(MonitorError):
+    """Raised when the database cannot be opened, migrated or written."""
+
+
+class LockedError(StoreError):
+    """Raised when a second daemon tries to run on a database that is already owned."""
+
+
+class FetchError(MonitorError):
+    """Raised when a request fails; ``FetchResult.error`` carries the message instead in the pipeline."""
+
+
+class BlockedError(FetchError):
+    """Raised when a URL is refused by policy: scheme, SSRF guard or robots.txt."""
+
+
+class TooLargeError(FetchError):
+    """Raised when a response body, raw or decompressed, exceeds the configured cap."""
+
+
+class ParseError(MonitorError):
+    """Raised when a feed, sitemap, OPML file or page cannot be parsed."""
+
+
+class DeliveryError(MonitorError):
+    """Raised when an alert cannot be delivered to one of its targets."""

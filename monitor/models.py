@@ -1,0 +1,177 @@
+"""The values that flow through the pipeline, one stage to the next.
+
+    Source → FetchResult → Entry → Page → Extracted → Article → Tags → Alert
+
+All are frozen dataclasses: a stage takes values and returns new ones, it never
+mutates what it was given. Dicts stay at the edges (TOML, JSON, database rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+SOURCE_KINDS = ("files", "rss", "atom", "html", "sitemap")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One ``[[source]]`` entry of feeds.toml, validated."""
+
+    name: str
+    kind: str
+    url: str | None = None
+    path: str | None = None
+    interval: int = 3600  # seconds between passes
+    enabled: bool = True
+    outlet: str | None = None  # display name of the publisher; defaults to the URL's host
+    links: str | None = None  # html sources: CSS selector of article links
+    include: tuple[str, ...] = ()  # regexes an article URL must match (any)
+    exclude: tuple[str, ...] = ()  # regexes that drop an article URL
+    allow_private: bool = False  # intranet sources and tests may reach private addresses
+    fetch_pages: bool = True  # feeds: fetch each article page unless the feed carries full text
+    max_entries: int = 100  # newest entries considered per pass
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one HTTP request produced. ``error`` is set instead of raising."""
+
+    url: str
+    final_url: str
+    status: int = 0  # 0 when no response arrived
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    elapsed: float = 0.0
+    error: str | None = None
+    permanent_redirect: str | None = None  # where a 301/308 chain ended, to remember
+    retry_after: float | None = None  # seconds, from Retry-After on 429/503
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and 200 <= self.status < 300
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item a source listed: a feed item, a sitemap URL, a link, or a local file."""
+
+    url: str
+    guid: str | None = None
+    title: str | None = None
+    published: str | None = None  # ISO 8601, UTC when known
+    content: str | None = None  # full text or HTML the source carried, if any
+    content_type: str = "text/html"  # of ``content``: text/html or text/plain
+    complete: bool = False  # True when ``content`` is the whole article (no page fetch needed)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An article page, decoded to text."""
+
+    url: str
+    final_url: str
+    body: str
+    content_type: str = "text/html"  # text/html or text/plain
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A line the cleaner took out of the body, and why (``reason`` is a short slug)."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """What extraction and cleaning found in one page or text: no source, no identity yet."""
+
+    title: str = ""
+    text: str = ""  # paragraphs separated by one blank line
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    updated: str | None = None
+    canonical_url: str | None = None
+    lang: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    captions: tuple[str, ...] = ()
+    origin: str | None = None  # syndicated from, e.g. "The New York Times"
+    flags: tuple[str, ...] = ()  # ai_generated, translated, state_affiliated_source, ...
+    removed: tuple[Removed, ...] = ()
+    empty_reason: str | None = None  # set when text is empty: frameset, javascript shell, ...
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An extracted article with its identity: where it came from and who published it."""
+
+    url: str
+    canonical_url: str
+    source: str
+    outlet: str
+    fetched: str  # ISO 8601 UTC
+    content: Extracted
+    guid: str | None = None
+    content_hash: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.content.title
+
+    @property
+    def text(self) -> str:
+        return self.content.text
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One occurrence of a tag's term. Offsets index ``title + "\\n\\n" + text``."""
+
+    tag: str
+    term: str
+    start: int
+    end: int
+    sentence: int  # index of the sentence it stands in
+    in_title: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TagHit:
+    """One tag on one article: how often, where first, and the evidence sentence."""
+
+    tag: str
+    count: int
+    snippet: str
+    in_title: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    """Everything tagging found in one article."""
+
+    hits: tuple[TagHit, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    sentences: tuple[str, ...] = ()
+    score: float = 0.0  # relevance, 0 (off topic) .. 1 (about rare earths)
+
+    def tag_names(self) -> frozenset[str]:
+        return frozenset(hit.tag for hit in self.hits)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A message to send: one rule fired for one story."""
+
+    rule: str
+    story_id: int
+    article_id: int
+    notify: tuple[str, ...]  # Apprise tags
+    title: str
+    body: str  # Markdown
+    reason: str  # why the rule fired, for the reader
