@@ -11,26 +11,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from monitor.settings import duration, positive, required, setting, string_list
+
 SOURCE_KINDS = ("files", "rss", "atom", "html", "sitemap")
+
+
+def _kind(value: object) -> str | None:
+    return None if value in SOURCE_KINDS else f"must be one of {', '.join(SOURCE_KINDS)}"
+
+
+def _interval(value: object) -> str | None:
+    return None if isinstance(value, int) and value >= 60 else "must be at least 60 seconds"
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
     """One ``[[source]]`` entry of feeds.toml, validated."""
 
-    name: str
-    kind: str
-    url: str | None = None
-    path: str | None = None
-    interval: int = 3600  # seconds between passes
-    enabled: bool = True
-    outlet: str | None = None  # display name of the publisher; defaults to the URL's host
-    links: str | None = None  # html sources: CSS selector of article links
-    include: tuple[str, ...] = ()  # regexes an article URL must match (any)
-    exclude: tuple[str, ...] = ()  # regexes that drop an article URL
-    allow_private: bool = False  # intranet sources and tests may reach private addresses
-    fetch_pages: bool = True  # feeds: fetch each article page unless the feed carries full text
-    max_entries: int = 100  # newest entries considered per pass
+    name: str = required("Unique name of the source; shown in Datasette and logs.")
+    kind: str = required("files, rss, atom, html (an index page) or sitemap.", check=_kind)
+    url: str | None = setting(None, "URL of the feed, index page or sitemap (web kinds).")
+    path: str | None = setting(None, "Directory or file of .txt/.html articles (kind files), relative to feeds.toml.")
+    interval: int = setting(3600, "Time between passes: seconds or 15m/1h/1d.", _interval, duration)
+    enabled: bool = setting(True, "false keeps the source configured but never fetched.")
+    outlet: str | None = setting(None, "Publisher name shown for its articles; defaults to the URL's host.")
+    links: str | None = setting(None, "html sources: CSS selector of the article links on the index page.")
+    include: tuple[str, ...] = setting((), "Regexes; an article URL must match one of them.", convert=string_list)
+    exclude: tuple[str, ...] = setting((), "Regexes; an article URL matching one is dropped.", convert=string_list)
+    allow_private: bool = setting(False, "Allow private/loopback addresses (intranet sources only).")
+    fetch_pages: bool = setting(True, "Fetch each article page unless the feed carries the full text.")
+    max_entries: int = setting(100, "Newest entries considered per pass.", positive)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +172,23 @@ class Tags:
 
     def tag_names(self) -> frozenset[str]:
         return frozenset(hit.tag for hit in self.hits)
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A group of articles that are copies or near copies of one another (a wire story)."""
+
+    id: int
+    title: str
+    first_seen: str
+    first_outlet: str
+    last_seen: str
+    outlets: tuple[str, ...]
+    articles: int = 1
+
+    @property
+    def outlet_count(self) -> int:
+        return len(self.outlets)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,261 @@
+"""feeds.toml: parsed once into validated settings; every error names file, line and key.
+
+The file has settings tables (``[monitor]``, ``[fetch]``, ``[serve]``) and arrays of tables
+(``[[source]]``, ``[[alert]]``). Each is checked against a dataclass declared with
+:func:`monitor.settings.setting`, so defaults, help and validation live in one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from monitor.errors import ConfigError
+from monitor.fetch.client import FetchSettings
+from monitor.models import Source
+from monitor.settings import default_of, duration, non_negative, one_of, positive, setting, string_list
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorSettings:
+    """The ``[monitor]`` table."""
+
+    db: str = setting("data/monitor.db", "SQLite database file, relative to feeds.toml.")
+    topics: tuple[str, ...] = setting((), "Extra taxonomy files extending monitor/tagging/topics.toml.",
+                                      convert=string_list)
+    apprise_config: str | None = setting(None, "Apprise configuration file (YAML or text) naming alert targets.")
+    public_url: str = setting("http://127.0.0.1:8001", "Base URL of Datasette, for links in alerts.")
+    keep_html_days: int = setting(30, "Days to keep raw article HTML; 0 keeps it forever.", non_negative)
+    silent_after: int = setting(0, "Health alert when a source adds nothing for this long (15m/1h/2d); 0 is off.",
+                                non_negative, duration)
+    log_level: str = setting("INFO", "DEBUG, INFO, WARNING or ERROR.", one_of("DEBUG", "INFO", "WARNING", "ERROR"))
+
+
+@dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """The ``[serve]`` table: the Datasette server ``monitor run`` and ``monitor serve`` start."""
+
+    host: str = setting("127.0.0.1", "Address Datasette binds; keep 127.0.0.1 behind a reverse proxy.")
+    port: int = setting(8001, "Port Datasette listens on.", positive)
+    allow_sql: bool = setting(False, "Let visitors run arbitrary SQL (off by default).")
+    sql_time_limit_ms: int = setting(1000, "Time limit of one SQL query, in milliseconds.", positive)
+    max_returned_rows: int = setting(1000, "Most rows a query returns.", positive)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything feeds.toml says, validated. Paths are absolute."""
+
+    path: Path
+    monitor: MonitorSettings
+    fetch: FetchSettings
+    serve: ServeSettings
+    sources: tuple[Source, ...]
+    alerts: tuple[Any, ...] = ()  # alert rules, validated by monitor.alerts.rules
+
+    @property
+    def db_path(self) -> Path:
+        return self.resolve(self.monitor.db)
+
+    def resolve(self, path: str) -> Path:
+        """A path from the config file, relative to the file's directory."""
+        return (self.path.parent / Path(path).expanduser()).resolve()
+
+
+SECTIONS: dict[str, type] = {"monitor": MonitorSettings, "fetch": FetchSettings, "serve": ServeSettings}
+ARRAYS = ("source", "alert")
+
+
+def load(path: Path) -> Config:
+    """Read and validate a config file; raise ConfigError naming file, line and key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(exc.strerror or str(exc), file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("not UTF-8 text", file=str(path)) from exc
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> Config:
+    """Validate TOML text as a config; ``path`` names it in errors and anchors relative paths."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_toml_message(exc), file=str(path), line=_toml_line(exc)) from exc
+    where = Locator(text, str(path))
+    _reject_unknown_tables(data, where)
+    settings = {name: build(group, _table(data, name, where), where, name) for name, group in SECTIONS.items()}
+    sources = _sources(data, where)
+    return Config(path=path.resolve(), sources=sources, alerts=_alerts(data, where), **settings)
+
+
+def _sources(data: dict[str, Any], where: Locator) -> tuple[Source, ...]:
+    sources = tuple(build(Source, t, where, "source", i) for i, t in enumerate(_array(data, "source", where)))
+    seen: set[str] = set()
+    for i, source in enumerate(sources):
+        if source.name in seen:
+            raise where.error("duplicate source name", "source", i, "name")
+        seen.add(source.name)
+        _check_source(source, where, i)
+    return sources
+
+
+def _check_source(source: Source, where: Locator, index: int) -> None:
+    if source.kind == "files" and not source.path:
+        raise where.error("kind files needs a path", "source", index, "path")
+    if source.kind != "files" and not source.url:
+        raise where.error(f"kind {source.kind} needs a url", "source", index, "url")
+    if source.url and not re.match(r"(?i)^https?://[^/\s]+", source.url):
+        raise where.error("must be an http:// or https:// URL", "source", index, "url")
+    for key in ("include", "exclude"):
+        for pattern in getattr(source, key):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise where.error(f"invalid regex {pattern!r}: {exc}", "source", index, key) from exc
+
+
+def _alerts(data: dict[str, Any], where: Locator) -> tuple[Any, ...]:
+    tables = _array(data, "alert", where)
+    if not tables:
+        return ()
+    from monitor.alerts.rules import Rule, check_rule  # imported late: alerts depend on config, not back
+
+    rules = []
+    for i, table in enumerate(tables):
+        rule = build(Rule, table, where, "alert", i)
+        problem = check_rule(rule)
+        if problem:
+            raise where.error(problem[1], "alert", i, problem[0])
+        rules.append(rule)
+    return tuple(rules)
+
+
+def build(group: type[T], table: dict[str, Any], where: Locator, name: str, index: int | None = None) -> T:
+    """One settings dataclass from a TOML table: unknown keys, missing keys, types and checks."""
+    fields = {f.name: f for f in dataclasses.fields(group)}  # type: ignore[arg-type]
+    for key in table:
+        if key not in fields:
+            raise where.error(f"unknown key{_did_you_mean(key, fields)}", name, index, key)
+    values = {}
+    for key, f in fields.items():
+        if key in table:
+            values[key] = _value(f, table[key], where, name, index)
+        elif default_of(f) is dataclasses.MISSING:
+            raise where.error("required key is missing", name, index, key)
+    return group(**values)
+
+
+def _value(f: dataclasses.Field[Any], raw: Any, where: Locator, name: str, index: int | None) -> Any:
+    convert, check = f.metadata.get("convert"), f.metadata.get("check")
+    try:
+        value = convert(raw) if convert else raw
+    except ValueError as exc:
+        raise where.error(str(exc), name, index, f.name) from exc
+    problem = _type_problem(f, value) or (check(value) if check else None)
+    if problem:
+        raise where.error(problem, name, index, f.name)
+    return value
+
+
+def _type_problem(f: dataclasses.Field[Any], value: Any) -> str | None:
+    default = default_of(f)
+    if default is dataclasses.MISSING or default is None or f.metadata.get("convert"):
+        return None if default is not dataclasses.MISSING or isinstance(value, str) else "must be a string"
+    expected = type(default)
+    if isinstance(value, bool) != (expected is bool):
+        return f"must be {'true or false' if expected is bool else 'a ' + expected.__name__}"
+    if expected is float and isinstance(value, int):
+        return None
+    return None if isinstance(value, expected) else f"must be a {_type_name(expected)}"
+
+
+def _type_name(kind: type) -> str:
+    return {"str": "string", "int": "whole number", "float": "number"}.get(kind.__name__, kind.__name__)
+
+
+def _did_you_mean(key: str, fields: dict[str, Any]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _table(data: dict[str, Any], name: str, where: Locator) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise where.error(f"must be a table [{name}]", name, None, None)
+    return value
+
+
+def _array(data: dict[str, Any], name: str, where: Locator) -> list[dict[str, Any]]:
+    value = data.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise where.error(f"must be written as [[{name}]] tables", name, None, None)
+    return value
+
+
+def _reject_unknown_tables(data: dict[str, Any], where: Locator) -> None:
+    for key in data:
+        if key not in SECTIONS and key not in ARRAYS:
+            known = [*SECTIONS, *ARRAYS]
+            raise where.error(f"unknown table{_did_you_mean(key, dict.fromkeys(known))}", key, None, None)
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def _toml_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    found = _TOML_AT.search(str(exc))
+    return int(found.group(1)) if found else getattr(exc, "lineno", None)
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+    return "invalid TOML: " + _TOML_AT.sub("", getattr(exc, "msg", str(exc))).strip()
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_\-]+)\s*\]\]?")
+
+
+class Locator:
+    """Finds the line of a key in the TOML text, so errors point where the user must edit."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.lines = text.splitlines()
+        self.file = file
+
+    def error(self, message: str, table: str, index: int | None, key: str | None) -> ConfigError:
+        label = f"{table}[{index}]" if index is not None else table
+        if key:
+            label = f"{label}.{key}"
+        return ConfigError(message, file=self.file, line=self.line(table, index, key), key=label)
+
+    def line(self, table: str, index: int | None, key: str | None) -> int | None:
+        header = None
+        counts: dict[str, int] = {}
+        current: tuple[str, int | None] | None = None
+        for number, line in enumerate(self.lines, start=1):
+            found = _HEADER.match(line)
+            if found:
+                current = _position(found, counts)
+                if current == (table, index) and header is None:
+                    header = number
+                continue
+            if current == (table, index) and key and re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", line):
+                return number
+        return header
+
+
+def _position(found: re.Match[str], counts: dict[str, int]) -> tuple[str, int | None]:
+    name = found.group(2)
+    if found.group(1) == "[[":
+        counts[name] = counts.get(name, -1) + 1
+        return name, counts[name]
+    return name, None

@@ -1,0 +1,336 @@
+"""The one orchestrator: where the stages meet, like Miniflux's ``RefreshFeed``.
+
+For a source: list entries → drop known ones → fetch new pages → extract and clean →
+fingerprint → tag → store the article, its story, tags and alerts in ONE transaction.
+Entry points:
+
+- :func:`run_sources` (async): a pass over some sources with one shared :class:`Fetcher`;
+  the daemon's per-source jobs and ``monitor once`` call it.
+- :func:`ingest_paths`: local files through the same path (``monitor ingest``).
+- :func:`prepare`: the pure part (no IO), tested on its own.
+
+A failing source never stops the others: its error is stored on its row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+from monitor import log
+from monitor.alerts import health, outbox, rules
+from monitor.config import Config
+from monitor.dedup import fingerprint, index
+from monitor.dedup.urls import canonicalize
+from monitor.extract import extract_html
+from monitor.extract.plain import extract_plain
+from monitor.fetch.client import Fetcher
+from monitor.models import Article, Entry, Page, Source, Tags
+from monitor.sources import Listing, SourceState, files, web
+from monitor.sources.health import next_due
+from monitor.store import articles as store
+from monitor.store import sources as source_rows
+from monitor.store.db import now as utc_now
+from monitor.tagging import Taxonomy, load_taxonomy, tag
+
+logger = logging.getLogger("monitor.pipeline")
+PAGE_CONCURRENCY = 16  # pages in flight per source; the Fetcher's per-host limits still apply
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What every pass needs, built once from the config."""
+
+    config: Config
+    taxonomy: Taxonomy
+    clock: Callable[[], str] = utc_now
+
+    @classmethod
+    def from_config(cls, config: Config) -> Context:
+        extra = tuple(config.resolve(p) for p in config.monitor.topics)
+        return cls(config=config, taxonomy=load_taxonomy(extra))
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An article ready to store: the output of the pure stages."""
+
+    article: Article
+    tags: Tags
+    signature: fingerprint.Signature
+    html: str | None = None
+
+
+@dataclass(slots=True)
+class SourceReport:
+    """What a pass over one source did; one log line per source."""
+
+    source: str
+    entries: int = 0
+    new: int = 0
+    copies: int = 0
+    known: int = 0
+    failed: int = 0
+    error: str | None = None
+    alerts: int = 0
+    article_ids: list[int] = field(default_factory=list)
+
+
+# Pure stages ---------------------------------------------------------------------------------
+
+
+def prepare(source: Source, entry: Entry, page: Page | None, taxonomy: Taxonomy, fetched: str) -> Prepared | None:
+    """Extract, clean, identify and tag one entry. No IO. None when there is no article text."""
+    body = page.body if page else (entry.content or "")
+    kind = page.content_type if page else entry.content_type
+    url = page.final_url if page else entry.url
+    content = extract_html(body, url) if "html" in kind else extract_plain(body, url)
+    content = _with_entry_fields(content, entry)
+    if not content.text.strip():
+        return None
+    article = Article(
+        url=url,
+        canonical_url=_canonical(url, content.canonical_url),
+        source=source.name,
+        outlet=_outlet(source, url, content.site_name),
+        fetched=fetched,
+        content=content,
+        guid=entry.guid,
+        content_hash=fingerprint.content_hash(content.text),
+    )
+    tags = tag(content.title, content.text, taxonomy)
+    html = body if "html" in kind else None
+    return Prepared(article, tags, fingerprint.signature(content.text), html)
+
+
+def _with_entry_fields(content: Any, entry: Entry) -> Any:
+    """The feed's title and date fill what the page did not say."""
+    changes = {}
+    if entry.title and not content.title:
+        changes["title"] = entry.title
+    if entry.published and not content.published:
+        changes["published"] = entry.published
+    return replace(content, **changes) if changes else content
+
+
+def _canonical(url: str, declared: str | None) -> str:
+    """The page's rel=canonical is trusted only on the same site, so a bad tag cannot merge articles."""
+    own = canonicalize(url)
+    if not declared:
+        return own
+    claimed = canonicalize(declared, base=url)
+    return claimed if _site(claimed) == _site(own) else own
+
+
+def _site(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def _outlet(source: Source, url: str, site_name: str | None) -> str:
+    if source.outlet:
+        return source.outlet
+    if url.startswith("file:"):
+        return source.name
+    return site_name or _site(url) or source.name
+
+
+# Storage: one article, one transaction -------------------------------------------------------
+
+
+def store_prepared(db: Database, ctx: Context, prepared: Prepared, entry_keys: list[str]) -> tuple[str, int]:
+    """Store one article with its story, tags and alerts atomically. Returns (outcome, article id)."""
+    article = prepared.article
+    with db.atomic():
+        known = store.article_by_url(db, article.canonical_url)
+        if known:
+            store.remember(db, entry_keys, known[0], article.source, article.fetched)
+            return "known", known[0]
+        copy = store.article_by_hash(db, article.content_hash)
+        if copy:
+            _store_copy(db, copy, article, entry_keys)
+            return "copy", copy[0]
+        return "new", _store_new(db, ctx, prepared, entry_keys)
+
+
+def _store_copy(db: Database, copy: tuple[int, int], article: Article, keys: list[str]) -> None:
+    store.add_copy(db, copy[0], article)
+    store.join_story(db, copy[1], article, new_article=False)
+    store.remember(db, [*keys, article.canonical_url], copy[0], article.source, article.fetched)
+
+
+def _store_new(db: Database, ctx: Context, prepared: Prepared, keys: list[str]) -> int:
+    article, tags = prepared.article, prepared.tags
+    match = index.find_match(db, prepared.signature)
+    story = store.join_story(db, match.story_id, article, new_article=True) if match else store.new_story(db, article)
+    article_id = store.insert_article(db, article, story.id, tags.score, prepared.signature.to_bytes())
+    if not match:
+        store.set_first_article(db, story.id, article_id)
+    index.add(db, article_id, prepared.signature)
+    store.remember(db, [*keys, article.canonical_url], article_id, article.source, article.fetched)
+    new_entities = store.insert_tags(db, article_id, tags, article.fetched)
+    if prepared.html is not None and ctx.config.monitor.keep_html_days != 0:
+        store.store_page(db, article_id, prepared.html, article.fetched)
+    found = rules.evaluate(ctx.config.alerts, article, tags, story, new_entities, article_id)
+    outbox.enqueue(db, found, article.fetched)
+    return article_id
+
+
+# Passes over sources -------------------------------------------------------------------------
+
+
+async def run_sources(db: Database, ctx: Context, sources: Iterable[Source], fetcher: Fetcher) -> list[SourceReport]:
+    """One pass over each source, concurrently; one source's failure never touches another."""
+    sources = list(sources)
+    results = await asyncio.gather(*(run_source(db, ctx, s, fetcher) for s in sources), return_exceptions=True)
+    reports = []
+    for source, result in zip(sources, results, strict=True):
+        if isinstance(result, BaseException):
+            if not isinstance(result, Exception):
+                raise result  # cancellation and exits are not source failures
+            result = _crashed(db, ctx, source, result)
+        reports.append(result)
+    return reports
+
+
+def _crashed(db: Database, ctx: Context, source: Source, exc: Exception) -> SourceReport:
+    """A bug in a stage is recorded like any fetch error, with its type, so the source backs off."""
+    logger.exception("source crashed: %s", source.name)
+    error = f"internal error: {type(exc).__name__}: {exc}"
+    _finish(db, ctx, source, SourceReport(source.name, error=error), SourceState(), 0)
+    return SourceReport(source.name, error=error)
+
+
+async def run_source(db: Database, ctx: Context, source: Source, fetcher: Fetcher) -> SourceReport:
+    """List, fetch what is new, store it, and record the source's health."""
+    state = source_rows.load_state(db, source.name)
+    listing = await _list(ctx, source, state, fetcher)
+    report = SourceReport(source.name, entries=len(listing.entries), error=listing.error)
+    with db.atomic():
+        source_rows.record_fetches(db, source.name, listing.fetches, "listing", ctx.clock())
+    fresh = [e for e in listing.entries[: source.max_entries] if not _known(db, source, e)]
+    report.known = len(listing.entries[: source.max_entries]) - len(fresh)
+    await _fetch_and_store(db, ctx, source, fresh, fetcher, report)
+    _finish(db, ctx, source, report, listing.state, len(listing.entries))
+    log.event(logger, "source_done", source=source.name, entries=report.entries, new=report.new,
+              copies=report.copies, known=report.known, failed=report.failed, error=report.error)
+    return report
+
+
+async def _list(ctx: Context, source: Source, state: SourceState, fetcher: Fetcher) -> Listing:
+    if source.kind == "files":
+        return files.list_entries([ctx.config.resolve(source.path or ".")])
+    return await web.list_entries(source, state, fetcher)
+
+
+def _entry_keys(source: Source, entry: Entry) -> list[str]:
+    return store.seen_keys(canonicalize(entry.url), entry.guid, source.name)
+
+
+def _known(db: Database, source: Source, entry: Entry) -> bool:
+    return store.is_known(db, _entry_keys(source, entry))
+
+
+async def _fetch_and_store(
+    db: Database, ctx: Context, source: Source, entries: list[Entry], fetcher: Fetcher, report: SourceReport
+) -> None:
+    """Fetch pages concurrently; store each article as its page arrives (the single writer is this task)."""
+    gate = asyncio.Semaphore(PAGE_CONCURRENCY)
+
+    async def page_of(entry: Entry) -> tuple[Entry, Page | None, bool]:
+        if entry.complete or not source.fetch_pages:
+            return entry, None, True
+        async with gate:
+            result = await fetcher.get(entry.url, allow_private=source.allow_private)
+        with db.atomic():
+            source_rows.record_fetches(db, source.name, [result], "page", ctx.clock())
+        page = web.to_page(result)
+        return entry, page, page is not None
+
+    for task in asyncio.as_completed([page_of(e) for e in entries]):
+        entry, page, ok = await task
+        if not ok:
+            report.failed += 1
+            continue
+        _store_entry(db, ctx, source, entry, page, report)
+
+
+def _store_entry(db: Database, ctx: Context, source: Source, entry: Entry, page: Page | None,
+                 report: SourceReport) -> None:
+    prepared = prepare(source, entry, page, ctx.taxonomy, ctx.clock())
+    if prepared is None:
+        report.failed += 1
+        log.event(logger, "no_article_text", source=source.name, url=entry.url)
+        return
+    outcome, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, entry))
+    if outcome == "new":
+        report.new += 1
+        report.article_ids.append(article_id)
+    elif outcome == "copy":
+        report.copies += 1
+    else:
+        report.known += 1
+
+
+def _finish(db: Database, ctx: Context, source: Source, report: SourceReport, state: SourceState,
+            entries: int) -> None:
+    when = ctx.clock()
+    count = source_rows.error_count(db, source.name) + 1 if report.error else 0
+    due = next_due(_parse(when), source.interval, count, None).isoformat(timespec="seconds")
+    result = source_rows.PassResult(when, report.error, report.new, entries, due, state)
+    with db.atomic():
+        source_rows.record_pass(db, source.name, result)
+        health.source_pass(db, ctx.config, source.name, report.error, count, when)
+
+
+def _parse(when: str) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(when)
+
+
+# Local files -----------------------------------------------------------------------------------
+
+
+def ingest_paths(db: Database, ctx: Context, paths: list[Path], source_name: str = "ingest") -> SourceReport:
+    """Files and directories of .txt/.html articles through the same stages (``monitor ingest``)."""
+    source = Source(name=source_name, kind="files", path=str(paths[0]) if paths else ".")
+    source_rows.sync_sources(db, [source], ctx.clock())
+    listing = files.list_entries(paths)
+    report = SourceReport(source_name, entries=len(listing.entries), error=listing.error)
+    for entry in listing.entries:
+        if _known(db, source, entry):
+            report.known += 1
+            continue
+        _store_entry(db, ctx, source, entry, None, report)
+    return report
+
+
+def retag(db: Database, ctx: Context, batch: int) -> Iterable[int]:
+    """Re-tag stored articles in batches, one transaction each; yields the size of each batch done."""
+    last = 0
+    while True:
+        rows = db.execute(
+            "select id, title, text from articles where id > ? order by id limit ?", [last, batch]
+        ).fetchall()
+        if not rows:
+            return
+        with db.atomic():
+            for article_id, title, text in rows:
+                _retag_one(db, ctx, article_id, title or "", text or "")
+        last = rows[-1][0]
+        yield len(rows)
+
+
+def _retag_one(db: Database, ctx: Context, article_id: int, title: str, text: str) -> None:
+    tags = tag(title, text, ctx.taxonomy)
+    store.delete_tags(db, article_id)
+    store.insert_tags(db, article_id, tags, ctx.clock())
+    db.execute("update articles set score = ? where id = ?", [round(tags.score, 4), article_id])

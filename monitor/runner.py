@@ -1,0 +1,147 @@
+"""What the one-shot CLI commands do: each builds its context, calls the pipeline, and reports.
+
+The daemon has its own loop (``monitor.daemon``); both go through ``monitor.pipeline``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlite_utils import Database
+
+from monitor import log, pipeline
+from monitor.config import SECTIONS, Config
+from monitor.errors import FetchError
+from monitor.fetch.client import Fetcher
+from monitor.models import Extracted, Source
+from monitor.settings import describe
+from monitor.store import articles as store
+from monitor.store import sources as source_rows
+
+logger = logging.getLogger("monitor.runner")
+
+
+def prepare_db(db: Database, ctx: pipeline.Context) -> None:
+    """Mirror the config's sources and the taxonomy into the database before a pass."""
+    source_rows.sync_sources(db, ctx.config.sources, ctx.clock())
+    store.sync_taxonomy(db, ((e.tag, e.category, e.label) for e in ctx.taxonomy.entries))
+
+
+def due_sources(db: Database, config: Config, now: str) -> list[Source]:
+    """Enabled sources, except failing ones still inside their backoff window."""
+    due = []
+    for source in config.sources:
+        if not source.enabled:
+            continue
+        wait_until = source_rows.next_due(db, source.name)
+        if source_rows.error_count(db, source.name) and wait_until and wait_until > now:
+            log.event(logger, "source_backoff", source=source.name, next_due=wait_until)
+            continue
+        due.append(source)
+    return due
+
+
+def once(config: Config, db: Database, progress: bool = False) -> list[pipeline.SourceReport]:
+    """One pass over every due source, then the outbox; source failures are recorded, not raised."""
+    ctx = pipeline.Context.from_config(config)
+    prepare_db(db, ctx)
+    sources = due_sources(db, config, ctx.clock())
+    return asyncio.run(_once(db, ctx, sources, progress))
+
+
+async def _once(db: Database, ctx: pipeline.Context, sources: list[Source], progress: bool) -> list[Any]:
+    from monitor.alerts import notify
+
+    async with Fetcher(ctx.config.fetch) as fetcher:
+        if progress:
+            reports = await _with_progress(db, ctx, sources, fetcher)
+        else:
+            reports = await pipeline.run_sources(db, ctx, sources, fetcher)
+    await notify.deliver_pending(db, ctx.config)
+    await notify.send_due_digests(db, ctx.config)
+    return reports
+
+
+async def _with_progress(db: Database, ctx: pipeline.Context, sources: list[Source], fetcher: Fetcher) -> list[Any]:
+    reports: list[Any] = []
+    with click.progressbar(length=len(sources), label="sources", file=click.get_text_stream("stderr")) as bar:
+        for task in asyncio.as_completed([pipeline.run_sources(db, ctx, [s], fetcher) for s in sources]):
+            reports.extend(await task)
+            bar.update(1)
+    return reports
+
+
+def ingest(config: Config, db: Database, paths: list[Path], source: str) -> pipeline.SourceReport:
+    ctx = pipeline.Context.from_config(config)
+    prepare_db(db, ctx)
+    report = pipeline.ingest_paths(db, ctx, paths, source)
+    log.event(logger, "ingest_done", source=source, new=report.new, copies=report.copies, known=report.known)
+    return report
+
+
+def extract_target(config: Config, target: str) -> Extracted:
+    """The article in an HTML file, stdin (``-``) or at a URL."""
+    from monitor.extract import extract_html
+
+    if target.startswith(("http://", "https://")):
+        return asyncio.run(_extract_url(config, target))
+    html = click.get_text_stream("stdin").read() if target == "-" else Path(target).read_text(errors="replace")
+    return extract_html(html, None if target == "-" else Path(target).resolve().as_uri())
+
+
+async def _extract_url(config: Config, url: str) -> Extracted:
+    from monitor.extract import extract_html
+    from monitor.sources import web
+
+    async with Fetcher(config.fetch) as fetcher:
+        page = web.to_page(result := await fetcher.get(url))
+    if page is None:
+        raise FetchError(f"{url}: {result.error or f'HTTP {result.status}'}")
+    return extract_html(page.body, page.final_url)
+
+
+def tag_text(config: Config, text: str) -> dict[str, Any]:
+    """Tags of a plain-text article (cleaned first), as the JSON ``monitor tag`` prints."""
+    from monitor.extract.plain import extract_plain
+    from monitor.tagging import tag
+
+    ctx = pipeline.Context.from_config(config)
+    content = extract_plain(text)
+    tags = tag(content.title, content.text, ctx.taxonomy)
+    hits = [{"tag": h.tag, "count": h.count, "snippet": h.snippet, "in_title": h.in_title} for h in tags.hits]
+    return {"tags": hits, "score": tags.score}
+
+
+def retag(config: Config, db: Database, batch: int, progress: bool = False) -> int:
+    """Re-tag every article in batches of ``batch``, one transaction per batch."""
+    ctx = pipeline.Context.from_config(config)
+    prepare_db(db, ctx)
+    total = int(db.execute("select count(*) from articles").fetchone()[0])
+    done = 0
+    with click.progressbar(length=total, label="retag", file=click.get_text_stream("stderr")) as bar:
+        for count in pipeline.retag(db, ctx, batch):
+            done += count
+            if progress:
+                bar.update(count)
+    log.event(logger, "retag_done", articles=done)
+    return done
+
+
+def settings_table() -> str:
+    """Every setting of feeds.toml, as ``[table] key = default  # help`` lines."""
+    lines = []
+    groups: dict[str, type] = {**SECTIONS, "[source]": Source}
+    for name, group in groups.items():
+        lines.append(f"[{name}]")
+        lines.extend(f"{key} = {default!r}  # {help}" for key, default, help in describe(group))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

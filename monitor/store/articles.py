@@ -1,0 +1,165 @@
+"""Writes and reads of articles, their copies, stories and tags.
+
+Every function here runs inside the caller's transaction (``db.atomic()``): the
+pipeline stores one article, its story, tags and alerts all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.models import Article, Story, Tags
+
+
+def seen_keys(article_url: str, guid: str | None, source: str) -> list[str]:
+    """The identities under which an entry is remembered: its canonical URL and its feed GUID."""
+    keys = [article_url]
+    if guid:
+        keys.append(f"guid:{source}:{guid}")
+    return keys
+
+
+def is_known(db: Database, keys: Iterable[str]) -> bool:
+    keys = list(keys)
+    if not keys:
+        return False
+    marks = ",".join("?" * len(keys))
+    return db.execute(f"select 1 from seen where key in ({marks}) limit 1", keys).fetchone() is not None
+
+
+def remember(db: Database, keys: Iterable[str], article_id: int, source: str, when: str) -> None:
+    db.executemany(
+        "insert or ignore into seen (key, article_id, source, first_seen) values (?, ?, ?, ?)",
+        [(key, article_id, source, when) for key in keys],
+    )
+
+
+def article_by_hash(db: Database, content_hash: str) -> tuple[int, int] | None:
+    """(article id, story id) of the article with exactly this cleaned text, if any."""
+    row = db.execute(
+        "select id, story_id from articles where content_hash = ? order by id limit 1", [content_hash]
+    ).fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def article_by_url(db: Database, canonical_url: str) -> tuple[int, int] | None:
+    row = db.execute("select id, story_id from articles where canonical_url = ?", [canonical_url]).fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def add_copy(db: Database, article_id: int, article: Article) -> None:
+    db.execute(
+        "insert into copies (article_id, url, source, outlet, seen) values (?, ?, ?, ?, ?)",
+        [article_id, article.url, article.source, article.outlet, article.fetched],
+    )
+
+
+def insert_article(db: Database, article: Article, story_id: int, score: float, minhash: bytes) -> int:
+    content = article.content
+    row: dict[str, Any] = {
+        "url": article.url, "canonical_url": article.canonical_url, "guid": article.guid,
+        "title": content.title, "text": content.text, "authors": _json(content.authors),
+        "published": content.published, "updated": content.updated, "fetched": article.fetched,
+        "source": article.source, "outlet": article.outlet, "lang": content.lang,
+        "site_name": content.site_name, "description": content.description,
+        "captions": _json(content.captions), "origin": content.origin, "flags": _json(content.flags),
+        "removed": json.dumps([{"text": r.text, "reason": r.reason} for r in content.removed]),
+        "content_hash": article.content_hash, "story_id": story_id, "score": round(score, 4),
+        "minhash": minhash,
+    }
+    cursor = db.execute(
+        f"insert into articles ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values())
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def store_page(db: Database, article_id: int, html: str, when: str) -> None:
+    db.execute("insert or replace into pages (article_id, html, stored) values (?, ?, ?)", [article_id, html, when])
+
+
+def _json(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+# Stories -------------------------------------------------------------------------------------
+
+
+def new_story(db: Database, article: Article) -> Story:
+    when, outlet = article.fetched, article.outlet
+    cursor = db.execute(
+        "insert into stories (title, first_seen, first_outlet, last_seen, outlets, outlet_list, articles)"
+        " values (?, ?, ?, ?, 1, ?, 1)",
+        [article.title, when, outlet, when, json.dumps([outlet], ensure_ascii=False)],
+    )
+    return Story(int(cursor.lastrowid or 0), article.title, when, outlet, when, (outlet,), 1)
+
+
+def join_story(db: Database, story_id: int, article: Article, *, new_article: bool) -> Story:
+    """Count another copy or article in a story; its outlet joins the list once."""
+    story = load_story(db, story_id)
+    outlets = story.outlets if article.outlet in story.outlets else (*story.outlets, article.outlet)
+    count = story.articles + (1 if new_article else 0)
+    db.execute(
+        "update stories set last_seen = ?, outlets = ?, outlet_list = ?, articles = ? where id = ?",
+        [article.fetched, len(outlets), json.dumps(list(outlets), ensure_ascii=False), count, story_id],
+    )
+    return Story(story.id, story.title, story.first_seen, story.first_outlet, article.fetched, outlets, count)
+
+
+def set_first_article(db: Database, story_id: int, article_id: int) -> None:
+    db.execute("update stories set first_article_id = ? where id = ?", [article_id, story_id])
+
+
+def load_story(db: Database, story_id: int) -> Story:
+    row = db.execute(
+        "select id, title, first_seen, first_outlet, last_seen, outlet_list, articles from stories where id = ?",
+        [story_id],
+    ).fetchone()
+    return Story(row[0], row[1] or "", row[2], row[3] or "", row[4], tuple(json.loads(row[5] or "[]")), row[6])
+
+
+# Tags ----------------------------------------------------------------------------------------
+
+
+def sync_taxonomy(db: Database, entries: Iterable[tuple[str, str, str]]) -> None:
+    """Mirror the taxonomy into ``tags`` so Datasette can label and facet them."""
+    with db.atomic():
+        db.executemany(
+            "insert into tags (tag, category, label) values (?, ?, ?)"
+            " on conflict(tag) do update set category = excluded.category, label = excluded.label",
+            list(entries),
+        )
+
+
+def insert_tags(db: Database, article_id: int, tags: Tags, when: str) -> frozenset[str]:
+    """Store an article's tags and mentions; return the tags never seen before in the database."""
+    db.executemany(
+        "insert or replace into article_tags (article_id, tag, count, snippet, in_title) values (?, ?, ?, ?, ?)",
+        [(article_id, h.tag, h.count, h.snippet, int(h.in_title)) for h in tags.hits],
+    )
+    db.executemany(
+        'insert into mentions (article_id, tag, term, start, "end", sentence) values (?, ?, ?, ?, ?, ?)',
+        [(article_id, m.tag, m.term, m.start, m.end, m.sentence) for m in tags.mentions],
+    )
+    return _first_mentions(db, article_id, tags, when)
+
+
+def _first_mentions(db: Database, article_id: int, tags: Tags, when: str) -> frozenset[str]:
+    new = set()
+    for hit in tags.hits:
+        cursor = db.execute(
+            "insert or ignore into entities (tag, first_seen, first_article_id) values (?, ?, ?)",
+            [hit.tag, when, article_id],
+        )
+        if cursor.rowcount:
+            new.add(hit.tag)
+    return frozenset(new)
+
+
+def delete_tags(db: Database, article_id: int) -> None:
+    db.execute("delete from article_tags where article_id = ?", [article_id])
+    db.execute("delete from mentions where article_id = ?", [article_id])

@@ -1,0 +1,35 @@
+"""Read-only summaries of the database for ``monitor status``. No secrets are stored, so none can leak."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+SOURCE_COLUMNS = (
+    "name", "kind", "enabled", "last_attempt", "last_ok", "last_error", "error_count", "next_due",
+    "articles_added",
+)
+
+
+def summary(db: Database) -> dict[str, Any]:
+    """Counts, the last pass, every source's health and the outbox, as plain data."""
+    return {
+        "articles": _count(db, "select count(*) from articles"),
+        "stories": _count(db, "select count(*) from stories"),
+        "copies": _count(db, "select count(*) from copies"),
+        "last_pass": db.execute("select max(last_attempt) from sources").fetchone()[0],
+        "alerts": {
+            status: _count(db, "select count(*) from alerts where status = ?", [status])
+            for status in ("pending", "digest", "sent", "failed")
+        },
+        "sources": [dict(zip(SOURCE_COLUMNS, row, strict=True)) for row in _sources(db)],
+    }
+
+
+def _sources(db: Database) -> list[tuple[Any, ...]]:
+    return db.execute(f"select {', '.join(SOURCE_COLUMNS)} from sources order by name").fetchall()
+
+
+def _count(db: Database, sql: str, params: list[Any] | None = None) -> int:
+    return int(db.execute(sql, params or []).fetchone()[0])

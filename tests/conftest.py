@@ -1,0 +1,56 @@
+"""Shared fixtures: a fresh database file, config files, the seeds, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlite_utils import Database
+
+from monitor.store.db import open_db
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Database:
+    """A real, migrated SQLite file in WAL mode."""
+    return open_db(tmp_path / "monitor.db")
+
+
+@pytest.fixture
+def seeds_dir(tmp_path: Path) -> Path:
+    """A private copy of the five seed articles."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a feeds.toml into the temp dir and return its path."""
+
+    def write(text: str, name: str = "feeds.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def seeds_config(write_config: Callable[[str], Path], seeds_dir: Path) -> Path:
+    """A config with the seeds as the only source and the database next to it."""
+    return write_config(
+        '[monitor]\ndb = "data/monitor.db"\n\n'
+        f'[[source]]\nname = "seeds"\nkind = "files"\npath = "{seeds_dir}"\n'
+    )
+
+
+@pytest.fixture
+def cli_runner() -> CliRunner:
+    return CliRunner()
