@@ -202,3 +202,6 @@ class Alert:
     title: str
     body: str  # Markdown
     reason: str  # why the rule fired, for the reader
+    mode: str = "immediate"  # or "digest": waits in the outbox until the rule's digest is sent
+    throttle: int = 0  # immediate alerts of the rule per hour before the rest wait for a digest; 0 = no limit
+    payload: str = ""  # JSON facts (links, outlets, evidence) to render HTML, text and digests at send time

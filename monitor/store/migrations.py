@@ -144,3 +144,14 @@ def _alerts(db: Database) -> None:
         {"id": int, "created": str, "kind": str, "subject": str, "message": str, "resolved": str},
         pk="id",
     )
+
+
+@migrations()
+def m002_alert_delivery(db: Database) -> None:
+    # payload: the facts to render HTML/text/digests at send time; claimed_by: the delivery run that
+    # holds an alert in status "sending" (a dead run's claims are recovered); digest_id: the digest
+    # alert an alert was rolled into.
+    db["alerts"].add_column("payload", str)
+    db["alerts"].add_column("claimed_by", str)
+    db["alerts"].add_column("digest_id", int)
+    db["alerts"].create_index(["rule", "status"])
