@@ -1,0 +1,474 @@
+"""The one HTTP client: polite, bounded, guarded, and it never raises.
+
+``Fetcher.get`` returns a ``FetchResult`` for every outcome: network failures, HTTP
+errors, limits and policy refusals all land in ``FetchResult.error`` (``status`` 0 when
+no response arrived). Redirects are followed here, hop by hop, so each hop passes the
+scheme check, robots.txt and the SSRF guard (which runs at connect time, see ssrf.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from monitor import log
+from monitor.errors import BlockedError, FetchError
+from monitor.fetch import robots as robots_txt
+from monitor.fetch.body import ACCEPT_ENCODING, read_capped
+from monitor.fetch.decode import media_type
+from monitor.fetch.retry_after import parse_retry_after
+from monitor.fetch.ssrf import AddressPolicy, BlockedAddressError, GuardedTransport, Resolver, system_resolver
+from monitor.models import FetchResult
+from monitor.settings import non_negative, positive, setting
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = "RareEarthMonitor/0.1 (+https://github.com/rare-earth-monitor/monitor)"
+_REDIRECTS = {301, 302, 303, 307, 308}
+_PERMANENT = {301, 308}
+
+
+def _non_empty(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "must be a non-empty string"
+
+
+def _is_bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _count(value: Any) -> str | None:
+    return (
+        None if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else "must be 0 or more"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """The ``[fetch]`` table of feeds.toml."""
+
+    user_agent: str = setting(
+        DEFAULT_USER_AGENT, "User-Agent sent with every request; keep a contact URL in it.", _non_empty
+    )
+    per_host: int = setting(2, "Requests in flight to one host at a time.", positive)
+    concurrency: int = setting(16, "Requests in flight in total.", positive)
+    min_delay: float = setting(1.0, "Seconds between the starts of two requests to one host.", non_negative)
+    connect_timeout: float = setting(10.0, "Seconds to wait for a connection.", positive)
+    read_timeout: float = setting(20.0, "Seconds to wait for each read from the server.", positive)
+    deadline: float = setting(
+        60.0, "Seconds one request (one redirect hop) may take in all, body included.", positive
+    )
+    max_bytes: int = setting(5_000_000, "Largest body accepted, as sent over the wire.", positive)
+    max_decompressed: int = setting(
+        20_000_000, "Largest body accepted after gzip/deflate decoding.", positive
+    )
+    max_redirects: int = setting(5, "Redirects followed per request.", _count)
+    respect_robots: bool = setting(True, "Obey robots.txt (RFC 9309), including Crawl-delay.", _is_bool)
+    robots_ttl: float = setting(86400.0, "Seconds a fetched robots.txt is kept.", positive)
+    max_crawl_delay: float = setting(
+        30.0, "Largest robots.txt Crawl-delay honoured, in seconds.", non_negative
+    )
+    failure_threshold: int = setting(5, "Consecutive failures of a source before a health event.", positive)
+    backoff_cap: float = setting(
+        21600.0, "Longest wait, in seconds, between retries of a failing source.", positive
+    )
+
+    @property
+    def agent_token(self) -> str:
+        """The product token robots.txt groups are matched against: "RareEarthMonitor"."""
+        return self.user_agent.split("/", 1)[0].split()[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Accept:
+    """What a caller expects back: the Accept header, the media types allowed, and body sniffs.
+
+    An empty ``types`` accepts anything. A body whose media type is not allowed is still
+    accepted when it starts like one that is (feeds served as text/html are common).
+    """
+
+    header: str
+    types: tuple[str, ...] = ()
+    sniffs: tuple[bytes, ...] = ()
+
+    def refusal(self, content_type: str | None, body: bytes) -> str | None:
+        kind = media_type(content_type)
+        if not self.types or not kind or kind in self.types or kind.endswith(("+xml", "+json")):
+            return None
+        head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if any(head.startswith(s) or s in head[:512] for s in self.sniffs):
+            return None
+        return f"unexpected content type: {kind}"
+
+
+ANY = Accept("*/*")
+FEED = Accept(
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, */*;q=0.5",
+    ("application/xml", "text/xml", "application/json", "application/rdf+xml", "application/x-rss+xml"),
+    (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf", b"{"),
+)
+HTML = Accept(
+    "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1",
+    ("text/html", "application/xhtml+xml", "text/plain"),
+    (b"<!doctype html", b"<html", b"<head", b"<body"),
+)
+SITEMAP = Accept(
+    "application/xml, text/xml;q=0.9, */*;q=0.5",
+    (
+        "application/xml",
+        "text/xml",
+        "application/gzip",
+        "application/x-gzip",
+        "application/octet-stream",
+        "text/plain",
+    ),
+    (b"<?xml", b"<urlset", b"<sitemapindex", b"\x1f\x8b"),
+)
+
+
+@dataclass(slots=True)
+class _Host:
+    """Politeness state of one origin: a slot limit, the next start time, and a Retry-After block."""
+
+    slots: asyncio.Semaphore
+    delay: float
+    next_start: float = 0.0
+    blocked_until: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    retry_after: float | None = None
+
+
+class _BodyError(FetchError):
+    """A response arrived but its body was refused (too large, undecodable)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(slots=True)
+class _Hops:
+    """The redirect chain so far."""
+
+    start: str
+    seen: set[str] = field(default_factory=set)
+    permanent: str | None = None  # where the leading run of 301/308 hops ended
+    only_permanent: bool = True
+
+
+class Fetcher:
+    """An async context manager holding one ``httpx.AsyncClient`` and all politeness state."""
+
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        *,
+        policy: AddressPolicy | None = None,
+        resolver: Resolver | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings or FetchSettings()
+        self._policy = policy or AddressPolicy()
+        self._resolver = resolver or system_resolver
+        self._clock = clock
+        self._client: httpx.AsyncClient | None = None
+        self._hosts: dict[str, _Host] = {}
+        self._robots = robots_txt.RobotsCache(
+            self.settings.robots_ttl, min(600.0, self.settings.robots_ttl), clock
+        )
+        self._slots: asyncio.Semaphore | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        s = self.settings
+        limits = httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency)
+        transport = GuardedTransport(resolver=self._resolver, policy=self._policy, limits=limits)
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=None),
+            headers={"User-Agent": s.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+            follow_redirects=False,
+            trust_env=False,  # an environment proxy would bypass the SSRF guard
+        )
+        self._slots = asyncio.Semaphore(s.concurrency)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def get(
+        self,
+        url: str,
+        *,
+        allow_private: bool = False,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: Accept = ANY,
+        log_to: list[FetchResult] | None = None,
+    ) -> FetchResult:
+        """GET ``url``; never raises. Side requests (robots.txt) are appended to ``log_to``."""
+        started = self._clock()
+        try:
+            result = await self._get(url, allow_private, _conditional(etag, last_modified), accept, log_to)
+        except Exception as exc:  # the last line of defence: a bug must not take a source down
+            logger.exception("fetch_bug url=%s", url)
+            result = FetchResult(url=url, final_url=url, error=f"internal error: {exc!r}")
+        result = _with_elapsed(result, self._clock() - started)
+        log.event(
+            logger,
+            "fetch",
+            logging.DEBUG,
+            url=url,
+            status=result.status,
+            error=result.error,
+            bytes=len(result.body),
+            ms=int(result.elapsed * 1000),
+        )
+        return result
+
+    async def _get(
+        self,
+        url: str,
+        allow_private: bool,
+        headers: dict[str, str],
+        accept: Accept,
+        log_to: list[FetchResult] | None,
+    ) -> FetchResult:
+        hops = _Hops(start=url)
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            refused = await self._refusal(current, allow_private, log_to)
+            if refused is not None:
+                return _failure(url, current, refused, hops)
+            try:
+                response = await self._exchange(current, allow_private, headers, accept)
+            except _BodyError as exc:
+                return _failure(url, current, str(exc), hops, exc.status)
+            except (FetchError, httpx.HTTPError, TimeoutError, OSError) as exc:
+                return _failure(url, current, _describe(exc, self.settings), hops)
+            target = _redirect_target(current, response)
+            if target is None:
+                return _result(url, current, response, accept, hops)
+            problem = _follow(hops, current, target, response.status)
+            if problem is not None:
+                return _failure(url, current, problem, hops, response.status)
+            current = target
+        return _failure(url, current, f"too many redirects (over {self.settings.max_redirects})", hops)
+
+    async def _refusal(self, url: str, allow_private: bool, log_to: list[FetchResult] | None) -> str | None:
+        problem = _url_problem(url)
+        if problem is not None:
+            return problem
+        host = self._host(url)
+        wait = host.blocked_until - self._clock()
+        if wait > 0:
+            return f"deferred: {_origin(url)} asked us to wait {wait:.0f} more seconds (Retry-After)"
+        if not self.settings.respect_robots:
+            return None
+        rules = await self._robots.get(
+            url, lambda u: self._load_robots(u, allow_private, log_to), "open" if allow_private else "guarded"
+        )
+        if rules.crawl_delay is not None:
+            host.delay = max(self.settings.min_delay, min(rules.crawl_delay, self.settings.max_crawl_delay))
+        return None if rules.allows(url) else rules.reason or "blocked by robots.txt"
+
+    async def _load_robots(
+        self, url: str, allow_private: bool, log_to: list[FetchResult] | None
+    ) -> robots_txt.Robots:
+        started = self._clock()
+        try:
+            response = await self._exchange(url, allow_private, {}, ANY, robots_txt.MAX_ROBOTS_BYTES)
+            rules = robots_txt.verdict(response.status, response.body, self.settings.agent_token)
+            record = FetchResult(
+                url=url, final_url=url, status=response.status, body=response.body, headers=response.headers
+            )
+        except (FetchError, httpx.HTTPError, TimeoutError, OSError) as exc:
+            # Unreachable means disallowed (RFC 9309); a guard refusal says so itself.
+            reason = str(exc) if isinstance(exc, BlockedError) else None
+            rules = robots_txt.Robots(disallow_all=True, reason=reason)
+            record = FetchResult(url=url, final_url=url, error=_describe(exc, self.settings))
+        if log_to is not None:
+            log_to.append(_with_elapsed(record, self._clock() - started))
+        return rules
+
+    async def _exchange(
+        self, url: str, allow_private: bool, headers: dict[str, str], accept: Accept, cap: int | None = None
+    ) -> _Response:
+        assert self._client is not None and self._slots is not None, "use Fetcher as an async context manager"
+        request = self._client.build_request(
+            "GET",
+            url,
+            headers={"Accept": accept.header, **headers},
+            extensions={"allow_private": allow_private},
+        )
+        host = self._host(url)
+        async with self._polite(host), self._slots, asyncio.timeout(self.settings.deadline):
+            response = await self._client.send(request, stream=True)
+            try:
+                exchanged = await self._read(response, cap or self.settings.max_bytes)
+            except FetchError as exc:  # too large, bad encoding: the response did arrive
+                raise _BodyError(response.status_code, str(exc)) from exc
+            finally:
+                await response.aclose()
+        if exchanged.retry_after is not None:
+            host.blocked_until = max(host.blocked_until, self._clock() + exchanged.retry_after)
+        return exchanged
+
+    async def _read(self, response: httpx.Response, cap: int) -> _Response:
+        headers = {k.lower(): v for k, v in response.headers.multi_items()}
+        retry_after = None
+        if response.status_code in (429, 503):
+            retry_after = parse_retry_after(headers.get("retry-after"), self.settings.backoff_cap)
+        if not 200 <= response.status_code < 300:
+            return _Response(response.status_code, headers, b"", retry_after)
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > cap:
+            raise FetchError(f"too large: Content-Length {length} over {cap} bytes")
+        body = await read_capped(
+            response.aiter_raw(), headers.get("content-encoding"), cap, self.settings.max_decompressed
+        )
+        headers.pop("content-encoding", None)  # the body we return is decoded
+        return _Response(response.status_code, headers, body, retry_after)
+
+    @asynccontextmanager
+    async def _polite(self, host: _Host) -> AsyncIterator[None]:
+        async with host.slots:
+            now = self._clock()
+            start = max(now, host.next_start)
+            host.next_start = start + host.delay
+            if start > now:
+                await asyncio.sleep(start - now)
+            yield
+
+    def _host(self, url: str) -> _Host:
+        key = _origin(url)
+        host = self._hosts.get(key)
+        if host is None:
+            host = _Host(asyncio.Semaphore(self.settings.per_host), self.settings.min_delay)
+            self._hosts[key] = host
+        return host
+
+
+def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{parts.port or ''}"
+
+
+def _url_problem(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        return f"invalid URL: {exc}"
+    if parts.scheme not in ("http", "https"):
+        return f"blocked: scheme {parts.scheme or '(none)'!r} is not http or https"
+    if not parts.hostname:
+        return "invalid URL: no host"
+    return None
+
+
+def _redirect_target(current: str, response: _Response) -> str | None:
+    location = response.headers.get("location")
+    if response.status not in _REDIRECTS or not location:
+        return None
+    return urljoin(current, location.strip()).split("#", 1)[0]
+
+
+def _follow(hops: _Hops, current: str, target: str, status: int) -> str | None:
+    hops.seen.add(current)
+    if target in hops.seen:
+        return f"redirect loop at {target}"
+    if status in _PERMANENT and hops.only_permanent:
+        hops.permanent = target
+    else:
+        hops.only_permanent = False
+    return _url_problem(target)
+
+
+def _result(url: str, final_url: str, response: _Response, accept: Accept, hops: _Hops) -> FetchResult:
+    error = None
+    if response.status >= 400:
+        error = f"HTTP {response.status}"
+    elif 200 <= response.status < 300:
+        error = accept.refusal(response.headers.get("content-type"), response.body)
+    elif response.status != 304:
+        error = f"unexpected HTTP {response.status}"
+    return FetchResult(
+        url=url,
+        final_url=final_url,
+        status=response.status,
+        headers=response.headers,
+        body=response.body,
+        error=error,
+        permanent_redirect=hops.permanent,
+        retry_after=response.retry_after,
+    )
+
+
+def _failure(url: str, final_url: str, error: str, hops: _Hops, status: int = 0) -> FetchResult:
+    return FetchResult(
+        url=url, final_url=final_url, status=status, error=error, permanent_redirect=hops.permanent
+    )
+
+
+def _with_elapsed(result: FetchResult, elapsed: float) -> FetchResult:
+    return FetchResult(
+        url=result.url,
+        final_url=result.final_url,
+        status=result.status,
+        headers=result.headers,
+        body=result.body,
+        elapsed=elapsed,
+        error=result.error,
+        permanent_redirect=result.permanent_redirect,
+        retry_after=result.retry_after,
+    )
+
+
+def _describe(exc: BaseException, settings: FetchSettings) -> str:
+    """A short, stable error text for the fetches table and the source's last_error."""
+    if isinstance(exc, FetchError):  # our own: blocked, too large, bad encoding
+        return str(exc)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connect timeout after {settings.connect_timeout:g}s"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"read timeout: no data for {settings.read_timeout:g}s"
+    if isinstance(exc, TimeoutError):
+        return f"deadline exceeded: request took over {settings.deadline:g}s"
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {str(exc) or 'refused'}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"protocol error: {str(exc) or 'server broke the protocol'}"
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError, OSError)):
+        return f"connection error: {str(exc) or 'connection reset'}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+__all__ = ["ANY", "FEED", "HTML", "SITEMAP", "Accept", "BlockedAddressError", "FetchSettings", "Fetcher"]
