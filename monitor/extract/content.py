@@ -26,6 +26,7 @@ STRUCTURAL = (
     "main, [role=main]",
 )
 PARAGRAPHS = "p, pre, blockquote"
+BARE_TEXT_HOLDERS = "div, td, section, article, dd"
 _POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story", re.I)
 _NEGATIVE = re.compile(
     r"comment|meta|footer|footnote|sidebar|share|social|related|promo|sponsor|widget|nav|menu|"
@@ -33,58 +34,87 @@ _NEGATIVE = re.compile(
     re.I,
 )
 _MIN_PARAGRAPH = 25  # characters; shorter blocks are labels, not prose
-_ENOUGH_SHARE = 0.6  # a structural match must hold this share of the best scored candidate's text
+_ENOUGH_SHARE = 0.6  # structural matches must hold this share of the best scored candidate's prose
+_CHUNK_SHARE = 0.1  # a further match is a chunk of the body if it holds this share of the largest
 
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
     node: LexborNode
     score: float
-    prose: int  # characters in its paragraphs
+    prose: int  # characters of text outside links
 
 
-def find_article(body: LexborNode) -> LexborNode | None:
-    """The element most likely to hold the article body, or None when the page has no prose."""
+def find_article(body: LexborNode) -> list[LexborNode]:
+    """The elements that hold the article body, in page order; empty when the page has no prose."""
     scored = best_scored(body)
     structural = best_structural(body)
-    if structural is None:
-        return scored.node if scored else None
-    if scored is None or structural.prose >= scored.prose * _ENOUGH_SHARE:
-        return structural.node
-    return scored.node
+    if not structural:
+        return [scored.node] if scored else []
+    if scored is None or sum(c.prose for c in structural) >= scored.prose * _ENOUGH_SHARE:
+        return [c.node for c in structural]
+    return [scored.node]
 
 
-def best_structural(body: LexborNode) -> Candidate | None:
-    """The first structural selector whose best match holds real prose."""
+def best_structural(body: LexborNode) -> list[Candidate]:
+    """The matches of the first structural selector that finds real prose.
+
+    Bodies split in chunks (one ``article-body`` div per few paragraphs, ads between) give
+    several matches: all that hold prose are kept, outermost only, in page order.
+    """
     for selector in STRUCTURAL:
-        matches = [Candidate(n, 0.0, prose_length(n)) for n in body.css(selector)]
-        matches = [m for m in matches if m.prose >= _MIN_PARAGRAPH * 4]
-        if matches:
-            return max(matches, key=lambda m: m.prose)
-    return None
+        matches = [Candidate(n, 0.0, prose_length(n)) for n in _unique(body.css(selector))]
+        best = max((m.prose for m in matches), default=0)
+        if best >= _MIN_PARAGRAPH * 4:
+            kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH * 4, best * _CHUNK_SHARE)]
+            return _outermost(kept)
+    return []
+
+
+def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
+    """Lexbor returns a node once per selector of a group that matches it."""
+    return list({node.mem_id: node for node in nodes}.values())
+
+
+def _outermost(candidates: list[Candidate]) -> list[Candidate]:
+    ids = {c.node.mem_id for c in candidates}
+    return [c for c in candidates if not any(a.mem_id in ids for a in _ancestors(c.node, 1000))]
 
 
 def best_scored(body: LexborNode) -> Candidate | None:
+    """Readability-style voting: each block of prose votes for the elements around it."""
     votes: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
-    for paragraph in body.css(PARAGRAPHS):
-        length = text_length(paragraph)
-        if length < _MIN_PARAGRAPH:
-            continue
-        vote = 1 + paragraph.text(deep=True).count(",") + min(length / 100, 3)
-        for share, ancestor in zip((1.0, 0.5), _ancestors(paragraph, 2), strict=False):
-            votes[ancestor.mem_id] = votes.get(ancestor.mem_id, 0.0) + vote * share
-            nodes[ancestor.mem_id] = ancestor
+    for voters, text in _prose_blocks(body):
+        vote = 1 + text.count(",") + min(len(text) / 100, 3)
+        for share, node in zip((1.0, 0.5), voters, strict=False):
+            votes[node.mem_id] = votes.get(node.mem_id, 0.0) + vote * share
+            nodes[node.mem_id] = node
     ranked = sorted(votes.items(), key=lambda item: item[1], reverse=True)[:5]
     candidates = [_finalize(nodes[key], score) for key, score in ranked]
     return max(candidates, key=lambda c: c.score) if candidates else None
 
 
+def _prose_blocks(body: LexborNode) -> Iterable[tuple[list[LexborNode], str]]:
+    """(who gets the vote, text) for every paragraph, and for every div holding bare text.
+
+    A paragraph votes for its parent and grandparent; a div whose own text nodes are prose
+    (``text<br><br>text``, common on older sites) votes for itself and its parent.
+    """
+    for paragraph in body.css(PARAGRAPHS):
+        text = paragraph.text(deep=True, strip=True)
+        if len(text) >= _MIN_PARAGRAPH:
+            yield list(_ancestors(paragraph, 2)), text
+    for block in body.css(BARE_TEXT_HOLDERS):
+        text = block.text(deep=False, strip=True)
+        if len(text) >= _MIN_PARAGRAPH * 4:
+            yield [block, *_ancestors(block, 1)], text
+
+
 def _finalize(node: LexborNode, score: float) -> Candidate:
     text = text_length(node) or 1
-    links = sum(text_length(a) for a in node.css("a"))
-    adjusted = score * (1 - links / text) + _hint_weight(node)
-    return Candidate(node, adjusted, prose_length(node))
+    prose = prose_length(node)
+    return Candidate(node, score * prose / text + _hint_weight(node), prose)
 
 
 def _hint_weight(node: LexborNode) -> float:
@@ -106,6 +136,6 @@ def _ancestors(node: LexborNode, count: int) -> Iterable[LexborNode]:
 
 
 def prose_length(node: LexborNode) -> int:
-    """Characters in the paragraphs below ``node`` that are long enough to be prose."""
-    lengths = (text_length(p) for p in node.css(PARAGRAPHS))
-    return sum(n for n in lengths if n >= _MIN_PARAGRAPH)
+    """Characters of text below ``node`` that are not link text."""
+    linked = sum(text_length(a) for a in node.css("a"))
+    return max(0, text_length(node) - linked)

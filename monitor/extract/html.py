@@ -40,11 +40,11 @@ def _extract(html: str, url: str | None) -> Extracted:
     meta = read_metadata(tree, url)
     strip_page(tree)
     body = tree.body
-    article = find_article(body) if body is not None else None
-    if article is None:
+    parts = find_article(body) if body is not None else []
+    if not parts:
         return _result(meta, [], [], _empty_reason(tree, html))
-    captions = strip_article(article)
-    paragraphs = render(article)
+    captions = [caption for part in parts for caption in strip_article(part)]
+    paragraphs = [paragraph for part in parts for paragraph in render(part)]
     return _result(meta, paragraphs, captions, None if paragraphs else "no_text")
 
 

@@ -1,69 +1,63 @@
 """Structural noise: the parts of a page that are never article text.
 
 Two passes. ``strip_page`` runs on the whole document before the article is
-located: it removes what can never hold text a reader sees (scripts, styles,
-hidden elements, embedded frames). ``strip_article`` runs inside the chosen
-container: navigation, asides, share and social widgets, related and most-read
-link lists, newsletter and cookie banners, ads, comments, forms; figure captions
-are taken out and returned, not thrown away.
+located and only does what the C parser does in bulk: it drops elements that never
+hold visible text (scripts, styles, frames, SVG...). ``strip_article`` runs inside
+the chosen container, which is far smaller than the page: hidden elements,
+navigation, asides, share and social widgets, related and most-read link lists,
+newsletter and cookie banners, ads, comments, forms; figure captions are taken out
+and returned rather than thrown away.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.render import render
 
-# Never visible or never text, anywhere on the page.
-INVISIBLE = (
-    "script, style, noscript, template, iframe, frame, svg, canvas, object, embed, video, audio, "
-    "link, meta, input, select, textarea, button, dialog, "
+# Never visible text, anywhere on the page: removed with their content, in C.
+NEVER_TEXT = [
+    "script", "style", "noscript", "template", "iframe", "frame", "svg", "math", "canvas", "object",
+    "embed", "video", "audio", "picture", "img", "source", "link", "meta", "input", "select",
+    "textarea", "button", "dialog", "head",
+]
+HIDDEN = (
     "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none'], "
     "[style*='visibility:hidden'], [style*='visibility: hidden']"
 )
-
 # Page furniture: removed inside the article container too.
-FURNITURE = "nav, aside, footer, menu, [role=navigation], [role=complementary], [role=contentinfo]"
+FURNITURE = "nav, aside, footer, header, menu, [role=navigation], [role=complementary], [role=contentinfo]"
+CAPTIONS = "figure, figcaption, [class*='caption' i]"
 
-# class/id fragments of widgets that sit inside article bodies. Matched as substrings of the
-# attribute, so each fragment is specific enough not to hit an article wrapper.
-NOISE_HINTS = (
-    "share", "social", "comment", "newsletter", "subscribe", "signup", "sign-up", "cookie",
-    "consent", "related", "recommend", "most-read", "mostread", "most-popular", "popular",
-    "trending", "promo", "advert", "sponsor", "outbrain", "taboola", "recirc", "breadcrumb",
-    "toolbar", "sidebar", "sidebox", "widget", "newsletter", "paywall", "modal", "popup",
-    "read-more", "readmore", "more-stories", "more-from", "also-read", "tags", "byline",
-    "author-bio", "caption", "credit", "inline-ad", "ad-container", "adslot", "ad-slot", "dfp",
+# class/id fragments of widgets that sit inside article bodies, matched as substrings.
+_NOISE_HINTS = re.compile(  # searched in lower-cased class and id
+    r"share|social|comment|newsletter|subscri|signup|sign-up|cookie|consent|related|recommend|"
+    r"most-?read|most-?popular|popular|trending|promo|advert|sponsor|outbrain|taboola|recirc|"
+    r"breadcrumb|toolbar|sidebar|sidebox|widget|paywall|modal|popup|read-?more|more-stories|"
+    r"more-from|also-read|\btags?\b|byline|author-bio|credit|inline-ad|ad-container|adslot|ad-slot|"
+    r"\bads?\b|dfp|\bhidden\b|print-only|sr-only|visually-hidden|screen-reader",
 )
-_NOISE_SELECTOR = ", ".join(
-    f"[class*='{hint}' i], [id*='{hint}' i]" for hint in NOISE_HINTS
-)
-CAPTIONS = "figcaption, [class*='caption' i]"
-
-# A widget wrapper that holds most of the article is not a widget: its class lies.
+# A "widget" that holds most of the article is a wrapper whose class lies.
 _MAX_NOISE_SHARE = 0.5
 _MAX_LINK_DENSITY = 0.5
 
 
 def strip_page(tree: LexborHTMLParser) -> None:
-    """Remove everything that is never visible text."""
-    root = tree.root
-    if root is None:
-        return
-    _remove(root.css(INVISIBLE))
-    # Search and newsletter forms go; some CMSs wrap the whole page in one form, which stays.
-    _remove(form for form in root.css("form") if len(form.css("p")) < 3)
+    """Remove every element that is never visible text."""
+    tree.strip_tags(NEVER_TEXT, recursive=True)
 
 
 def strip_article(container: LexborNode) -> list[str]:
     """Remove noise inside the article container; return the figure captions taken out."""
+    _remove(container.css(HIDDEN), keep=container)
     captions = _take_captions(container)
     _remove(container.css(FURNITURE), keep=container)
-    total = max(1, text_length(container))
-    widgets = container.css(_NOISE_SELECTOR)
-    _remove((n for n in widgets if text_length(n) <= total * _MAX_NOISE_SHARE), keep=container)
+    # Search and newsletter forms go; some CMSs wrap the whole page in one form, which stays.
+    _remove((f for f in container.css("form") if len(f.css("p")) < 3), keep=container)
+    _remove(_widgets(container), keep=container)
     _remove(_link_lists(container), keep=container)
     return captions
 
@@ -71,11 +65,25 @@ def strip_article(container: LexborNode) -> list[str]:
 def _take_captions(container: LexborNode) -> list[str]:
     captions: list[str] = []
     for node in container.css(CAPTIONS):
-        if node != container and _attached(node, container):
-            captions.extend(render(node))
-            node.remove()
-    _remove(container.css("figure"), keep=container)
+        if node.mem_id == container.mem_id:
+            continue
+        for caption in render(node):
+            # A caption nested in a figure was already taken with it.
+            if not captions or caption not in captions[-1]:
+                captions.append(caption)
+        node.remove()
     return captions
+
+
+def _widgets(container: LexborNode) -> list[LexborNode]:
+    total = max(1, text_length(container))
+    found = []
+    for node in container.css("[class], [id]"):
+        attrs = node.attributes
+        hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+        if _NOISE_HINTS.search(hints) and text_length(node) <= total * _MAX_NOISE_SHARE:
+            found.append(node)
+    return found
 
 
 def _link_lists(container: LexborNode) -> list[LexborNode]:
@@ -88,22 +96,14 @@ def _link_lists(container: LexborNode) -> list[LexborNode]:
     return found
 
 
-def _remove(nodes: Iterable[LexborNode], keep: LexborNode | None = None) -> None:
+def _remove(nodes: Iterable[LexborNode], keep: LexborNode) -> None:
     """Detach nodes (never ``keep``). Detaching, unlike decompose, leaves nested matches valid."""
+    # Compare by identity: LexborNode's == serialises both nodes to HTML.
     for node in nodes:
-        if keep is None or node != keep:
+        if node.mem_id != keep.mem_id:
             node.remove()
 
 
-def _attached(node: LexborNode, container: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent == container:
-            return True
-        parent = parent.parent
-    return False
-
-
 def text_length(node: LexborNode) -> int:
-    """Characters of visible text, whitespace runs counted once."""
-    return len(" ".join(node.text(deep=True).split()))
+    """Characters of text, surrounding whitespace of each text node not counted."""
+    return len(node.text(deep=True, strip=True))

@@ -9,8 +9,6 @@ paragraph and line breaks.
 
 from __future__ import annotations
 
-import re
-
 from selectolax.lexbor import LexborNode
 
 # Private-use code points: never meaningful in article text.
@@ -22,9 +20,6 @@ BLOCK_TAGS = (
     "h1, h2, h3, h4, h5, h6, header, hr, li, main, nav, ol, p, pre, section, table, tr, td, th, ul, "
     "summary, details, caption"
 )
-_SPACES = re.compile(r"\s+")  # the markers are not whitespace, so they survive
-_MARK_RUN = re.compile(r" *([\ue000\ue001]) *")
-_DOUBLE_LINE = re.compile(r"\ue001(?:\ue001)+")
 
 
 def mark_blocks(root: LexborNode) -> None:
@@ -38,16 +33,31 @@ def mark_blocks(root: LexborNode) -> None:
 
 def paragraphs_of(raw: str) -> list[str]:
     """Split marked text into paragraphs: whitespace collapsed, ``<br>`` kept as newlines."""
-    flat = _SPACES.sub(" ", raw)
-    flat = _MARK_RUN.sub(r"\1", flat)
-    flat = _DOUBLE_LINE.sub(BLOCK_MARK, flat)
+    flat = " ".join(raw.split())  # the markers are not whitespace, so they survive
     paragraphs = []
     for block in flat.split(BLOCK_MARK):
-        lines = [line.strip() for line in block.split(LINE_MARK)]
-        text = "\n".join(line for line in lines if line)
-        if text:
-            paragraphs.append(text)
+        if LINE_MARK in block:
+            paragraphs.extend(_split_lines(block))
+        else:
+            block = block.strip()
+            if block:
+                paragraphs.append(block)
     return paragraphs
+
+
+def _split_lines(block: str) -> list[str]:
+    """``a<br>b`` is one paragraph of two lines; an empty line (``<br><br>``) starts a new one."""
+    found: list[str] = []
+    lines: list[str] = []
+    for line in (part.strip() for part in block.split(LINE_MARK)):
+        if line:
+            lines.append(line)
+        elif lines:
+            found.append("\n".join(lines))
+            lines = []
+    if lines:
+        found.append("\n".join(lines))
+    return found
 
 
 def render(root: LexborNode) -> list[str]:
