@@ -1,0 +1,346 @@
+"""``monitor run``: the long-running worker behind the systemd unit.
+
+Why AsyncIOScheduler in one event loop (not a blocking scheduler with a thread pool): the
+pipeline is async and the database has ONE writer connection. With every job a task on one
+loop, each ``db.atomic()`` block (which never awaits) runs whole before another job's write
+starts, so writers never interleave, no lock is needed, and the shared Fetcher's connection
+pool and per-host limits see every request. A thread pool would need a lock around the
+connection and one event loop per thread.
+
+Jobs (rebuilt from feeds.toml at start and on SIGHUP):
+
+- ``source:<name>``: one pass of one source; after it, rescheduled to the ``next_due`` the
+  pipeline stored on the source's row (which carries error backoff), plus jitter.
+- ``outbox``: alert delivery every 30 s.   ``digest:<rule>``: a digest rule's cron schedule.
+- ``maintenance``: hourly WAL checkpoint and pruning.   ``tick``: proves the scheduler runs.
+
+Signals: SIGTERM/SIGINT stop new work and give running jobs SHUTDOWN_DEADLINE seconds;
+jobs still running are cancelled at their next ``await``, which always lies between two
+transactions, so no article is ever half stored. SIGHUP reloads feeds.toml.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlite_utils import Database
+
+from monitor import log
+from monitor.config import Config, load
+from monitor.errors import ConfigError
+from monitor.fetch.client import Fetcher
+from monitor.lock import DatabaseLock
+from monitor.maintenance import maintain
+from monitor.models import Source
+from monitor.pipeline import Context, run_sources
+from monitor.runner import prepare_db
+from monitor.schedule import cron_trigger, first_run, jitter, misfire_grace, next_run
+from monitor.store import sources as source_rows
+from monitor.store.db import now as utc_now
+from monitor.store.db import open_db
+from monitor.systemd import Notifier
+
+logger = logging.getLogger("monitor.daemon")
+
+SHUTDOWN_DEADLINE = 20.0  # seconds; keep below the unit's TimeoutStopSec (30 s)
+OUTBOX_INTERVAL = 30
+MAINTENANCE_INTERVAL = 3600
+TICK_INTERVAL = 5.0
+STALE_AFTER = 4 * TICK_INTERVAL  # no tick for this long: the loop or the scheduler is stuck
+STATUS_INTERVAL = 15.0
+MAX_PARALLEL_PASSES = 16  # source passes at once; bounds memory when 1,000 sources fall due together
+CHILD_STOP_TIMEOUT = 5.0
+
+
+def run(config_path: Path, db_path: Path | None = None, serve: bool = True) -> int:
+    """Run until SIGTERM/SIGINT; 0 on a clean stop. Raises ConfigError, LockedError, StoreError."""
+    config = load(config_path)
+    if not logging.getLogger().handlers:  # the CLI has set up logging already (with --log-level)
+        log.setup(config.monitor.log_level)
+    db_file = (db_path or config.db_path).resolve()
+    with DatabaseLock(db_file):  # before opening: two daemons must not even migrate at once
+        return asyncio.run(_main(config_path, config, db_file, serve))
+
+
+async def _main(config_path: Path, config: Config, db_file: Path, serve: bool) -> int:
+    db = open_db(db_file)
+    try:
+        async with Fetcher(config.fetch) as fetcher:
+            daemon = Daemon(config_path, config, db, fetcher, Notifier.from_env())
+            await daemon.serve_forever(db_file if serve else None)
+    finally:
+        db.close()
+    log.event(logger, "daemon_stopped")
+    return 0
+
+
+class Daemon:
+    """The scheduler, its jobs, the signals and the watchdog around one database."""
+
+    def __init__(self, config_path: Path, config: Config, db: Database, fetcher: Fetcher,
+                 notifier: Notifier) -> None:
+        self.config_path = config_path
+        self.config = config
+        self.ctx = Context.from_config(config)
+        self.db = db
+        self.fetcher = fetcher
+        self.notifier = notifier
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.sources: dict[str, Source] = {}
+        self.last_pass: str | None = None
+        self.rng = random.Random()
+        self._passes = asyncio.Semaphore(MAX_PARALLEL_PASSES)
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._stop = asyncio.Event()
+        self._stopping = False
+        self._last_tick = time.monotonic()
+        self._child: subprocess.Popen[bytes] | None = None
+        self._serve_db: Path | None = None
+
+    # Lifecycle ---------------------------------------------------------------------------
+
+    async def serve_forever(self, serve_db: Path | None) -> None:
+        """Start everything, tell systemd we are ready, and wait for a stop signal."""
+        self._install_signals()
+        self._schedule_all()
+        self.scheduler.start()
+        self._serve_db = serve_db
+        self._start_child()
+        watchdog = asyncio.create_task(self._watchdog_loop(), name="watchdog")
+        log.event(logger, "daemon_started", sources=len(self.sources), db=self.db.conn.execute(
+            "pragma database_list").fetchone()[2], watchdog=self.notifier.watchdog_interval)
+        self.notifier.ready(self.status_line())
+        await self._stop.wait()
+        await self._shutdown()
+        watchdog.cancel()
+
+    def request_stop(self, reason: str) -> None:
+        if not self._stopping:
+            self._stopping = True
+            log.event(logger, "daemon_stopping", reason=reason, running_jobs=len(self._inflight))
+            self.notifier.stopping(f"stopping ({reason})")
+            self._stop.set()
+
+    async def _shutdown(self) -> None:
+        self.scheduler.pause()  # nothing new starts; what runs gets the deadline
+        unfinished = await _finish(set(self._inflight), SHUTDOWN_DEADLINE)
+        if unfinished:
+            log.event(logger, "jobs_cancelled", logging.WARNING, count=unfinished, deadline=SHUTDOWN_DEADLINE)
+        self.scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # the scheduler shuts down on the loop's next turn
+        await self._stop_child()
+
+    def _install_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request_stop, sig.name)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
+
+    # Jobs ----------------------------------------------------------------------------------
+
+    def _schedule_all(self) -> None:
+        """(Re)build every job from the current config; running jobs finish undisturbed."""
+        prepare_db(self.db, self.ctx)  # mirror sources and the taxonomy, as `monitor once` does
+        wanted = {s.name: s for s in self.config.sources if s.enabled}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(("source:", "digest:")):
+                job.remove()
+        self.sources = wanted
+        for source in wanted.values():
+            self._add_source_job(source)
+        self._add_digest_jobs()
+        self._add_fixed_jobs()
+
+    def _add_source_job(self, source: Source) -> None:
+        now = datetime.now(UTC)
+        due = first_run(source_rows.next_due(self.db, source.name), now, source.interval, self.rng)
+        self.scheduler.add_job(
+            self._run_source, IntervalTrigger(seconds=source.interval, jitter=jitter(source.interval)),
+            args=[source.name], id=f"source:{source.name}", name=source.name, next_run_time=due,
+            coalesce=True, max_instances=1, misfire_grace_time=misfire_grace(source.interval),
+            replace_existing=True,
+        )
+
+    def _add_digest_jobs(self) -> None:
+        for rule in self.config.alerts:
+            if getattr(rule, "mode", None) != "digest":
+                continue
+            try:
+                trigger = cron_trigger(rule.schedule, getattr(rule, "timezone", None))
+            except (ValueError, LookupError) as exc:  # config validation should have caught it
+                log.event(logger, "digest_schedule_invalid", logging.ERROR, rule=rule.name, error=exc)
+                continue
+            self.scheduler.add_job(self._run_digest, trigger, args=[rule.name], id=f"digest:{rule.name}",
+                                   coalesce=True, max_instances=1, misfire_grace_time=3600,
+                                   replace_existing=True)
+
+    def _add_fixed_jobs(self) -> None:
+        now = datetime.now(UTC)
+        fixed: list[tuple[str, Callable[[], Awaitable[None]], float]] = [
+            ("outbox", self._run_outbox, OUTBOX_INTERVAL),
+            ("maintenance", self._run_maintenance, MAINTENANCE_INTERVAL),
+            ("tick", self._tick, TICK_INTERVAL),
+        ]
+        for job_id, func, seconds in fixed:
+            if self.scheduler.get_job(job_id) is None:
+                first = now if job_id == "outbox" else None  # alerts left by a crash go out at once
+                self.scheduler.add_job(func, IntervalTrigger(seconds=seconds), id=job_id, coalesce=True,
+                                       max_instances=1, misfire_grace_time=int(seconds),
+                                       **({"next_run_time": first} if first else {}))
+
+    async def _run_source(self, name: str) -> None:
+        async with self._passes:
+            source = self.sources.get(name)
+            if source is None or self._stopping:
+                return  # removed by a reload, or the daemon is stopping: leave it to next time
+            await self._guarded(f"source:{name}", lambda: self._source_pass(source))
+
+    async def _source_pass(self, source: Source) -> None:
+        await run_sources(self.db, self.ctx, [source], self.fetcher)
+        self.last_pass = utc_now()
+        stored_due = source_rows.next_due(self.db, source.name)
+        when = next_run(stored_due, datetime.now(UTC), source.interval, self.rng)
+        job = self.scheduler.get_job(f"source:{source.name}")
+        if job is not None:
+            job.modify(next_run_time=when)
+
+    async def _run_outbox(self) -> None:
+        from monitor.alerts.notify import deliver_pending
+
+        await self._guarded("outbox", lambda: deliver_pending(self.db, self.config))
+
+    async def _run_digest(self, rule_name: str) -> None:
+        from monitor.alerts.notify import send_digests
+
+        await self._guarded(f"digest:{rule_name}",
+                            lambda: send_digests(self.db, self.config, rule_name, datetime.now(UTC)))
+
+    async def _run_maintenance(self) -> None:
+        async def work() -> None:
+            report = maintain(self.db, self.config.monitor.keep_html_days, datetime.now(UTC))
+            log.event(logger, "maintenance_done", pages_pruned=report.pages_pruned,
+                      fetches_pruned=report.fetches_pruned, wal_busy=report.wal_busy,
+                      wal_frames=report.wal_frames)
+
+        await self._guarded("maintenance", work)
+
+    async def _tick(self) -> None:
+        self._last_tick = time.monotonic()
+
+    async def _guarded(self, job: str, work: Callable[[], Awaitable[Any]]) -> None:
+        """Run one job's work, tracked for shutdown; a failure is logged and never kills the daemon."""
+        if self._stopping:
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            await work()
+        except Exception as exc:  # a bug in one job must not stop the others
+            logger.exception("job failed: %s", job)
+            log.event(logger, "job_failed", logging.ERROR, job=job, error=f"{type(exc).__name__}: {exc}")
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    # Reload --------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """SIGHUP: a valid feeds.toml replaces the jobs; an invalid one is refused, the old one runs on."""
+        try:
+            config = load(self.config_path)
+            ctx = Context.from_config(config)
+        except ConfigError as exc:
+            log.event(logger, "config_reload_failed", logging.ERROR, file=exc.file or str(self.config_path),
+                      line=exc.line, key=exc.key, error=exc.message)
+            return
+        if config.fetch != self.config.fetch or config.db_path != self.config.db_path:
+            log.event(logger, "config_reload_partial", logging.WARNING,
+                      reason="[fetch] and [monitor] db take effect on restart")
+        self.config, self.ctx = config, ctx
+        self._schedule_all()
+        log.event(logger, "config_reloaded", file=self.config_path, sources=len(self.sources),
+                  digests=sum(1 for r in config.alerts if getattr(r, "mode", None) == "digest"))
+        self.notifier.status(self.status_line())
+
+    # Health --------------------------------------------------------------------------------
+
+    async def _watchdog_loop(self) -> None:
+        """WATCHDOG=1 only while the scheduler ticks and the database answers; STATUS each round."""
+        period = min(self.notifier.watchdog_interval or STATUS_INTERVAL, STATUS_INTERVAL)
+        unhealthy: str | None = None
+        while True:
+            await asyncio.sleep(period)
+            problem = self.health_problem()
+            if problem is None:
+                self.notifier.watchdog()
+                self.notifier.status(self.status_line())
+                self._check_child()
+            elif problem != unhealthy:
+                log.event(logger, "watchdog_withheld", logging.ERROR, reason=problem)
+            unhealthy = problem
+
+    def health_problem(self) -> str | None:
+        """None when healthy; otherwise why systemd should restart us."""
+        stale = time.monotonic() - self._last_tick
+        if stale > STALE_AFTER:
+            return f"scheduler silent for {stale:.0f}s"
+        try:
+            self.db.execute("select 1").fetchone()
+        except Exception as exc:
+            return f"database: {exc}"
+        return None
+
+    def status_line(self) -> str:
+        articles = self.db.execute("select count(*) from articles").fetchone()[0]
+        pending = self.db.execute("select count(*) from alerts where status = 'pending'").fetchone()[0]
+        return (f"{len(self.sources)} sources, {articles} articles, last pass {self.last_pass or 'none yet'},"
+                f" {pending} alerts pending")
+
+    # Datasette child -----------------------------------------------------------------------
+
+    def _start_child(self) -> None:
+        if self._serve_db is None:
+            return
+        from monitor import serve
+
+        self._child = serve.start(self.config, self._serve_db)
+        log.event(logger, "datasette_started", pid=self._child.pid, port=self.config.serve.port)
+
+    def _check_child(self) -> None:
+        if self._child is not None and self._child.poll() is not None:
+            log.event(logger, "datasette_exited", logging.ERROR, code=self._child.returncode)
+            self._start_child()  # at most once per status round, so a crash loop is slow
+
+    async def _stop_child(self) -> None:
+        child, self._child = self._child, None
+        if child is None or child.poll() is not None:
+            return
+        child.terminate()
+        try:
+            await asyncio.to_thread(child.wait, CHILD_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            await asyncio.to_thread(child.wait)
+
+
+async def _finish(tasks: set[asyncio.Task[Any]], deadline: float) -> int:
+    """Wait for tasks up to the deadline, cancel the rest; returns how many were cancelled."""
+    if not tasks:
+        return 0
+    _, pending = await asyncio.wait(tasks, timeout=deadline)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    return len(pending)
