@@ -28,11 +28,12 @@ from monitor import log
 from monitor.alerts import health, outbox, rules
 from monitor.config import Config
 from monitor.dedup import fingerprint, index
+from monitor.dedup.decide import Action, Decision, decide
 from monitor.dedup.urls import canonicalize
 from monitor.extract import extract_html
 from monitor.extract.plain import extract_plain
 from monitor.fetch.client import Fetcher
-from monitor.models import Article, Entry, Page, Source, Tags
+from monitor.models import Article, Entry, Page, Source, Story, Tags
 from monitor.sources import Listing, SourceState, files, web
 from monitor.sources.health import next_due
 from monitor.store import articles as store
@@ -78,8 +79,8 @@ class SourceReport:
     copies: int = 0
     known: int = 0
     failed: int = 0
+    updated: int = 0
     error: str | None = None
-    alerts: int = 0
     article_ids: list[int] = field(default_factory=list)
 
 
@@ -146,41 +147,77 @@ def _outlet(source: Source, url: str, site_name: str | None) -> str:
 
 
 def store_prepared(db: Database, ctx: Context, prepared: Prepared, entry_keys: list[str]) -> tuple[str, int]:
-    """Store one article with its story, tags and alerts atomically. Returns (outcome, article id)."""
-    article = prepared.article
+    """Store one article with its story, tags and alerts atomically. Returns (action, article id)."""
+    article, sig = prepared.article, prepared.signature
     with db.atomic():
-        known = store.article_by_url(db, article.canonical_url)
-        if known:
-            store.remember(db, entry_keys, known[0], article.source, article.fetched)
-            return "known", known[0]
-        copy = store.article_by_hash(db, article.content_hash)
-        if copy:
-            _store_copy(db, copy, article, entry_keys)
-            return "copy", copy[0]
-        return "new", _store_new(db, ctx, prepared, entry_keys)
+        same_url = store.stored_article(db, "canonical_url", article.canonical_url)
+        same_hash = None if same_url else store.stored_article(db, "content_hash", article.content_hash)
+        match = None
+        if same_hash is None:
+            match = index.find_match(db, sig, exclude=same_url.article_id if same_url else None)
+        decision = decide(article.content_hash, sig, same_url=same_url, same_hash=same_hash, match=match)
+        article_id = _ACTIONS[decision.action](db, ctx, prepared, decision)
+        store.remember(db, [*entry_keys, article.canonical_url], article_id, article.source, article.fetched)
+    return str(decision.action), article_id
 
 
-def _store_copy(db: Database, copy: tuple[int, int], article: Article, keys: list[str]) -> None:
-    store.add_copy(db, copy[0], article)
-    store.join_story(db, copy[1], article, new_article=False)
-    store.remember(db, [*keys, article.canonical_url], copy[0], article.source, article.fetched)
+def _unchanged(db: Database, ctx: Context, prepared: Prepared, decision: Decision) -> int:
+    return decision.article_id or 0
 
 
-def _store_new(db: Database, ctx: Context, prepared: Prepared, keys: list[str]) -> int:
-    article, tags = prepared.article, prepared.tags
-    match = index.find_match(db, prepared.signature)
-    story = store.join_story(db, match.story_id, article, new_article=True) if match else store.new_story(db, article)
-    article_id = store.insert_article(db, article, story.id, tags.score, prepared.signature.to_bytes())
-    if not match:
+def _copy(db: Database, ctx: Context, prepared: Prepared, decision: Decision) -> int:
+    """The exact text under another URL: one article, one more copy, maybe one more outlet."""
+    article_id = decision.article_id or 0
+    store.add_copy(db, article_id, prepared.article)
+    if decision.story_id is not None:
+        store.join_story(db, decision.story_id, prepared.article, new_article=False)
+    return article_id
+
+
+def _new(db: Database, ctx: Context, prepared: Prepared, decision: Decision) -> int:
+    """A new article: a new story, or another article of a matched story (JOIN)."""
+    article = prepared.article
+    if decision.story_id is not None:
+        story = store.join_story(db, decision.story_id, article, new_article=True)
+    else:
+        story = store.new_story(db, article)
+    article_id = store.insert_article(db, article, story.id, prepared.tags.score, prepared.signature.to_bytes())
+    if decision.story_id is None:
         store.set_first_article(db, story.id, article_id)
     index.add(db, article_id, prepared.signature)
-    store.remember(db, [*keys, article.canonical_url], article_id, article.source, article.fetched)
+    _tags_pages_alerts(db, ctx, prepared, article_id, story)
+    return article_id
+
+
+def _update(db: Database, ctx: Context, prepared: Prepared, decision: Decision) -> int:
+    """A new version of a stored article at the same URL: replaced in place, re-tagged, re-indexed."""
+    article, article_id = prepared.article, decision.article_id or 0
+    story = (store.load_story(db, decision.story_id) if decision.story_id is not None
+             else store.new_story(db, article))
+    store.update_article(db, article_id, article, story.id, prepared.tags.score, prepared.signature.to_bytes())
+    index.remove(db, article_id)
+    index.add(db, article_id, prepared.signature)
+    store.delete_tags(db, article_id)
+    _tags_pages_alerts(db, ctx, prepared, article_id, story)
+    return article_id
+
+
+def _tags_pages_alerts(db: Database, ctx: Context, prepared: Prepared, article_id: int, story: Story) -> None:
+    article, tags = prepared.article, prepared.tags
     new_entities = store.insert_tags(db, article_id, tags, article.fetched)
-    if prepared.html is not None and ctx.config.monitor.keep_html_days != 0:
+    if prepared.html is not None:
         store.store_page(db, article_id, prepared.html, article.fetched)
     found = rules.evaluate(ctx.config.alerts, article, tags, story, new_entities, article_id)
     outbox.enqueue(db, found, article.fetched)
-    return article_id
+
+
+_ACTIONS: dict[Action, Callable[[Database, Context, Prepared, Decision], int]] = {
+    Action.UNCHANGED: _unchanged,
+    Action.COPY: _copy,
+    Action.JOIN: _new,
+    Action.NEW: _new,
+    Action.UPDATE: _update,
+}
 
 
 # Passes over sources -------------------------------------------------------------------------
@@ -269,12 +306,14 @@ def _store_entry(db: Database, ctx: Context, source: Source, entry: Entry, page:
         report.failed += 1
         log.event(logger, "no_article_text", source=source.name, url=entry.url)
         return
-    outcome, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, entry))
-    if outcome == "new":
+    action, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, entry))
+    if action in ("new", "join"):
         report.new += 1
         report.article_ids.append(article_id)
-    elif outcome == "copy":
+    elif action == "copy":
         report.copies += 1
+    elif action == "update":
+        report.updated += 1
     else:
         report.known += 1
 

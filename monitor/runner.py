@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -143,5 +142,25 @@ def settings_table() -> str:
     return "\n".join(lines)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+def settings_markdown() -> str:
+    """The README's settings tables, generated from the declarations (a test keeps them in sync)."""
+    from monitor.alerts.rules import Rule
+
+    groups: dict[str, type] = {**{f"[{k}]": v for k, v in SECTIONS.items()}, "[[source]]": Source,
+                               "[[alert]]": Rule}
+    out = []
+    for name, group in groups.items():
+        out += [f"#### `{name}`", "", "| Key | Default | Meaning |", "|---|---|---|"]
+        out += [f"| `{key}` | `{_toml(default)}` | {help} |" for key, default, help in describe(group)]
+        out.append("")
+    return "\n".join(out)
+
+
+def _toml(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return f'"{value}"' if isinstance(value, str) and value != "(required)" else str(value)

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.dedup.decide import Stored
+from monitor.dedup.fingerprint import Signature
 from monitor.models import Article, Story, Tags
 
 
@@ -38,17 +40,17 @@ def remember(db: Database, keys: Iterable[str], article_id: int, source: str, wh
     )
 
 
-def article_by_hash(db: Database, content_hash: str) -> tuple[int, int] | None:
-    """(article id, story id) of the article with exactly this cleaned text, if any."""
+def stored_article(db: Database, column: str, value: str) -> Stored | None:
+    """The oldest stored article whose ``canonical_url`` or ``content_hash`` equals value, as dedup sees it."""
+    assert column in ("canonical_url", "content_hash")
     row = db.execute(
-        "select id, story_id from articles where content_hash = ? order by id limit 1", [content_hash]
+        f"select id, story_id, content_hash, minhash from articles where {column} = ? order by id limit 1",
+        [value],
     ).fetchone()
-    return (int(row[0]), int(row[1])) if row else None
-
-
-def article_by_url(db: Database, canonical_url: str) -> tuple[int, int] | None:
-    row = db.execute("select id, story_id from articles where canonical_url = ?", [canonical_url]).fetchone()
-    return (int(row[0]), int(row[1])) if row else None
+    if row is None:
+        return None
+    signature = Signature.from_bytes(row[3]) if row[3] else None
+    return Stored(article_id=row[0], story_id=row[1], content_hash=row[2] or "", signature=signature)
 
 
 def add_copy(db: Database, article_id: int, article: Article) -> None:
@@ -59,8 +61,24 @@ def add_copy(db: Database, article_id: int, article: Article) -> None:
 
 
 def insert_article(db: Database, article: Article, story_id: int, score: float, minhash: bytes) -> int:
+    row = _row(article, story_id, score, minhash)
+    cursor = db.execute(
+        f"insert into articles ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values())
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def update_article(db: Database, article_id: int, article: Article, story_id: int, score: float,
+                   minhash: bytes) -> None:
+    """A new version at the same URL replaces the stored one; ``fetched`` records when it changed."""
+    row = _row(article, story_id, score, minhash)
+    assignments = ", ".join(f"{column} = ?" for column in row)
+    db.execute(f"update articles set {assignments} where id = ?", [*row.values(), article_id])
+
+
+def _row(article: Article, story_id: int, score: float, minhash: bytes) -> dict[str, Any]:
     content = article.content
-    row: dict[str, Any] = {
+    return {
         "url": article.url, "canonical_url": article.canonical_url, "guid": article.guid,
         "title": content.title, "text": content.text, "authors": _json(content.authors),
         "published": content.published, "updated": content.updated, "fetched": article.fetched,
@@ -71,10 +89,6 @@ def insert_article(db: Database, article: Article, story_id: int, score: float, 
         "content_hash": article.content_hash, "story_id": story_id, "score": round(score, 4),
         "minhash": minhash,
     }
-    cursor = db.execute(
-        f"insert into articles ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values())
-    )
-    return int(cursor.lastrowid or 0)
 
 
 def store_page(db: Database, article_id: int, html: str, when: str) -> None:

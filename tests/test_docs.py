@@ -1,0 +1,37 @@
+"""Every CLI command and every setting is documented in README.md (like sqlite-utils' docs tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+
+from monitor.cli import cli
+from monitor.config import SECTIONS
+from monitor.models import Source
+from monitor.settings import describe
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: str = "monitor") -> list[str]:
+    names = []
+    for name, command in group.commands.items():
+        names.append(f"{prefix} {name}")
+        if isinstance(command, click.Group):
+            names.extend(_commands(command, f"{prefix} {name}"))
+    return names
+
+
+@pytest.mark.parametrize("command", _commands(cli))
+def test_every_command_is_documented(command: str) -> None:
+    assert f"`{command}" in README, f"{command} is missing from README.md"
+
+
+SETTINGS = [(table, name) for table, group in {**SECTIONS, "source": Source}.items() for name, _, _ in describe(group)]
+
+
+@pytest.mark.parametrize(("table", "name"), SETTINGS)
+def test_every_setting_is_documented(table: str, name: str) -> None:
+    assert f"| `{name}` |" in README, f"[{table}] {name} is missing from README.md's settings tables"
