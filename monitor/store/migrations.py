@@ -155,3 +155,32 @@ def m002_alert_delivery(db: Database) -> None:
     db["alerts"].add_column("claimed_by", str)
     db["alerts"].add_column("digest_id", int)
     db["alerts"].create_index(["rule", "status"])
+
+
+@migrations()
+def m003_article_list(db: Database) -> None:
+    # What a reader browses in Datasette: one row per article with its tags and categories as JSON
+    # arrays (array facets), a month to facet on and a snippet. Searchable through articles_fts.
+    db.execute(
+        """
+        create view if not exists article_list as
+        select
+          a.id,
+          coalesce(a.published, a.fetched) as published,
+          a.title,
+          a.url,
+          a.outlet,
+          a.source,
+          (select json_group_array(tag) from
+             (select tag from article_tags where article_id = a.id order by count desc, tag)) as tags,
+          (select json_group_array(category) from
+             (select distinct substr(tag, 1, instr(tag, ':') - 1) as category
+              from article_tags where article_id = a.id order by category)) as categories,
+          coalesce(a.flags, '[]') as flags,
+          substr(coalesce(a.published, a.fetched), 1, 7) as month,
+          coalesce(nullif(a.description, ''), substr(a.text, 1, 280)) as snippet,
+          a.story_id,
+          a.score
+        from articles a
+        """
+    )
