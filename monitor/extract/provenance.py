@@ -1,0 +1,232 @@
+"""Lines that are not body text but say who wrote an article, where it came from, or what it is.
+
+The cleaner takes such lines out of the body; the functions here turn them into fields instead of
+throwing them away: authors from bylines, the syndication origin, flags from disclaimers, and the
+publication date a byline widget carries. Every function takes one stripped line and returns
+``None`` when the line is not of its kind, so the cleaner can try them in turn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+# A byline is short: a prefix, then names. Longer lines starting with "By" are sentences ("By contrast, ...").
+_BYLINE = re.compile(
+    r"(?:Written|Story|Words|Text|Reported|Posted|Report|Article)\s+by\s*:?\s*(?P<names>.+)"
+    r"|By\s*:?\s+(?P<names2>.+)"
+    r"|Authors?\s*:\s*(?P<names3>.+)",
+    re.IGNORECASE,
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bwith\b)\s*")
+_PARTICLES = frozenset(
+    [
+        "de",
+        "da",
+        "del",
+        "della",
+        "der",
+        "den",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "van",
+        "von",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "y",
+        "ter",
+    ]
+)
+# Job titles after a name ("By Jane Doe, Staff Writer") are not names.
+_ROLE_WORDS = frozenset(
+    [
+        "staff",
+        "writer",
+        "reporter",
+        "correspondent",
+        "editor",
+        "contributor",
+        "columnist",
+        "bureau",
+        "chief",
+        "senior",
+        "special",
+        "desk",
+        "team",
+        "news",
+        "analyst",
+    ]
+)
+_MAX_BYLINE_WORDS = 14
+
+# "This article originally appeared in The New York Times." and its many wordings.
+_ORIGIN_PATTERNS = (
+    re.compile(
+        r"(?:This|The)\s+(?:article|story|piece|post|column|commentary|op-ed|interview|feature|content)\s+"
+        r"(?:was\s+|is\s+|has\s+been\s+|had\s+been\s+)?(?:originally\s+|first\s+)?"
+        r"(?:appeared|published|posted|ran|syndicated|republished|reprinted|adapted)\s+"
+        r"(?:here\s+)?(?:in|on|by|at|from|with|courtesy\s+of)\s+(?P<origin>.+)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?:Originally|First)\s+(?:published|appeared|posted|ran)\s+(?:in|on|by|at)\s+(?P<origin>.+)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"(?:Republished|Reprinted|Syndicated|Reproduced)\s+(?:with\s+permission\s+)?(?:from|by|of|courtesy\s+of)"
+        r"\s+(?P<origin>.+)",
+        re.IGNORECASE,
+    ),
+)
+# Where the outlet's name ends: "The Conversation under a Creative Commons license", "Reuters on May 3".
+_ORIGIN_END = re.compile(
+    r"\s*(?:[.;:,(]|\s(?:under|with|on|as|via|and is|and was|and has|in partnership|and republished)\s).*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_MAX_ORIGIN_WORDS = 30
+
+# A disclaimer announces itself, or speaks about "this article" together with a flag-worthy fact.
+_DISCLAIMER_LEAD = re.compile(
+    r"(?:Disclaimer|Editor[’']?s?\s+note|Disclosure|Note)\s*[:：.\-–—]", re.IGNORECASE
+)
+_SELF_REFERENCE = re.compile(
+    r"(?:This|The)\s+(?:article|story|content|report|piece|post|summary|text|page)\b", re.IGNORECASE
+)
+_FLAG_PATTERNS = (
+    (
+        "ai_generated",
+        re.compile(
+            r"\b(?:generated|written|produced|created|drafted|assisted|prepared|compiled)\b[^.]{0,60}?"
+            r"\b(?:artificial intelligence|AI|generative|language models?|ChatGPT|LLMs?|automated tools?)\b"
+            r"|\bAI[- ](?:generated|assisted|written)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("translated", re.compile(r"\b(?:translated|machine[- ]translat\w*|translation)\b", re.IGNORECASE)),
+    (
+        "state_affiliated_source",
+        re.compile(r"\bstate[- ](?:affiliated|owned|run|controlled|media|backed|sponsored)\b", re.IGNORECASE),
+    ),
+    ("sponsored", re.compile(r"\b(?:sponsored|paid (?:post|content)|advertorial|partner content)\b", re.I)),
+    ("press_release", re.compile(r"\bpress release\b", re.IGNORECASE)),
+)
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
+_DATE_PATTERNS = (
+    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"),
+    re.compile(r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})"),
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),
+)
+# Optional words around a date in a widget: "Updated: Jan 12, 2026, 10:30 AM ET".
+_DATE_PREFIX = re.compile(
+    r"(?:(?:Published|Updated|Posted|Last updated|Modified|Date)\s*(?:on|at)?\s*:?\s*)?", re.I
+)
+_TIME_SUFFIX = re.compile(
+    r"(?:\s*(?:,|at|-|–|\|)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*$", re.IGNORECASE
+)
+
+
+def byline_authors(line: str) -> tuple[str, ...] | None:
+    """Names from a byline ("Written by: Keith Bradsher", "By Jane Doe and John Roe"), else ``None``."""
+    if len(line) > 160 or len(line.split()) > _MAX_BYLINE_WORDS:
+        return None
+    match = _BYLINE.fullmatch(line.strip())
+    if match is None:
+        return None
+    names_text = match.group("names") or match.group("names2") or match.group("names3") or ""
+    names = [part for part in _NAME_SPLIT.split(names_text.strip().rstrip(".")) if part]
+    if not names or not all(_is_name(name) or _is_role(name) for name in names):
+        return None
+    authors = tuple(name for name in names if not _is_role(name))
+    return authors or None
+
+
+def _is_name(text: str) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    if not words[0][:1].isupper():
+        return False
+    return all(word[:1].isupper() or word.lower() in _PARTICLES for word in words) and any(
+        ch.isalpha() for ch in text
+    )
+
+
+def _is_role(text: str) -> bool:
+    words = text.lower().split()
+    return bool(words) and all(word in _ROLE_WORDS for word in words)
+
+
+def origin_of(line: str) -> str | None:
+    """The outlet a syndication note names ("This article originally appeared in X."), else ``None``."""
+    if len(line.split()) > _MAX_ORIGIN_WORDS:
+        return None
+    for pattern in _ORIGIN_PATTERNS:
+        match = pattern.fullmatch(line.strip())
+        if match is None:
+            continue
+        origin = _ORIGIN_END.sub("", match.group("origin")).strip(" .\"'“”")
+        if origin[:1].isupper() and len(origin.split()) <= 8:
+            return origin
+    return None
+
+
+def disclaimer_flags(line: str) -> tuple[str, ...] | None:
+    """Flags a disclaimer line raises (``ai_generated``, ``translated``...); ``None`` if it is no disclaimer.
+
+    A line that opens with "Disclaimer:" or "Editor's note:" is a disclaimer even with no flag (empty
+    tuple); one that speaks of "this article" is one only when it states a flag-worthy fact.
+    """
+    flags = tuple(name for name, pattern in _FLAG_PATTERNS if pattern.search(line))
+    if _DISCLAIMER_LEAD.match(line):
+        return flags
+    if flags and _SELF_REFERENCE.match(line):
+        return flags
+    return None
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date (``2026-01-12``) from a line that is only a date, possibly labelled and timed."""
+    body = _TIME_SUFFIX.sub("", _DATE_PREFIX.sub("", text.strip(), count=1), count=1).strip(" ,")
+    for pattern in _DATE_PATTERNS:
+        match = pattern.fullmatch(body)
+        if match is not None:
+            return _iso_date(match.group("year"), match.group("month"), match.group("day"))
+    return None
+
+
+def _iso_date(year: str, month: str, day: str) -> str | None:
+    month_number = int(month) if month.isdigit() else _MONTHS.get(month.lower())
+    if month_number is None:
+        return None
+    try:
+        return dt.date(int(year), month_number, int(day)).isoformat()
+    except ValueError:
+        return None
