@@ -95,3 +95,9 @@ def _finish(inflaters: list[_Inflater]) -> bytes:
     for inflater in inflaters:
         data = inflater.feed(data) + inflater.finish() if data else inflater.finish()
     return data
+
+
+def inflate(data: bytes, coding: str, limit: int) -> bytes:
+    """``data`` inflated in one go (a ``.xml.gz`` file), raising TooLargeError past ``limit`` bytes."""
+    inflater = _Inflater(coding, limit)
+    return inflater.feed(data) + inflater.finish()

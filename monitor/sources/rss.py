@@ -1,0 +1,115 @@
+"""RSS, Atom, RDF and JSON Feed bytes → entries (pure; feedparser does the parsing).
+
+The body is re-encoded to UTF-8 first (see ``monitor.fetch.decode``): feedparser trusts
+a declared charset, and declared charsets lie. feedparser is given a file object, never
+bytes or a string, because it treats those as a URL or a file name to open.
+"""
+
+from __future__ import annotations
+
+import calendar
+import io
+import re
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.errors import ParseError
+from monitor.fetch.decode import media_type, to_utf8_xml
+from monitor.models import Entry
+
+COMPLETE_MIN_CHARS = 1200  # shorter feed content is a teaser: fetch the page
+_TRUNCATED = re.compile(
+    r"(\.\.\.|…|\[…\]|\[\.\.\.\]|\bread (the )?(full|more|rest)\b.{0,40}|\bcontinue reading\b.{0,40}"
+    r"|\bthe post .{1,200} appeared first on .{1,200})\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def parse_feed(body: bytes, base_url: str, headers: Mapping[str, str] | None = None) -> list[Entry]:
+    """The entries of a feed, in feed order. Raises ParseError when nothing usable is in it."""
+    content_type = (headers or {}).get("content-type")
+    data = body if media_type(content_type).endswith("json") else to_utf8_xml(body, content_type)
+    kind = media_type(content_type) or "application/xml"
+    parsed = feedparser.parse(
+        io.BytesIO(data),
+        response_headers={"content-type": f"{kind}; charset=utf-8", "content-location": base_url},
+        resolve_relative_uris=True,
+        sanitize_html=True,
+    )
+    entries = [e for e in (to_entry(item, base_url) for item in parsed.entries) if e is not None]
+    if not entries and parsed.get("bozo") and not parsed.get("feed"):
+        raise ParseError(f"not a feed: {parsed.get('bozo_exception')}")
+    return entries
+
+
+def to_entry(item: Mapping[str, Any], base_url: str) -> Entry | None:
+    url = _link(item, base_url)
+    if url is None:
+        return None
+    content, content_type = _content(item)
+    return Entry(
+        url=url,
+        guid=str(item.get("id") or "").strip() or None,
+        title=_plain(str(item.get("title") or "")) or None,
+        published=_published(item),
+        content=content,
+        content_type=content_type,
+        complete=content is not None and is_complete(content, content_type),
+    )
+
+
+def _link(item: Mapping[str, Any], base_url: str) -> str | None:
+    candidates = [item.get("link")]
+    candidates += [link.get("href") for link in item.get("links", []) if link.get("rel") == "alternate"]
+    if item.get("guidislink") or str(item.get("id", "")).startswith(("http://", "https://")):
+        candidates.append(item.get("id"))
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate.strip():
+            url = urljoin(base_url, candidate.strip())
+            if urlsplit(url).scheme in ("http", "https"):
+                return url
+    return None
+
+
+def _content(item: Mapping[str, Any]) -> tuple[str | None, str]:
+    """The fullest text the item carries: content:encoded / atom:content, else the summary."""
+    blocks = [c for c in item.get("content", []) if str(c.get("value", "")).strip()]
+    if blocks:
+        best = max(blocks, key=lambda c: len(str(c.get("value", ""))))
+        return str(best["value"]), _kind(str(best.get("type", "")))
+    summary = str(item.get("summary") or "").strip()
+    if summary:
+        detail = item.get("summary_detail") or {}
+        return summary, _kind(str(detail.get("type", "")))
+    return None, "text/html"
+
+
+def _kind(feed_type: str) -> str:
+    return "text/plain" if feed_type == "text/plain" else "text/html"
+
+
+def _plain(markup: str) -> str:
+    if "<" not in markup and "&" not in markup:
+        return " ".join(markup.split())
+    return " ".join((LexborHTMLParser(markup).text(separator=" ") or "").split())
+
+
+def is_complete(content: str, content_type: str = "text/html") -> bool:
+    """True when feed content looks like the whole article: long, and not cut off."""
+    text = _plain(content) if content_type == "text/html" else " ".join(content.split())
+    return len(text) >= COMPLETE_MIN_CHARS and _TRUNCATED.search(text[-300:]) is None
+
+
+def _published(item: Mapping[str, Any]) -> str | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = item.get(key)
+        if isinstance(value, time.struct_time):
+            stamp = calendar.timegm(value)  # feedparser's struct_time is UTC
+            return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
+    return None
