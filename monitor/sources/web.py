@@ -90,8 +90,8 @@ async def _sitemap(
         return list(sitemap.entries)
     children = sitemap.children[:SITEMAP_MAX_CHILDREN]
     lists = await asyncio.gather(*(_child(source, url, fetcher, fetches, depth + 1) for url in children))
-    entries = [entry for found in lists for entry in found]
-    if not entries and all(f.error for f in fetches[-len(children) :]):
+    entries = [entry for found in lists for entry in (found or [])]
+    if all(found is None for found in lists):
         raise ParseError(f"sitemap index: none of its {len(children)} child sitemaps could be read")
     return entries
 
