@@ -16,14 +16,16 @@ from selectolax.lexbor import LexborNode
 
 from monitor.extract.noise import text_length
 
-STRUCTURAL = (
-    "[itemprop=articleBody]",
-    "[class*='article-body' i], [class*='article__body' i], [class*='articlebody' i], "
-    "[class*='story-body' i], [class*='storybody' i], [class*='entry-content' i], "
-    "[class*='post-content' i], [class*='post-body' i], [class*='article-content' i], "
-    "[class*='article-text' i], [class*='body-text' i], [class*='story-content' i]",
-    "article",
-    "main, [role=main]",
+# One CSS query collects every element that may be a structural body marker (a query over the
+# whole page costs about as much as rendering the article); Python then ranks the few matches.
+STRUCTURAL_QUERY = (
+    "[itemprop=articleBody], [class*='body' i], [class*='content' i], [class*='text' i], "
+    "article, main, [role=main]"
+)
+_BODY_CLASS = re.compile(
+    r"article[-_]?(?:body|content|text)|story[-_]?(?:body|content)|entry[-_]?content|"
+    r"post[-_]?(?:content|body)|body[-_]?text",
+    re.I,
 )
 PARAGRAPHS = "p, pre, blockquote"
 BARE_TEXT_HOLDERS = "div, td, section, article, dd"
@@ -35,6 +37,7 @@ _NEGATIVE = re.compile(
 )
 _MIN_PARAGRAPH = 25  # characters; shorter blocks are labels, not prose
 _ENOUGH_SHARE = 0.6  # structural matches must hold this share of the best scored candidate's prose
+_TRUSTED_PROSE = 1500  # characters; a structural match this long is not a teaser card
 _CHUNK_SHARE = 0.1  # a further match is a chunk of the body if it holds this share of the largest
 
 
@@ -47,28 +50,50 @@ class Candidate:
 
 def find_article(body: LexborNode) -> list[LexborNode]:
     """The elements that hold the article body, in page order; empty when the page has no prose."""
-    scored = best_scored(body)
     structural = best_structural(body)
+    prose = sum(c.prose for c in structural)
+    if prose >= _TRUSTED_PROSE:  # a long structural match is the body; scoring costs a third of the time
+        return [c.node for c in structural]
+    scored = best_scored(body)
     if not structural:
         return [scored.node] if scored else []
-    if scored is None or sum(c.prose for c in structural) >= scored.prose * _ENOUGH_SHARE:
+    if scored is None or prose >= scored.prose * _ENOUGH_SHARE:
         return [c.node for c in structural]
     return [scored.node]
 
 
 def best_structural(body: LexborNode) -> list[Candidate]:
-    """The matches of the first structural selector that finds real prose.
+    """The matches of the strongest structural signal that finds real prose.
 
-    Bodies split in chunks (one ``article-body`` div per few paragraphs, ads between) give
-    several matches: all that hold prose are kept, outermost only, in page order.
+    Signals, strongest first: ``itemprop=articleBody``, a CMS body class, ``<article>``,
+    ``<main>``. Bodies split in chunks (one ``article-body`` div per few paragraphs, ads
+    between) give several matches: all that hold prose are kept, outermost only, in page order.
     """
-    for selector in STRUCTURAL:
-        matches = [Candidate(n, 0.0, prose_length(n)) for n in _unique(body.css(selector))]
-        best = max((m.prose for m in matches), default=0)
+    ranked: dict[int, list[LexborNode]] = {}
+    for node in _unique(body.css(STRUCTURAL_QUERY)):
+        rank = _structural_rank(node)
+        if rank is not None:
+            ranked.setdefault(rank, []).append(node)
+    for rank in sorted(ranked):
+        matches = [Candidate(n, 0.0, prose_length(n)) for n in ranked[rank]]
+        best = max(m.prose for m in matches)
         if best >= _MIN_PARAGRAPH * 4:
             kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH * 4, best * _CHUNK_SHARE)]
             return _outermost(kept)
     return []
+
+
+def _structural_rank(node: LexborNode) -> int | None:
+    attrs = node.attributes
+    if (attrs.get("itemprop") or "").lower() == "articlebody":
+        return 0
+    if _BODY_CLASS.search(attrs.get("class") or ""):
+        return 1
+    if node.tag == "article":
+        return 2
+    if node.tag == "main" or attrs.get("role") == "main":
+        return 3
+    return None
 
 
 def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
@@ -101,10 +126,14 @@ def _prose_blocks(body: LexborNode) -> Iterable[tuple[list[LexborNode], str]]:
     A paragraph votes for its parent and grandparent; a div whose own text nodes are prose
     (``text<br><br>text``, common on older sites) votes for itself and its parent.
     """
+    found = 0
     for paragraph in body.css(PARAGRAPHS):
         text = paragraph.text(deep=True, strip=True)
         if len(text) >= _MIN_PARAGRAPH:
+            found += len(text)
             yield list(_ancestors(paragraph, 2)), text
+    if found >= _TRUSTED_PROSE:  # a page written in paragraphs: no need to look for bare text
+        return
     for block in body.css(BARE_TEXT_HOLDERS):
         text = block.text(deep=False, strip=True)
         if len(text) >= _MIN_PARAGRAPH * 4:

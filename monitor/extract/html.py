@@ -37,8 +37,7 @@ def extract_text(html: str, url: str | None = None) -> str:
 
 def _extract(html: str, url: str | None) -> Extracted:
     tree = _parse(html)
-    meta = read_metadata(tree, url)
-    strip_page(tree)
+    meta = read_metadata(tree, url, json_ld=strip_page(tree))
     body = tree.body
     parts = find_article(body) if body is not None else []
     if not parts:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 ARTICLE_TYPES = frozenset(
     {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
@@ -24,6 +24,13 @@ ARTICLE_TYPES = frozenset(
 )
 _URL_DATE = re.compile(r"(?<!\d)(20\d\d|19\d\d)[/_.-]?(0[1-9]|1[0-2])[/_.-]?(0[1-9]|[12]\d|3[01])(?!\d)")
 _URL_DATE_SLASHED = re.compile(r"/(20\d\d|19\d\d)/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/")
+
+
+PUBLISHED_KEYS = (
+    "article:published_time", "datepublished", "pubdate", "publishdate", "publish-date", "date",
+    "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date", "og:published_time",
+)
+UPDATED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,21 +46,24 @@ class Metadata:
     article_body: str = ""  # JSON-LD articleBody, a candidate for the text
 
 
-def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
-    """Everything the page says about itself."""
-    ld = _json_ld_article(tree)
-    meta = _meta_tags(tree)
+def read_metadata(tree: LexborHTMLParser, url: str | None, json_ld: Iterable[str] = ()) -> Metadata:
+    """Everything the page says about itself; ``json_ld`` holds the page's JSON-LD script texts.
+
+    Meta tags, links and the title are read from ``<head>`` only, and the body is searched
+    (``<h1>``, ``<time>``, author links) only when the head has no answer: each whole-page
+    CSS query costs as much as a good part of the extraction.
+    """
+    ld = _json_ld_article(json_ld)
+    head = tree.head
+    meta = _meta_tags(head) if head is not None else {}
     return Metadata(
-        title=_first_text(_ld_str(ld, "headline"), meta.get("og:title"), meta.get("twitter:title"),
-                          _tag_text(tree, "h1"), _tag_text(tree, "title")),
+        title=_first_text(_ld_str(ld, "headline"), meta.get("og:title"), meta.get("twitter:title"))
+        or _tag_text(tree, "h1") or _tag_text(tree, "title"),
         authors=_ld_authors(ld) or _meta_authors(tree, meta),
-        published=_first_date(_ld_str(ld, "datePublished"), meta.get("article:published_time"),
-                              meta.get("datepublished"), meta.get("pubdate"), meta.get("date"),
-                              meta.get("dc.date"), meta.get("publish-date"), meta.get("sailthru.date"),
-                              _time_datetime(tree), _url_date(url)),
-        updated=_first_date(_ld_str(ld, "dateModified"), meta.get("article:modified_time"),
-                            meta.get("og:updated_time"), meta.get("datemodified")),
-        canonical_url=_first_text(_link_href(tree, "canonical"), meta.get("og:url")) or None,
+        published=_first_date(_ld_str(ld, "datePublished"), *(meta.get(k) for k in PUBLISHED_KEYS))
+        or _first_date(_time_datetime(tree), _url_date(url)),
+        updated=_first_date(_ld_str(ld, "dateModified"), *(meta.get(k) for k in UPDATED_KEYS)),
+        canonical_url=_first_text(_link_href(head, "canonical"), meta.get("og:url")) or None,
         lang=_language(tree, ld, meta),
         site_name=_first_text(meta.get("og:site_name"), _ld_publisher(ld)) or None,
         description=_first_text(meta.get("og:description"), meta.get("description"),
@@ -65,17 +75,17 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
 # --- JSON-LD -------------------------------------------------------------------------------
 
 
-def _json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
+def _json_ld_article(blocks: Iterable[str]) -> dict[str, Any]:
     """The first article-like JSON-LD object, preferring one that carries an articleBody."""
-    found = [obj for obj in _json_ld_objects(tree) if _is_article(obj)]
+    found = [obj for obj in _json_ld_objects(blocks) if _is_article(obj)]
     with_body = [obj for obj in found if isinstance(obj.get("articleBody"), str)]
     return (with_body or found or [{}])[0]
 
 
-def _json_ld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
-    for script in tree.css('script[type="application/ld+json"]'):
+def _json_ld_objects(blocks: Iterable[str]) -> Iterator[dict[str, Any]]:
+    for block in blocks:
         try:
-            data = json.loads(script.text(deep=True), strict=False)
+            data = json.loads(block, strict=False)
         except ValueError:
             continue
         yield from _flatten(data, depth=0)
@@ -130,10 +140,10 @@ def _ld_publisher(ld: dict[str, Any]) -> str:
 # --- meta tags, links, <time> ---------------------------------------------------------------
 
 
-def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+def _meta_tags(head: LexborNode) -> dict[str, str]:
     """name/property/itemprop → content, first occurrence wins, keys lower-cased."""
     found: dict[str, str] = {}
-    for node in tree.css("meta[content]"):
+    for node in head.css("meta[content]"):
         attrs = node.attributes
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = (attrs.get("content") or "").strip()
@@ -150,8 +160,8 @@ def _meta_authors(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str, ..
     return _unique(n.strip() for n in names if n.strip() and "://" not in n)
 
 
-def _link_href(tree: LexborHTMLParser, rel: str) -> str:
-    node = tree.css_first(f'link[rel="{rel}"][href]')
+def _link_href(head: LexborNode | None, rel: str) -> str:
+    node = head.css_first(f'link[rel="{rel}"][href]') if head is not None else None
     return (node.attributes.get("href") or "").strip() if node else ""
 
 
@@ -166,7 +176,7 @@ def _time_datetime(tree: LexborHTMLParser) -> str:
 
 
 def _language(tree: LexborHTMLParser, ld: dict[str, Any], meta: dict[str, str]) -> str | None:
-    html = tree.css_first("html")
+    html = tree.root
     declared = (html.attributes.get("lang") or "") if html else ""
     value = declared or _ld_str(ld, "inLanguage") or meta.get("og:locale", "") or meta.get("language", "")
     value = value.strip().replace("_", "-")

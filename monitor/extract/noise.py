@@ -11,19 +11,18 @@ and returned rather than thrown away.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+import ahocorasick
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.extract.render import render
 
-# Never visible text, anywhere on the page: removed with their content, in C.
-NEVER_TEXT = [
-    "script", "style", "noscript", "template", "iframe", "frame", "svg", "math", "canvas", "object",
-    "embed", "video", "audio", "picture", "img", "source", "link", "meta", "input", "select",
-    "textarea", "button", "dialog", "head",
-]
+# Never visible text, anywhere on the page: removed with their content in one query.
+NEVER_TEXT = (
+    "script, style, noscript, template, iframe, frame, svg, math, canvas, object, embed, video, "
+    "audio, select, textarea, button, dialog"
+)
 HIDDEN = (
     "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none'], "
     "[style*='visibility:hidden'], [style*='visibility: hidden']"
@@ -32,22 +31,41 @@ HIDDEN = (
 FURNITURE = "nav, aside, footer, header, menu, [role=navigation], [role=complementary], [role=contentinfo]"
 CAPTIONS = "figure, figcaption, [class*='caption' i]"
 
-# class/id fragments of widgets that sit inside article bodies, matched as substrings.
-_NOISE_HINTS = re.compile(  # searched in lower-cased class and id
-    r"share|social|comment|newsletter|subscri|signup|sign-up|cookie|consent|related|recommend|"
-    r"most-?read|most-?popular|popular|trending|promo|advert|sponsor|outbrain|taboola|recirc|"
-    r"breadcrumb|toolbar|sidebar|sidebox|widget|paywall|modal|popup|read-?more|more-stories|"
-    r"more-from|also-read|\btags?\b|byline|author-bio|credit|inline-ad|ad-container|adslot|ad-slot|"
-    r"\bads?\b|dfp|\bhidden\b|print-only|sr-only|visually-hidden|screen-reader",
+# class/id fragments of widgets that sit inside article bodies, matched as substrings of the
+# lower-cased class and id with one Aho-Corasick automaton (a regex alternation is 8x slower).
+NOISE_FRAGMENTS = (
+    "share", "sharing", "social", "comment", "newsletter", "subscri", "signup", "sign-up", "cookie",
+    "consent", "related", "recommend", "mostread", "most-read", "most-popular", "popular", "trending",
+    "promo", "advert", "sponsor", "outbrain", "taboola", "recirc", "breadcrumb", "toolbar",
+    "sidebar", "sidebox", "widget", "paywall", "modal", "popup", "readmore", "read-more",
+    "more-stories", "more-from", "also-read", "byline", "author-bio", "credit", "inline-ad",
+    "ad-container", "adslot", "ad-slot", "ad-wrapper", "dfp", "print-only", "sr-only",
+    "visually-hidden", "screen-reader", "disclaimer",
 )
+# Short hints that are only safe as whole class names ("ad" is inside "header" and "load").
+NOISE_CLASSES = frozenset({"ad", "ads", "advertisement", "tag", "tags", "hidden", "hide", "meta"})
+_FRAGMENTS = ahocorasick.Automaton()
+for _fragment in NOISE_FRAGMENTS:
+    _FRAGMENTS.add_word(_fragment, _fragment)
+_FRAGMENTS.make_automaton()
+
 # A "widget" that holds most of the article is a wrapper whose class lies.
 _MAX_NOISE_SHARE = 0.5
 _MAX_LINK_DENSITY = 0.5
 
 
-def strip_page(tree: LexborHTMLParser) -> None:
-    """Remove every element that is never visible text."""
-    tree.strip_tags(NEVER_TEXT, recursive=True)
+def strip_page(tree: LexborHTMLParser) -> list[str]:
+    """Remove every element that is never visible text; return the JSON-LD blocks it held.
+
+    JSON-LD comes out of the same query because every whole-page query costs about as much
+    as parsing a tenth of the page.
+    """
+    json_ld = []
+    for node in tree.css(NEVER_TEXT):
+        if node.tag == "script" and (node.attributes.get("type") or "").lower() == "application/ld+json":
+            json_ld.append(node.text(deep=True))
+        node.remove()
+    return json_ld
 
 
 def strip_article(container: LexborNode) -> list[str]:
@@ -81,9 +99,16 @@ def _widgets(container: LexborNode) -> list[LexborNode]:
     for node in container.css("[class], [id]"):
         attrs = node.attributes
         hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if _NOISE_HINTS.search(hints) and text_length(node) <= total * _MAX_NOISE_SHARE:
+        if is_noise_hint(hints) and text_length(node) <= total * _MAX_NOISE_SHARE:
             found.append(node)
     return found
+
+
+def is_noise_hint(hints: str) -> bool:
+    """Whether lower-cased class and id names mark a widget rather than article text."""
+    for _match in _FRAGMENTS.iter(hints):
+        return True
+    return not NOISE_CLASSES.isdisjoint(hints.split())
 
 
 def _link_lists(container: LexborNode) -> list[LexborNode]:
