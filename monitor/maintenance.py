@@ -25,8 +25,8 @@ def maintain(db: Database, keep_html_days: int, now: datetime) -> MaintenanceRep
     if keep_html_days > 0:
         pages = _delete_before(db, "pages", "stored", now - timedelta(days=keep_html_days))
     fetches = _delete_before(db, "fetches", "started", now - timedelta(days=KEEP_FETCHES_DAYS))
+    db.execute("PRAGMA optimize")  # before the checkpoint: it may write fresh statistics
     busy, frames, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    db.execute("PRAGMA optimize")
     return MaintenanceReport(pages, fetches, bool(busy), int(frames))
 
 
