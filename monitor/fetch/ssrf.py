@@ -43,7 +43,7 @@ def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
         return ip.sixtofour
     if ip.teredo is not None:
         return ip.teredo[1]
-    if ip in _IPV4_COMPATIBLE or ip in _NAT64:
+    if (ip in _IPV4_COMPATIBLE and int(ip) > 1) or ip in _NAT64:  # ::, ::1 are themselves
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 

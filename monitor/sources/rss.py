@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import io
+import json
 import re
 import time
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from selectolax.lexbor import LexborHTMLParser
 from monitor.errors import ParseError
 from monitor.fetch.decode import media_type, to_utf8_xml
 from monitor.models import Entry
+from monitor.sources.dates import iso_utc
 
 COMPLETE_MIN_CHARS = 1200  # shorter feed content is a teaser: fetch the page
 _TRUNCATED = re.compile(
@@ -34,18 +36,56 @@ _TRUNCATED = re.compile(
 def parse_feed(body: bytes, base_url: str, headers: Mapping[str, str] | None = None) -> list[Entry]:
     """The entries of a feed, in feed order. Raises ParseError when nothing usable is in it."""
     content_type = (headers or {}).get("content-type")
-    data = body if media_type(content_type).endswith("json") else to_utf8_xml(body, content_type)
-    kind = media_type(content_type) or "application/xml"
+    if media_type(content_type).endswith("json") or body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return parse_json_feed(body, base_url)
+    kind = media_type(content_type)
+    kind = kind if kind.endswith("xml") else "application/xml"  # feeds served as text/html are still XML
     parsed = feedparser.parse(
-        io.BytesIO(data),
+        io.BytesIO(to_utf8_xml(body, content_type)),
         response_headers={"content-type": f"{kind}; charset=utf-8", "content-location": base_url},
         resolve_relative_uris=True,
         sanitize_html=True,
     )
     entries = [e for e in (to_entry(item, base_url) for item in parsed.entries) if e is not None]
-    if not entries and parsed.get("bozo") and not parsed.get("feed"):
-        raise ParseError(f"not a feed: {parsed.get('bozo_exception')}")
+    if not entries and not parsed.get("version"):  # no recognisable RSS/Atom/RDF at all
+        raise ParseError(f"not a feed: {parsed.get('bozo_exception') or 'no RSS, Atom or RDF root element'}")
     return entries
+
+
+def parse_json_feed(body: bytes, base_url: str) -> list[Entry]:
+    """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1), which feedparser 6 does not read."""
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"not a feed: invalid JSON: {exc}") from exc
+    items = document.get("items") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise ParseError("not a feed: JSON without an items list")
+    entries = (_json_entry(item, base_url) for item in items if isinstance(item, dict))
+    return [e for e in entries if e is not None]
+
+
+def _json_entry(item: dict[str, Any], base_url: str) -> Entry | None:
+    url = _link({"link": item.get("url") or item.get("external_url")}, base_url)
+    if url is None:
+        return None
+    content, content_type = _json_content(item)
+    return Entry(
+        url=url,
+        guid=str(item.get("id") or "").strip() or None,
+        title=_plain(str(item.get("title") or "")) or None,
+        published=iso_utc(str(item.get("date_published") or item.get("date_modified") or "")),
+        content=content,
+        content_type=content_type,
+        complete=content is not None and is_complete(content, content_type),
+    )
+
+
+def _json_content(item: dict[str, Any]) -> tuple[str | None, str]:
+    if item.get("content_html"):
+        return str(item["content_html"]), "text/html"
+    text = item.get("content_text") or item.get("summary")
+    return (str(text), "text/plain") if text else (None, "text/html")
 
 
 def to_entry(item: Mapping[str, Any], base_url: str) -> Entry | None:

@@ -35,7 +35,7 @@ def parse_sitemap(body: bytes, base_url: str, max_inflated: int = DEFAULT_MAX_IN
             raise ParseError(f"sitemap: {exc}") from exc
     head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head.startswith(b"<"):
-        return _plain_text(body, base_url)
+        return _plain_text(body)
     if b"<!ENTITY" in body[:8192].upper():
         raise ParseError("sitemap: DTD entities are not accepted")
     try:
@@ -67,9 +67,9 @@ def _entry(node: ET.Element, base_url: str) -> Entry | None:
     return Entry(url=url, title=title, published=published or iso_utc(_text(node, "lastmod")))
 
 
-def _plain_text(body: bytes, base_url: str) -> Sitemap:
+def _plain_text(body: bytes) -> Sitemap:
     lines = body.decode("utf-8", "replace").split()
-    urls = [u for u in (_url(line, base_url) for line in lines) if u]
+    urls = [line for line in lines if line.startswith(("http://", "https://"))]
     if not urls:
         raise ParseError("sitemap: neither XML nor a list of URLs")
     return Sitemap(entries=tuple(Entry(url=u) for u in urls))
