@@ -45,7 +45,7 @@ from monitor.maintenance import maintain
 from monitor.models import Source
 from monitor.pipeline import Context, run_sources
 from monitor.runner import prepare_db
-from monitor.schedule import cron_trigger, first_run, jitter, misfire_grace, next_run
+from monitor.schedule import cron_trigger, first_run, jitter, misfire_grace, next_run, startup_spread
 from monitor.store import sources as source_rows
 from monitor.store.db import now as utc_now
 from monitor.store.db import open_db
@@ -157,14 +157,15 @@ class Daemon:
             if job.id.startswith(("source:", "digest:")):
                 job.remove()
         self.sources = wanted
+        spread = startup_spread(len(wanted))
         for source in wanted.values():
-            self._add_source_job(source)
+            self._add_source_job(source, spread)
         self._add_digest_jobs()
         self._add_fixed_jobs()
 
-    def _add_source_job(self, source: Source) -> None:
+    def _add_source_job(self, source: Source, spread: float) -> None:
         now = datetime.now(UTC)
-        due = first_run(source_rows.next_due(self.db, source.name), now, source.interval, self.rng)
+        due = first_run(source_rows.next_due(self.db, source.name), now, source.interval, self.rng, spread)
         self.scheduler.add_job(
             self._run_source, IntervalTrigger(seconds=source.interval, jitter=jitter(source.interval)),
             args=[source.name], id=f"source:{source.name}", name=source.name, next_run_time=due,

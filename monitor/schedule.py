@@ -13,7 +13,8 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
-STARTUP_SPREAD = 30.0  # seconds over which overdue sources start after a restart
+STARTUP_SPREAD = 30.0  # at most this many seconds over which overdue sources start after a restart
+SPREAD_PER_SOURCE = 0.05  # seconds: 1,000 overdue sources start over 30 s, a handful at once
 MAX_JITTER = 300.0  # seconds; a source never drifts more than this from its interval
 _CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -39,13 +40,20 @@ def parse_time(value: str | None) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def first_run(stored_due: str | None, now: datetime, interval: int, rng: random.Random) -> datetime:
+def startup_spread(sources: int) -> float:
+    """Seconds over which overdue sources start: long enough that a restart is no thundering herd."""
+    return min(STARTUP_SPREAD, SPREAD_PER_SOURCE * sources)
+
+
+def first_run(stored_due: str | None, now: datetime, interval: int, rng: random.Random,
+              spread: float = STARTUP_SPREAD) -> datetime:
     """The stored ``next_due`` when it lies ahead (so a restart loses no schedule and no backoff);
-    otherwise soon, spread over a few seconds so a restart does not fire every source at once."""
+    otherwise soon, spread over ``spread`` seconds (and a tenth of the interval) so a restart
+    does not fire every source at once."""
     due = parse_time(stored_due)
     if due is not None and due > now:
         return due
-    return now + timedelta(seconds=rng.uniform(0, min(STARTUP_SPREAD, interval * 0.1)))
+    return now + timedelta(seconds=rng.uniform(0, min(spread, interval * 0.1)))
 
 
 def next_run(stored_due: str | None, now: datetime, interval: int, rng: random.Random) -> datetime:

@@ -18,7 +18,15 @@ from sqlite_utils import Database
 from monitor.errors import LockedError
 from monitor.lock import DatabaseLock, lock_path
 from monitor.maintenance import KEEP_FETCHES_DAYS, maintain
-from monitor.schedule import STARTUP_SPREAD, cron_trigger, first_run, jitter, misfire_grace, next_run
+from monitor.schedule import (
+    STARTUP_SPREAD,
+    cron_trigger,
+    first_run,
+    jitter,
+    misfire_grace,
+    next_run,
+    startup_spread,
+)
 from monitor.systemd import Notifier
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # a Monday
@@ -45,24 +53,37 @@ class FixedRandom(random.Random):
         (None, 60, NOW + timedelta(seconds=6)),  # the spread never exceeds a tenth of the interval
     ],
 )
-def test_first_run_resumes_the_stored_schedule(stored_due: str | None, interval: int, expected: datetime) -> None:
+def test_first_run_resumes_the_stored_schedule(
+    stored_due: str | None, interval: int, expected: datetime
+) -> None:
     assert first_run(stored_due, NOW, interval, FixedRandom()) == expected
+
+
+@pytest.mark.parametrize(
+    ("sources", "spread"), [(1, 0.05), (100, 5.0), (1000, STARTUP_SPREAD), (10_000, STARTUP_SPREAD)]
+)
+def test_startup_spread_grows_with_the_herd(sources: int, spread: float) -> None:
+    assert startup_spread(sources) == pytest.approx(spread)
 
 
 @pytest.mark.parametrize(
     ("stored_due", "interval", "expected"),
     [
         ("2026-01-05T12:10:00+00:00", 600, datetime(2026, 1, 5, 12, 11, tzinfo=UTC)),  # + 10% jitter
-        ("2026-01-06T12:00:00+00:00", 86400, datetime(2026, 1, 6, 12, 5, tzinfo=UTC)),  # jitter capped at 5 min
+        ("2026-01-06T12:00:00+00:00", 86400, datetime(2026, 1, 6, 12, 5, tzinfo=UTC)),  # capped: 5 min
         ("2026-01-05T11:00:00+00:00", 600, NOW + timedelta(seconds=60)),  # due in the past: now + jitter
         (None, 600, NOW + timedelta(seconds=660)),  # no stored due: one interval
     ],
 )
-def test_next_run_follows_the_pipelines_next_due(stored_due: str | None, interval: int, expected: datetime) -> None:
+def test_next_run_follows_the_pipelines_next_due(
+    stored_due: str | None, interval: int, expected: datetime
+) -> None:
     assert next_run(stored_due, NOW, interval, FixedRandom()) == expected
 
 
-@pytest.mark.parametrize(("interval", "grace", "max_jitter"), [(60, 30, 6), (600, 300, 60), (86400, 43200, 300)])
+@pytest.mark.parametrize(
+    ("interval", "grace", "max_jitter"), [(60, 30, 6), (600, 300, 60), (86400, 43200, 300)]
+)
 def test_grace_and_jitter_scale_with_the_interval(interval: int, grace: int, max_jitter: float) -> None:
     assert misfire_grace(interval) == grace
     assert jitter(interval) == max_jitter
@@ -131,7 +152,7 @@ def test_notifier_reaches_an_abstract_socket() -> None:
         ({}, False, None),
         ({"NOTIFY_SOCKET": "/run/x"}, True, None),
         ({"NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "60000000"}, True, 30.0),
-        ({"NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "60000000", "WATCHDOG_PID": str(os.getpid())}, True, 30.0),
+        ({"NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "60000000", "WATCHDOG_PID": str(os.getpid())}, True, 30.0),
         ({"NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "60000000", "WATCHDOG_PID": "1"}, True, None),  # not us
         ({"NOTIFY_SOCKET": "/run/x", "WATCHDOG_USEC": "soon"}, True, None),
     ],
@@ -161,7 +182,7 @@ def test_second_lock_on_the_same_database_is_refused_with_the_owner(tmp_path: Pa
 def test_lock_held_by_a_killed_process_is_free_again(tmp_path: Path) -> None:
     db = tmp_path / "monitor.db"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from monitor.lock import DatabaseLock; from pathlib import Path;"
+        [sys.executable, "-c", "import time; from monitor.lock import DatabaseLock; from pathlib import Path;"
          f" DatabaseLock(Path({str(db)!r})).acquire(); print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True,
     )
@@ -188,7 +209,7 @@ def maintenance_db(tmp_path: Path) -> Database:
         stored = (NOW - timedelta(days=days_old)).isoformat(timespec="seconds")
         db.execute("insert into articles (id, url, canonical_url, fetched, story_id) values (?, ?, ?, ?, 1)",
                    [article_id, f"u{article_id}", f"u{article_id}", stored])
-        db.execute("insert into pages (article_id, html, stored) values (?, '<p>x</p>', ?)", [article_id, stored])
+        db.execute("insert into pages (article_id, html, stored) values (?, 'x', ?)", [article_id, stored])
         db.execute("insert into fetches (source, url, started) values ('s', 'u', ?)", [stored])
     db.conn.commit()
     return db
