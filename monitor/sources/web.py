@@ -103,14 +103,14 @@ async def _child(
     result = await fetcher.get(url, allow_private=source.allow_private, accept=SITEMAP, log_to=fetches)
     fetches.append(result)
     if not result.ok:
-        return []
+        return None
     try:
         return await _sitemap(source, result, fetcher, fetches, depth)
     except ParseError as exc:
         log.event(
             logger, "sitemap_child_unparseable", logging.WARNING, source=source.name, url=url, error=str(exc)
         )
-        return []
+        return None
 
 
 def newest_first(entries: list[Entry]) -> list[Entry]:
