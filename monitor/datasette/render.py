@@ -1,0 +1,111 @@
+"""Pure helpers behind the Datasette plugin: parse stored values, build escaped HTML.
+
+Everything stored is raw text from the web. HTML is built only with ``markupsafe`` (``Markup``
+format escapes every argument) and links only point to http(s) URLs, so stored markup, scripts
+or ``javascript:`` URLs are always shown inert.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlencode, urlsplit
+
+from markupsafe import Markup, escape
+
+SNIPPET_CHARS = 280
+JSON_LIST_COLUMNS = frozenset({"authors", "captions", "flags", "outlet_list"})
+TAG_COLUMNS = frozenset({"tags", "categories"})
+
+
+def json_list(raw: object) -> list[str]:
+    """A stored JSON array as strings; anything else (null, bad JSON, an object) as an empty list."""
+    if not isinstance(raw, str) or not raw.strip():
+        return []
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return []
+    return [str(item) for item in value if item is not None] if isinstance(value, list) else []
+
+
+def tag_list(raw: object) -> list[str]:
+    """Tags from a JSON array (the article_list view) or a space-separated list (canned queries)."""
+    if isinstance(raw, str) and raw.lstrip().startswith("["):
+        return json_list(raw)
+    return raw.split() if isinstance(raw, str) else []
+
+
+def removed_lines(raw: object) -> list[tuple[str, str]]:
+    """The ``removed`` column, ``[{"text", "reason"}, ...]``, as (reason, text) pairs."""
+    if not isinstance(raw, str):
+        return []
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return []
+    items = value if isinstance(value, list) else []
+    return [(str(i.get("reason", "")), str(i.get("text", ""))) for i in items if isinstance(i, dict)]
+
+
+def paragraphs(text: object) -> list[str]:
+    """Article text split at blank lines (how the cleaner writes it), blank paragraphs dropped."""
+    if not isinstance(text, str):
+        return []
+    return [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+
+
+def snippet(text: object, limit: int = SNIPPET_CHARS) -> str:
+    """The start of a text, cut at a word boundary, with an ellipsis when cut."""
+    flat = " ".join(text.split()) if isinstance(text, str) else ""
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` if it is an http(s) URL with a host; None for anything a browser could execute."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def link(url: object, text: object, *, external: bool = True) -> Markup:
+    """An escaped ``<a>`` to an http(s) URL, or the escaped text alone when the URL is unsafe."""
+    label = text if isinstance(text, str) and text.strip() else (url or "")
+    target = safe_url(url) if external else (url if isinstance(url, str) else None)
+    if target is None:
+        return escape(label)
+    rel = ' rel="noopener noreferrer nofollow"' if external else ""
+    return Markup('<a href="{}"{}>{}</a>').format(target, Markup(rel), label)
+
+
+def tag_name(tag: str) -> str:
+    """``element:dysprosium`` → ``dysprosium``; the name part a person reads."""
+    return tag.split(":", 1)[1].replace("-", " ") if ":" in tag else tag
+
+
+def tag_category(tag: str) -> str:
+    return tag.split(":", 1)[0] if ":" in tag else ""
+
+
+def chips(values: Iterable[str], href: str | None = None, column: str = "tags") -> Markup:
+    """Small labels; with ``href`` (the article_list URL) each one filters the list by itself."""
+    parts = []
+    for value in values:
+        css = f"chip chip-{tag_category(value) or 'plain'}"
+        text = tag_name(value) if column == "tags" else value
+        if href:
+            query = urlencode({f"{column}__arraycontains": value})
+            anchor = Markup('<a class="{}" href="{}?{}" title="{}">{}</a>')
+            parts.append(anchor.format(css, href, query, value, text))
+        else:
+            parts.append(Markup('<span class="{}" title="{}">{}</span>').format(css, value, text))
+    return Markup(" ").join(parts)
+
+
+def removed_list(pairs: Sequence[tuple[str, str]]) -> Markup:
+    items = [Markup("<li><span class=\"reason\">{}</span> {}</li>").format(r, t) for r, t in pairs]
+    return Markup('<ul class="removed">{}</ul>').format(Markup("").join(items)) if items else Markup("")

@@ -1,0 +1,203 @@
+"""Serve the database with Datasette: safe settings, our metadata, templates and plugin.
+
+Datasette runs as a child process (``python -m datasette serve ...``) so it never shares the
+daemon's event loop, threads or SQLite connections. What it is allowed to do:
+
+- binds ``[serve] host`` (127.0.0.1 by default) and ``[serve] port``;
+- arbitrary SQL only when ``[serve] allow_sql`` is true (canned queries always work);
+- no download of the database file, no CSV streaming past ``max_returned_rows``;
+- every query stops after ``sql_time_limit_ms``;
+- the live database is opened *mutable*, never ``-i``/immutable (the daemon writes it while it is
+  served; immutable would let SQLite cache stale pages). Datasette opens its read connections of a
+  mutable file with ``?mode=ro`` and only opens a write connection for write canned queries or
+  plugins that ask for one; we configure neither, so it never writes.
+
+The metadata is ``datasette-metadata.json`` at the repository root with the database key renamed
+to the file's stem and ``allow_sql`` set from the config; it is written beside the database as
+``<stem>.datasette.json`` (or a private temporary directory when that is not writable).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor import log
+from monitor.config import Config
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+METADATA_PATH = REPO_ROOT / "datasette-metadata.json"
+ASSETS_DIR = Path(__file__).resolve().parent / "datasette"
+TEMPLATE_DIR = ASSETS_DIR / "templates"
+PLUGINS_DIR = ASSETS_DIR / "plugins"
+STATIC_DIR = ASSETS_DIR / "static"
+STATIC_MOUNT = "static-monitor"  # not "monitor": that path is the database's
+METADATA_DATABASE = "monitor"  # the database key used in datasette-metadata.json
+SECRET_ENV = "DATASETTE_SECRET"
+STOP_TIMEOUT_S = 10.0
+_PR_SET_PDEATHSIG = 1
+
+
+def datasette_args(config: Config, db_path: Path) -> list[str]:
+    """The full argv (``[python, "-m", "datasette", "serve", ...]``) that serves ``db_path`` safely.
+
+    Writes the effective metadata file as a side effect; holds no secret (see :func:`child_env`).
+    """
+    db_path = Path(db_path).resolve()
+    serve = config.serve
+    metadata_file = write_metadata(effective_metadata(config, db_path.stem), db_path)
+    args = [
+        sys.executable, "-m", "datasette", "serve", str(db_path),
+        "--host", serve.host, "--port", str(serve.port),
+        "--metadata", str(metadata_file),
+        "--template-dir", str(TEMPLATE_DIR),
+        "--plugins-dir", str(PLUGINS_DIR),
+        "--static", f"{STATIC_MOUNT}:{STATIC_DIR}",
+    ]
+    for name, value in settings(config).items():
+        args += ["--setting", name, value]
+    return args
+
+
+def settings(config: Config) -> dict[str, str]:
+    """Datasette ``--setting`` values: the safe defaults plus what ``[serve]`` chooses."""
+    values = {
+        "default_allow_sql": "on" if config.serve.allow_sql else "off",
+        "allow_download": "off",
+        # Streaming CSV ignores max_returned_rows: with it on, the row cap would mean nothing.
+        "allow_csv_stream": "off",
+        "sql_time_limit_ms": str(config.serve.sql_time_limit_ms),
+        "max_returned_rows": str(config.serve.max_returned_rows),
+        "default_page_size": "50",
+        "truncate_cells_html": "400",
+    }
+    base_url = _base_url(config.monitor.public_url)
+    if base_url != "/":
+        values["base_url"] = base_url
+    return values
+
+
+def _base_url(public_url: str) -> str:
+    # Behind a reverse proxy at https://host/news/, Datasette must build its links under /news/.
+    path = urlsplit(public_url).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def effective_metadata(config: Config, database: str) -> dict[str, Any]:
+    """datasette-metadata.json for a database named ``database``, with ``allow_sql`` from the config."""
+    metadata: dict[str, Any] = json.loads(METADATA_PATH.read_text(encoding="utf-8"))
+    databases = metadata.setdefault("databases", {})
+    if database != METADATA_DATABASE and METADATA_DATABASE in databases:
+        databases[database] = databases.pop(METADATA_DATABASE)
+    # True allows everyone, False denies everyone (even a signed-in root): the config decides.
+    metadata["allow_sql"] = bool(config.serve.allow_sql)
+    databases.setdefault(database, {})["allow_sql"] = bool(config.serve.allow_sql)
+    # The home page links are written for /monitor/; follow the database name and base_url.
+    if "description_html" in metadata:
+        prefix = f'href="{_base_url(config.monitor.public_url)}{database}/'
+        metadata["description_html"] = metadata["description_html"].replace('href="/monitor/', prefix)
+    return metadata
+
+
+def write_metadata(metadata: dict[str, Any], db_path: Path) -> Path:
+    """Write ``metadata`` beside the database (atomically), or in a private temp dir if read-only."""
+    text = json.dumps(metadata, indent=2, ensure_ascii=False)
+    target = db_path.with_name(f"{db_path.stem}.datasette.json")
+    try:
+        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+        return target
+    except OSError:
+        private = Path(tempfile.mkdtemp(prefix="monitor-datasette-")) / target.name
+        private.write_text(text, encoding="utf-8")
+        return private
+
+
+def child_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the Datasette child: ``DATASETTE_SECRET`` set, ephemeral if it was unset."""
+    env = dict(os.environ if environ is None else environ)
+    if not env.get(SECRET_ENV):
+        env[SECRET_ENV] = secrets.token_hex(32)
+        log.event(
+            logger, "datasette_secret_ephemeral", level=logging.WARNING,
+            hint=f"set {SECRET_ENV} so sign-ins and signed tokens survive a restart",
+        )
+    return env
+
+
+def start(config: Config, db_path: Path) -> subprocess.Popen[bytes]:
+    """Start Datasette as a child process that dies with this process (Linux: PR_SET_PDEATHSIG).
+
+    Call it from the main thread: the kernel signals the child when the *thread* that started it
+    exits. The caller still owns the child: ``stop(process)`` on shutdown.
+    """
+    db_path = Path(db_path).resolve()
+    _ensure_database(db_path)
+    args = datasette_args(config, db_path)
+    log.event(logger, "datasette_start", db=str(db_path), host=config.serve.host, port=config.serve.port,
+              allow_sql=config.serve.allow_sql)
+    return subprocess.Popen(
+        args, env=child_env(), stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent_hook()
+    )
+
+
+def serve(config: Config, db_path: Path) -> int:
+    """Run Datasette in the foreground until it exits or is interrupted; return its exit code."""
+    process = start(config, db_path)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        return stop(process)
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT_S) -> int:
+    """Terminate the child politely, kill it if it lingers; return its exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    log.event(logger, "datasette_stopped", code=process.returncode)
+    return int(process.returncode)
+
+
+def _ensure_database(db_path: Path) -> None:
+    # A fresh install may serve before the first fetch: create and migrate an empty database.
+    if not db_path.exists():
+        from monitor.store.db import open_db
+
+        open_db(db_path).close()
+
+
+def _die_with_parent_hook() -> Callable[[], None] | None:
+    """A preexec function asking the kernel to SIGTERM the child when its parent dies (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before fork: the hook only calls
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def hook() -> None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM))
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return hook
