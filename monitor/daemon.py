@@ -38,7 +38,7 @@ from sqlite_utils import Database
 
 from monitor import log
 from monitor.config import Config, load
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, MonitorError
 from monitor.fetch.client import Fetcher
 from monitor.lock import DatabaseLock
 from monitor.maintenance import maintain
@@ -68,6 +68,7 @@ def run(config_path: Path, db_path: Path | None = None, serve: bool = True) -> i
     config = load(config_path)
     if not logging.getLogger().handlers:  # the CLI has set up logging already (with --log-level)
         log.setup(config.monitor.log_level)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own events say what matters
     db_file = (db_path or config.db_path).resolve()
     with DatabaseLock(db_file):  # before opening: two daemons must not even migrate at once
         return asyncio.run(_main(config_path, config, db_file, serve))
@@ -105,6 +106,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._stopping = False
         self._last_tick = time.monotonic()
+        self._job_errors: dict[str, str] = {}  # job -> its last error, so a failing job logs once
         self._child: subprocess.Popen[bytes] | None = None
         self._serve_db: Path | None = None
 
@@ -174,17 +176,19 @@ class Daemon:
         )
 
     def _add_digest_jobs(self) -> None:
+        """Digest rules, and throttled rules whose overflow waits for a digest, on their cron line."""
         for rule in self.config.alerts:
-            if getattr(rule, "mode", None) != "digest":
+            schedule = getattr(rule, "digest_schedule", None)
+            if not schedule:
                 continue
             try:
-                trigger = cron_trigger(rule.schedule, getattr(rule, "timezone", None))
+                trigger = cron_trigger(schedule, getattr(rule, "timezone", None))
             except (ValueError, LookupError) as exc:  # config validation should have caught it
                 log.event(logger, "digest_schedule_invalid", logging.ERROR, rule=rule.name, error=exc)
                 continue
             self.scheduler.add_job(self._run_digest, trigger, args=[rule.name], id=f"digest:{rule.name}",
-                                   coalesce=True, max_instances=1, misfire_grace_time=3600,
-                                   replace_existing=True)
+                                   name=f"digest {rule.name}", coalesce=True, max_instances=1,
+                                   misfire_grace_time=3600, replace_existing=True)
 
     def _add_fixed_jobs(self) -> None:
         now = datetime.now(UTC)
@@ -196,9 +200,13 @@ class Daemon:
         for job_id, func, seconds in fixed:
             if self.scheduler.get_job(job_id) is None:
                 first = now if job_id == "outbox" else None  # alerts left by a crash go out at once
-                self.scheduler.add_job(func, IntervalTrigger(seconds=seconds), id=job_id, coalesce=True,
-                                       max_instances=1, misfire_grace_time=int(seconds),
+                self.scheduler.add_job(func, IntervalTrigger(seconds=seconds), id=job_id, name=job_id,
+                                       coalesce=True, max_instances=1, misfire_grace_time=int(seconds),
                                        **({"next_run_time": first} if first else {}))
+        if self.scheduler.get_job("missed-digests") is None and not self.scheduler.running:
+            # Digests whose time passed while the daemon was down are sent once at start.
+            self.scheduler.add_job(self._run_missed_digests, id="missed-digests", name="missed digests",
+                                   next_run_time=now, misfire_grace_time=None)
 
     async def _run_source(self, name: str) -> None:
         async with self._passes:
@@ -227,6 +235,11 @@ class Daemon:
         await self._guarded(f"digest:{rule_name}",
                             lambda: send_digests(self.db, self.config, rule_name, datetime.now(UTC)))
 
+    async def _run_missed_digests(self) -> None:
+        from monitor.alerts.notify import send_due_digests
+
+        await self._guarded("missed-digests", lambda: send_due_digests(self.db, self.config))
+
     async def _run_maintenance(self) -> None:
         async def work() -> None:
             report = maintain(self.db, self.config.monitor.keep_html_days, datetime.now(UTC))
@@ -248,12 +261,23 @@ class Daemon:
             self._inflight.add(task)
         try:
             await work()
-        except Exception as exc:  # a bug in one job must not stop the others
-            logger.exception("job failed: %s", job)
-            log.event(logger, "job_failed", logging.ERROR, job=job, error=f"{type(exc).__name__}: {exc}")
+            if self._job_errors.pop(job, None):
+                log.event(logger, "job_recovered", job=job)
+        except Exception as exc:  # one job's failure must not stop the others
+            self._report_failure(job, exc)
         finally:
             if task is not None:
                 self._inflight.discard(task)
+
+    def _report_failure(self, job: str, exc: Exception) -> None:
+        """One line when a job starts failing or fails differently; a traceback only for a bug."""
+        error = f"{type(exc).__name__}: {exc}"
+        repeated = self._job_errors.get(job) == error
+        self._job_errors[job] = error
+        # The same error again (an outbox with no targets, every 30 s) is only worth a debug line.
+        log.event(logger, "job_failed", logging.DEBUG if repeated else logging.ERROR, job=job, error=error)
+        if not repeated and not isinstance(exc, MonitorError):
+            logger.error("traceback of %s", job, exc_info=exc)
 
     # Reload --------------------------------------------------------------------------------
 
@@ -272,7 +296,7 @@ class Daemon:
         self.config, self.ctx = config, ctx
         self._schedule_all()
         log.event(logger, "config_reloaded", file=self.config_path, sources=len(self.sources),
-                  digests=sum(1 for r in config.alerts if getattr(r, "mode", None) == "digest"))
+                  alert_rules=len(config.alerts))
         self.notifier.status(self.status_line())
 
     # Health --------------------------------------------------------------------------------
