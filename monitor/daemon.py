@@ -106,6 +106,8 @@ class Daemon:
         self._stop = asyncio.Event()
         self._stopping = False
         self._last_tick = time.monotonic()
+        self._outbox_running = False
+        self._outbox_again = False
         self._job_errors: dict[str, str] = {}  # job -> its last error, so a failing job logs once
         self._child: subprocess.Popen[bytes] | None = None
         self._serve_db: Path | None = None
@@ -216,18 +218,38 @@ class Daemon:
             await self._guarded(f"source:{name}", lambda: self._source_pass(source))
 
     async def _source_pass(self, source: Source) -> None:
-        await run_sources(self.db, self.ctx, [source], self.fetcher)
+        reports = await run_sources(self.db, self.ctx, [source], self.fetcher)
         self.last_pass = utc_now()
+        if any(r.new or r.copies or r.updated for r in reports):
+            self._wake_outbox()  # new alerts go out now, not at the next 30 s round
         stored_due = source_rows.next_due(self.db, source.name)
         when = next_run(stored_due, datetime.now(UTC), source.interval, self.rng)
         job = self.scheduler.get_job(f"source:{source.name}")
         if job is not None:
             job.modify(next_run_time=when)
 
+    def _wake_outbox(self) -> None:
+        if self._outbox_running:
+            self._outbox_again = True  # max_instances=1: the running round goes once more instead
+            return
+        job = self.scheduler.get_job("outbox")
+        if job is not None and not self._stopping:
+            job.modify(next_run_time=datetime.now(UTC))
+
     async def _run_outbox(self) -> None:
         from monitor.alerts.notify import deliver_pending
 
-        await self._guarded("outbox", lambda: deliver_pending(self.db, self.config))
+        async def rounds() -> None:
+            self._outbox_running = True
+            try:
+                self._outbox_again = True
+                while self._outbox_again and not self._stopping:
+                    self._outbox_again = False
+                    await deliver_pending(self.db, self.config)
+            finally:
+                self._outbox_running = False
+
+        await self._guarded("outbox", rounds)
 
     async def _run_digest(self, rule_name: str) -> None:
         from monitor.alerts.notify import send_digests
