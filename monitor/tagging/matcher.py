@@ -1,22 +1,26 @@
 """One pass over the text finds every term of every tag.
 
-Two Aho-Corasick automata do the scanning in C: one over the lowercased text for names
-(case-insensitive), one over the original case for acronyms, formulae, tickers and element
-symbols. Python only checks word boundaries of the (few) raw hits. Chinese terms skip the
-boundary check: Chinese has no spaces between words.
+The text is folded to ASCII, lowercased, and its punctuation turned into spaces (the *word
+haystack*, see ``text.py``). One Aho-Corasick automaton scans it in C for every term, each key
+padded with spaces (``" lynas "``, ``" rare earths "``, ``" dy and tb "``), so every hit is a
+whole-word hit without a check in Python. Plural and possessive forms are keys of their own.
+
+Case-sensitive terms (acronyms, formulae, tickers, element symbols) are keys too, in lowercase;
+a hit counts only when the folded text at that place spells the term exactly ("REE", not "ree";
+"NYSE: MP", not "nyse mp"). Chinese and Japanese terms have their own automaton over the
+original text, with no word boundaries (Chinese has none).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import ahocorasick
 
 from monitor.tagging.taxonomy import TagInfo
-from monitor.tagging.text import fold, lower
+from monitor.tagging.text import ascii_fold, fold_for_matching, is_cjk, word_haystack, word_key
 
 # Tickers count only in a quote: "NYSE: MP", "(ASX:LYC)", "$MP" — never bare ("MP said ...").
 EXCHANGES = (
@@ -34,106 +38,72 @@ SYMBOL_NOUNS = (
     "production", "exports", "imports",
 )  # fmt: skip
 
+Hit = tuple[int, int, int, bool]  # start, end (offsets into the text), entry index, needs context
+
 
 class Target(NamedTuple):
-    """What a key finds: tag ``entry`` at ``key_start + rel_start .. key_start + rel_end``."""
+    """What a key finds: tag ``entry`` at ``rel_start .. rel_end`` from where the key's word starts.
+
+    ``surfaces`` (case-sensitive terms only) are the exact spellings allowed, starting ``lead``
+    characters before the word ("$" of "$MP").
+    """
 
     entry: int
+    contextual: bool
     rel_start: int
     rel_end: int
-    contextual: bool
-
-
-class Key(NamedTuple):
-    length: int
-    check_start: bool  # the character before must not be a word character
-    check_end: bool  # the character after must not be one (or be a plural "s"/"es")
-    plural: bool
-    targets: tuple[Target, ...]
-
-
-class RawHit(NamedTuple):
-    """A term found in the text, its boundaries checked, its context not yet."""
-
-    start: int
-    end: int
-    entry: int
-    contextual: bool
-
-
-def is_cjk(text: str) -> bool:
-    return any("\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" for char in text)
-
-
-def _is_word(char: str) -> bool:
-    return char.isalnum() and char < "\u2e80"
-
-
-def _plural_suffix(hay: str, end: int) -> int:
-    """1 or 2 when ``hay[end:]`` starts with a plural "s"/"es" that ends the word, else 0."""
-    for suffix in ("s", "es"):
-        after = end + len(suffix)
-        if hay.startswith(suffix, end) and (after >= len(hay) or not _is_word(hay[after])):
-            return len(suffix)
-    return 0
-
-
-@dataclass
-class _KeyTable:
-    """Keys being collected for one automaton; the same string may find several tags."""
-
-    keys: dict[str, Key]
-
-    def add(self, key: str, target: Target, plural: bool = False) -> None:
-        if not key:
-            return
-        known = self.keys.get(key)
-        if known is not None:
-            if target not in known.targets:
-                self.keys[key] = known._replace(
-                    targets=(*known.targets, target), plural=known.plural or plural
-                )
-            return
-        boundaries = not is_cjk(key)
-        check_start = boundaries and _is_word(key[0])
-        check_end = boundaries and _is_word(key[-1])
-        self.keys[key] = Key(len(key), check_start, check_end, plural and boundaries, (target,))
-
-    def automaton(self) -> Any:
-        automaton = ahocorasick.Automaton()
-        for key, value in self.keys.items():
-            automaton.add_word(key, value)
-        if self.keys:
-            automaton.make_automaton()
-        return automaton
-
-
-def variants(alias: str) -> Iterator[str]:
-    """Spelling variants of a name: "rare earth" / "rare-earth", "refinery" / "refineries"."""
-    forms = {alias, alias.replace("-", " "), alias.replace(" ", "-")}
-    for form in list(forms):
-        if form[-1:] == "y" and len(form) > 3 and form[-2:-1] not in "aeiou":
-            forms.add(form[:-1] + "ies")
-    yield from sorted(forms)
+    lead: int
+    surfaces: frozenset[str] | None
 
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """Per-tag sentence checks: a required context word, and words that veto a mention."""
+    """Per-tag sentence checks, as word-haystack fragments (``" export"`` also finds "exports")."""
 
-    context: re.Pattern[str] | None
-    exclude: re.Pattern[str] | None
-
-
-def _words_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(lower(fold(word))) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})")
+    context: tuple[str, ...]
+    exclude: tuple[str, ...]
 
 
-def rules_for(entries: Sequence[TagInfo]) -> tuple[Rules, ...]:
-    return tuple(Rules(_words_pattern(e.context), _words_pattern(e.exclude)) for e in entries)
+def _fragments(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(" " + word_key(word) for word in words)
+
+
+def variants(key: str) -> Iterator[str]:
+    """A word key and its plural and possessive forms: "refinery", "refineries", "lynas s"."""
+    yield key
+    yield key + "s"
+    yield key + "es"
+    yield key + " s"
+    if key.endswith("y") and len(key) > 3 and key[-2] not in "aeiou":
+        yield key[:-1] + "ies"
+
+
+@dataclass
+class _Keys:
+    """Keys being collected for one automaton; the same key may find several tags."""
+
+    targets: dict[str, dict[tuple[Any, ...], set[str] | None]] = field(default_factory=dict)
+
+    def add(self, key: str, target: tuple[Any, ...], surface: str | None = None) -> None:
+        found = self.targets.setdefault(key, {})
+        if surface is None:
+            found[target] = None
+        elif found.get(target, set()) is not None:
+            found.setdefault(target, set()).add(surface)  # type: ignore[union-attr]
+
+    def automaton(self) -> Any:
+        automaton = ahocorasick.Automaton()
+        for key, targets in self.targets.items():
+            automaton.add_word(key, (len(key), tuple(_target(t, s) for t, s in targets.items())))
+        if self.targets:
+            automaton.make_automaton()
+        return automaton
+
+
+def _target(target: tuple[Any, ...], surfaces: set[str] | None) -> Any:
+    if len(target) == 2:  # CJK: (entry, contextual)
+        return target
+    return Target._make((*target, None if surfaces is None else frozenset(surfaces)))
 
 
 class Matcher:
@@ -141,44 +111,63 @@ class Matcher:
 
     def __init__(self, entries: Sequence[TagInfo]) -> None:
         self.entries = tuple(entries)
-        self.rules = rules_for(self.entries)
-        insensitive, sensitive = _KeyTable({}), _KeyTable({})
+        self.rules = tuple(Rules(_fragments(e.context), _fragments(e.exclude)) for e in self.entries)
+        self.checked = tuple(bool(rule.exclude or rule.context) for rule in self.rules)
+        words, cjk = _Keys(), _Keys()
         for index, entry in enumerate(self.entries):
-            _add_entry(index, entry, insensitive, sensitive)
-        _add_symbols(self.entries, sensitive)
-        self.key_count = len(insensitive.keys) + len(sensitive.keys)
-        self._insensitive = insensitive.automaton()
-        self._sensitive = sensitive.automaton()
-        self._has_insensitive = bool(insensitive.keys)
-        self._has_sensitive = bool(sensitive.keys)
+            _add_entry(index, entry, words, cjk)
+        _add_symbols(self.entries, words)
+        self.key_count = len(words.targets) + len(cjk.targets)
+        self._words = words.automaton()
+        self._cjk = cjk.automaton() if cjk.targets else None
 
-    def find(self, text: str) -> list[RawHit]:
-        """Every term occurrence in ``text`` whose word boundaries hold, in no particular order."""
-        folded = fold(text)
-        hits: list[RawHit] = []
-        if self._has_sensitive:
-            _scan(self._sensitive, folded, hits)
-        if self._has_insensitive:
-            _scan(self._insensitive, lower(folded), hits)
-        return hits
+    def find(self, text: str) -> tuple[list[Hit], str]:
+        """Every term occurrence in ``text`` (in order of their end), and the word haystack used."""
+        folded, has_cjk = fold_for_matching(text)
+        hay = word_haystack(folded)
+        hits: list[Hit] = []
+        if self.key_count:
+            _scan_words(self._words, hay, folded, hits)
+        if self._cjk is not None and has_cjk:
+            _scan_cjk(self._cjk, text, hits)
+        return hits, hay
 
 
-def _add_entry(index: int, entry: TagInfo, insensitive: _KeyTable, sensitive: _KeyTable) -> None:
+def _add_entry(index: int, entry: TagInfo, words: _Keys, cjk: _Keys) -> None:
     for alias in entry.aliases:
-        for form in variants(lower(fold(alias))):
-            insensitive.add(form, Target(index, 0, len(form), False), plural=True)
-    for term in entry.cased:
-        for form in variants(fold(term)):
-            sensitive.add(form, Target(index, 0, len(form), False), plural=True)
+        _add_name(alias, index, False, words, cjk)
     for term in entry.contextual:
-        folded = fold(term)
-        table, form = (sensitive, folded) if folded != folded.lower() else (insensitive, folded)
-        table.add(form, Target(index, 0, len(form), True), plural=True)
-    for key in _ticker_keys(entry.tickers):
-        sensitive.add(key, Target(index, 0, len(key), False))
+        if term != term.lower():
+            _add_cased(term, index, True, words)
+        else:
+            _add_name(term, index, True, words, cjk)
+    for term in entry.cased:
+        _add_cased(term, index, False, words)
+    for quote in _ticker_quotes(entry.tickers):
+        _add_cased(quote, index, False, words, plurals=False)
 
 
-def _ticker_keys(tickers: Iterable[str]) -> Iterator[str]:
+def _add_name(name: str, index: int, contextual: bool, words: _Keys, cjk: _Keys) -> None:
+    if is_cjk(name):
+        cjk.add(name, (index, contextual))
+        return
+    for form in variants(word_key(name)):
+        words.add(f" {form} ", (index, contextual, 0, len(form), 0))
+
+
+def _add_cased(term: str, index: int, contextual: bool, words: _Keys, plurals: bool = True) -> None:
+    folded = ascii_fold(term)
+    forms = {folded, folded.replace("-", " "), folded.replace(" ", "-")}
+    if plurals and folded[-1:].isalnum():
+        forms |= {f"{form}s" for form in forms} | {f"{form}'s" for form in forms}
+    for form in forms:
+        core = word_key(form)
+        if core:
+            lead = next(i for i, char in enumerate(form) if char.isalnum())  # "$" of "$MP"
+            words.add(f" {core} ", (index, contextual, 0, len(core), lead), form)
+
+
+def _ticker_quotes(tickers: Iterable[str]) -> Iterator[str]:
     for ticker in tickers:
         yield f"${ticker}"
         for exchange in EXCHANGES:
@@ -186,36 +175,36 @@ def _ticker_keys(tickers: Iterable[str]) -> Iterator[str]:
                 yield f"{exchange}{separator}{ticker}"
 
 
-def _add_symbols(entries: Sequence[TagInfo], sensitive: _KeyTable) -> None:
+def _add_symbols(entries: Sequence[TagInfo], words: _Keys) -> None:
     symbols = [(index, entry.symbol) for index, entry in enumerate(entries) if entry.symbol]
     for first, left in symbols:
         for noun in SYMBOL_NOUNS:
-            sensitive.add(f"{left} {noun}", Target(first, 0, len(left), False), plural=False)
+            phrase = f"{left} {noun}"
+            words.add(f" {word_key(phrase)} ", (first, False, 0, len(left), 0), phrase)
         for second, right in symbols:
-            if first == second:
-                continue
-            for separator in SYMBOL_SEPARATORS:
-                key = f"{left}{separator}{right}"
-                sensitive.add(key, Target(first, 0, len(left), False))
-                sensitive.add(key, Target(second, len(key) - len(right), len(key), False))
+            for separator in SYMBOL_SEPARATORS if first != second else ():
+                pair = f"{left}{separator}{right}"
+                key = f" {word_key(pair)} "
+                words.add(key, (first, False, 0, len(left), 0), pair)
+                words.add(key, (second, False, len(pair) - len(right), len(pair), 0), pair)
 
 
-def _scan(automaton: Any, hay: str, hits: list[RawHit]) -> None:
-    """The hot loop: turn raw automaton hits into boundary-checked hits."""
-    size = len(hay)
+# The hot loops: one automaton pass, then a check only where a term is case-sensitive.
+
+
+def _scan_words(automaton: Any, hay: str, folded: str, hits: list[Hit]) -> None:
     append = hits.append
-    for last, key in automaton.iter(hay):
-        end = last + 1
-        start = end - key.length
-        if key.check_start and start > 0 and _is_word(hay[start - 1]):
-            continue
-        extra = 0
-        if key.check_end and end < size and _is_word(hay[end]):
-            extra = _plural_suffix(hay, end) if key.plural else 0
-            if not extra:
-                continue
-        for target in key.targets:
-            target_end = start + target.rel_end
-            if target.rel_end == key.length:
-                target_end += extra
-            append(RawHit(start + target.rel_start, target_end, target.entry, target.contextual))
+    for last, (length, targets) in automaton.iter(hay):
+        start = last - length + 1  # hay index i + 1 is text index i, and the key starts with a space
+        for entry, contextual, rel_start, rel_end, lead, surfaces in targets:
+            if surfaces is not None:
+                begin = start - lead
+                if folded[begin : begin + len(next(iter(surfaces)))] not in surfaces:
+                    continue
+            append((start + rel_start, start + rel_end, entry, contextual))
+
+
+def _scan_cjk(automaton: Any, text: str, hits: list[Hit]) -> None:
+    for last, (length, targets) in automaton.iter(text):
+        for entry, contextual in targets:
+            hits.append((last - length + 1, last + 1, entry, contextual))

@@ -1,9 +1,15 @@
-"""Text preparation for matching: length-preserving normalisation and sentence splitting.
+"""Text preparation for matching (length-preserving folding) and sentence splitting.
 
 Offsets reported to users index the *original* ``title + "\\n\\n" + text``, so every
-transformation here maps one character to exactly one character: NFKC where it yields a
-single character, curly quotes to straight ones, every dash to ``-``, every space-like
-character (NBSP, thin space, newline, tab) to a plain space.
+transformation here maps one character to exactly one character:
+
+- :func:`ascii_fold` makes the text ASCII: curly quotes become straight, every dash ``-``,
+  every space-like character a space, other characters their NFKC form when that is one ASCII
+  character ("Ｍ" → "M"), else ``x`` for letters ("é") and a space for symbols.
+- :func:`word_haystack` lowercases that and turns punctuation into spaces, padded with one space
+  on each side: a name then matches as ``" rare earths "`` and word boundaries come for free.
+
+Both run in C (``str.replace`` and an ASCII ``str.translate``) so folding costs little.
 """
 
 from __future__ import annotations
@@ -13,105 +19,104 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
+# The non-ASCII characters news text is full of, folded with fast str.replace calls first.
+_COMMON = (
+    ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "-"),
+    ("\u00a0", " "), ("\u2026", "."), ("\u00e9", "x"),
+)  # fmt: skip
 _QUOTES = "\u2018\u2019\u201a\u201b\u2032\u02bc\uff07"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_SPACES = "\n\r\t\f\v\u00a0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# Lowercase letters, keep digits, everything else (punctuation, whitespace) becomes a space.
+_WORD_TABLE = {code: (chr(code).lower() if chr(code).isalnum() else " ") for code in range(128)}
 
 
-@lru_cache(maxsize=1)
-def _char_map() -> dict[str, str]:
-    """Every BMP character whose NFKC form is one different character, plus our own folds."""
-    mapping: dict[str, str] = {}
-    for code in range(0x80, 0x10000):
-        char = chr(code)
-        folded = unicodedata.normalize("NFKC", char)
-        if len(folded) == 1 and folded != char:
-            mapping[char] = folded
-    mapping.update(dict.fromkeys(_QUOTES, "'"))
-    mapping.update(dict.fromkeys(_DOUBLE_QUOTES, '"'))
-    mapping.update(dict.fromkeys(_DASHES, "-"))
-    mapping.update(dict.fromkeys(_SPACES, " "))
-    return mapping
+@lru_cache(maxsize=4096)
+def _ascii_char(char: str) -> str:
+    if char in _QUOTES:
+        return "'"
+    if char in _DOUBLE_QUOTES:
+        return '"'
+    if char in _DASHES:
+        return "-"
+    folded = unicodedata.normalize("NFKC", char)
+    if len(folded) == 1 and folded.isascii():
+        return folded
+    return "x" if char.isalnum() else " "
 
 
-@lru_cache(maxsize=1)
-def _foldable() -> re.Pattern[str]:
-    chars = "".join(sorted(_char_map()))
-    return re.compile("[" + re.escape(chars) + "]")
+def _fold_run(match: re.Match[str]) -> str:
+    return "".join(_ascii_char(char) for char in match.group())
 
 
-def fold(text: str) -> str:
-    """Normalise ``text`` for matching without changing its length (offsets stay valid)."""
-    if text.isascii():  # the common case: only whitespace needs folding
-        return text.replace("\n", " ").replace("\t", " ").replace("\r", " ")
-    mapping = _char_map()
-    return _foldable().sub(lambda match: mapping[match.group()], text)
+def ascii_fold(text: str) -> str:
+    """An ASCII string as long as ``text``: see the module docstring."""
+    return fold_for_matching(text)[0]
 
 
-def lower(text: str) -> str:
-    """``str.lower`` that keeps the length (a few characters, like "İ", lower to two)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+def fold_for_matching(text: str) -> tuple[str, bool]:
+    """:func:`ascii_fold` of ``text``, and whether ``text`` holds Chinese or Japanese characters."""
+    if text.isascii():
+        return text, False
+    for old, new in _COMMON:
+        text = text.replace(old, new)
+    if text.isascii():  # the usual case: only quotes and dashes were not ASCII
+        return text, False
+    return _NON_ASCII.sub(_fold_run, text), is_cjk(text)
 
 
-# A full stop, question or exclamation mark (plus closing quotes/brackets) then space; a newline;
-# or a CJK full stop, which needs no space after it.
-_BOUNDARY = re.compile(r"[.!?]+[\"'\u2019\u201d)\]]*\s+|\n\s*|[。！？]+")
-_ABBREVIATIONS = frozenset(
-    {"co", "corp", "inc", "ltd", "plc", "llc", "pty", "bhd", "mr", "mrs", "ms", "dr", "prof", "st", "jr",
-     "sr", "no", "nos", "vs", "gen", "gov", "sen", "rep", "lt", "col", "capt", "sgt", "jan", "feb", "mar",
-     "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est", "dept", "fig", "mt"}
-)  # fmt: skip
+def word_haystack(folded: str) -> str:
+    """``" " + lowercase words separated by spaces + " "``; index ``i + 1`` is ``folded[i]``."""
+    return " " + folded.translate(_WORD_TABLE) + " "
 
 
-def _ends_with_abbreviation(text: str, dot: int) -> bool:
-    """True when the word ending at ``text[dot] == "."`` is an abbreviation or an initial."""
-    start = dot
-    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(\"'":
-        start -= 1
-    word = text[start:dot]
-    if len(word) == 1 and word.isalpha():  # initials: "F. Stadler", "U." of "U.S."
-        return True
-    if "." in word:  # dotted acronyms: U.S., U.K., e.g., i.e.
-        return all(len(part) <= 2 for part in word.split("."))
-    return word.lower() in _ABBREVIATIONS
+def word_key(term: str) -> str:
+    """A term as :func:`word_haystack` spells it, unpadded: "U.S. Geological" → "u s  geological"."""
+    return word_haystack(ascii_fold(term)).strip(" ")
 
 
-def _is_boundary(text: str, match: re.Match[str]) -> bool:
-    token = match.group()
-    if token[0] in "\n。！？" or token[0] in "!?":
-        return True
-    following = text[match.end() : match.end() + 1]
-    if following and following.islower():
-        return False
-    return not _ends_with_abbreviation(text, match.start())
+_CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff]")
+
+
+def is_cjk(text: str) -> bool:
+    """True when ``text`` holds a Chinese or Japanese character."""
+    return _CJK.search(text) is not None
+
+
+# A sentence ends at ".", "!" or "?" (plus closing quotes/brackets) followed by whitespace and not by a
+# lowercase letter — unless the word before the full stop is an initial ("F.", the "S." of "U.S.") or a
+# known abbreviation ("Co.", "Corp.") — at a newline, or after a CJK full stop.
+_ABBREVIATIONS = {
+    2: "co|mr|ms|dr|st|jr|sr|no|vs|lt|mt|ft",
+    3: "inc|ltd|plc|llc|pty|bhd|mrs|nos|gen|gov|sen|rep|col|sgt|est|fig"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec",
+    4: "corp|prof|capt|sept|dept|govt",
+    6: "approx",
+}
+_NOT_ABBREVIATION = "".join(rf"(?<!\b(?i:{words})\.)" for words in _ABBREVIATIONS.values())
+# One character class first, so the regex engine can skip ahead quickly (3x faster than alternatives).
+_BOUNDARY = re.compile(
+    r"[.!?\n。！？](?:(?<=[.!?])[.!?]*[\"')\]]?(?<!\b[A-Za-z]\.)" + _NOT_ABBREVIATION + r"\s+(?![\sa-z])"
+    r"|(?<=\n)\s*|(?<=[。！？])\s*)"
+)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Spans ``(start, end)`` of the sentences of ``text``, whitespace trimmed, in order."""
+    """Spans ``(start, end)`` of the sentences of ``text``, in order, without surrounding space."""
     spans: list[tuple[int, int]] = []
-    start = 0
+    start = len(text) - len(text.lstrip())
     for match in _BOUNDARY.finditer(text):
-        if _is_boundary(text, match):
-            end = match.start() if match.group()[0] == "\n" else _punctuation_end(match)
-            _add_span(text, spans, start, end)
-            start = match.end()
-    _add_span(text, spans, start, len(text))
+        token = match.group()
+        end = match.start() + len(token.rstrip()) if token[0] != "\n" else match.start()
+        _add(text, spans, start, end)
+        start = match.end()
+    _add(text, spans, start, len(text))
     return spans
 
 
-def _punctuation_end(match: re.Match[str]) -> int:
-    """Keep the closing punctuation and quotes in the sentence, drop the trailing space."""
-    return match.start() + len(match.group().rstrip())
-
-
-def _add_span(text: str, spans: list[tuple[int, int]], start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
+def _add(text: str, spans: list[tuple[int, int]], start: int, end: int) -> None:
+    while end > start and text[end - 1].isspace():  # spaces before a newline
         end -= 1
     if end > start:
         spans.append((start, end))
