@@ -96,8 +96,11 @@ _REASONS = {200: "OK", 301: "Moved", 302: "Found", 304: "Not Modified", 404: "No
 
 
 class LocalServer:
-    def __init__(self, routes: dict[str, Handler]) -> None:
+    def __init__(
+        self, routes: dict[str, Handler], fallback: Callable[[Request], Behaviour] | None = None
+    ) -> None:
         self.routes = dict(routes)
+        self.fallback = fallback  # answers paths no route names (generated sites, benchmarks)
         self.requests: list[Request] = []
         self.port = 0
         self.in_flight = 0
@@ -172,6 +175,8 @@ class LocalServer:
 
     def _behaviour(self, request: Request) -> Behaviour:
         handler = self.routes.get(f"{request.host}{request.path}") or self.routes.get(request.path)
+        if handler is None and self.fallback is not None:
+            return self.fallback(request)
         if handler is None:
             return Reply(404, {"Content-Type": "text/plain"}, b"not found")
         return handler(request) if callable(handler) else handler
@@ -226,9 +231,11 @@ async def _stream(behaviour: Stream, writer: asyncio.StreamWriter) -> None:
 
 
 @contextmanager
-def serve(routes: dict[str, Handler] | None = None) -> Iterator[LocalServer]:
+def serve(
+    routes: dict[str, Handler] | None = None, fallback: Callable[[Request], Behaviour] | None = None
+) -> Iterator[LocalServer]:
     """A running LocalServer for the duration of the block."""
-    server = LocalServer(routes or {})
+    server = LocalServer(routes or {}, fallback)
     server.start()
     try:
         yield server
