@@ -8,15 +8,23 @@ Dates are relative to ``now`` so "this week" queries always have something to sh
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import socket
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlite_utils import Database
 
+from monitor import serve
+from monitor.config import Config, MonitorSettings, ServeSettings
 from monitor.datasette.render import tag_name
+from monitor.errors import MonitorError
+from monitor.fetch.client import FetchSettings
 from monitor.store.db import open_db
 
 XSS_TITLE = "<script>alert(1)</script>"
@@ -217,6 +225,46 @@ def _alerts(db: Database, now: datetime) -> None:
             "sent": _at(now, number / 10) if status == "sent" else None,
             "last_error": "SMTP 550 mailbox unavailable" if status == "failed" else None,
         })
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def config(folder: Path, port: int | None = None, *, allow_sql: bool = False) -> Config:
+    """A config with defaults except the serving port (and ``allow_sql``), anchored in ``folder``."""
+    settings = ServeSettings(port=port or free_port(), allow_sql=allow_sql)
+    return Config(path=folder / "feeds.toml", monitor=MonitorSettings(), fetch=FetchSettings(),
+                  serve=settings, sources=())
+
+
+@contextmanager
+def running(cfg: Config, db_path: Path, timeout: float = 30.0) -> Iterator[str]:
+    """Serve ``db_path`` with the real Datasette (``serve.start``); yield its base URL, then stop it."""
+    process = serve.start(cfg, db_path)
+    base = f"http://{cfg.serve.host}:{cfg.serve.port}"
+    try:
+        _wait_until_up(process.poll, base + "/-/versions.json", timeout)
+        yield base
+    finally:
+        serve.stop(process)
+
+
+def _wait_until_up(exited: Callable[[], int | None], url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if exited() is not None:
+            raise MonitorError("Datasette exited before it served")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise MonitorError(f"Datasette did not answer {url} within {timeout:.0f}s")
 
 
 if __name__ == "__main__":  # python -m monitor.datasette.demo data/demo.db
