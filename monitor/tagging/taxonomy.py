@@ -170,7 +170,7 @@ def _read_entries(path: Path) -> RawEntries:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(exc), file=str(path), line=_decode_error_line(exc)) from exc
+        raise ConfigError(str(exc), file=str(path), line=_decode_error_line(exc, text)) from exc
     where = _Where(str(path), text)
     entries: RawEntries = {}
     for tag, raw in data.items():
@@ -179,9 +179,11 @@ def _read_entries(path: Path) -> RawEntries:
     return entries
 
 
-def _decode_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+def _decode_error_line(exc: tomllib.TOMLDecodeError, text: str) -> int | None:
     found = re.search(r"line (\d+)", str(exc))
-    return int(found.group(1)) if found else None
+    if found:
+        return int(found.group(1))
+    return len(text.splitlines()) if "end of document" in str(exc) else None
 
 
 def _check_entry(tag: str, raw: Any, where: _Where) -> None:
