@@ -45,7 +45,7 @@ class JsonEndpoint:
         self.available = True
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def port(self) -> int:
@@ -108,7 +108,8 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth
     return AuthResult(success=ok)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nothing listens on (yet)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -122,7 +123,7 @@ class SmtpServer:
         self.controller = Controller(
             self.collector,
             hostname="127.0.0.1",
-            port=_free_port(),
+            port=free_port(),
             authenticator=_authenticate,
             auth_require_tls=False,
         )

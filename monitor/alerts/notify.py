@@ -136,7 +136,7 @@ async def deliver_pending(db: Database, config: Any, now: datetime | None = None
     stamp, targets = _stamp(now), load_targets(config)
     if not len(targets):
         return _no_targets(db, stamp)
-    return await _run(db, config, targets, stamp, lambda run: outbox.claim_due(db, run, stamp))
+    return await _run(db, config, targets, stamp)
 
 
 def _no_targets(db: Database, stamp: str) -> DeliveryReport:
@@ -155,7 +155,7 @@ def _no_targets(db: Database, stamp: str) -> DeliveryReport:
     return DeliveryReport(waiting=int(due))
 
 
-async def _run(db: Database, config: Any, targets: Targets, stamp: str, claim: Any) -> DeliveryReport:
+async def _run(db: Database, config: Any, targets: Targets, stamp: str) -> DeliveryReport:
     """Recover stale claims, then claim and deliver batches until nothing is due."""
     run, report = uuid.uuid4().hex, DeliveryReport()
     _LIVE_RUNS.add(run)
@@ -164,13 +164,12 @@ async def _run(db: Database, config: Any, targets: Targets, stamp: str, claim: A
             outbox.recover(db, _LIVE_RUNS)
         while True:
             with db.atomic():
-                batch: list[Outgoing] = claim(run)
+                batch = outbox.claim_due(db, run, stamp)
             if not batch:
                 return report
+            # Notices raised meanwhile (a target failing or working again) are due now: same run.
             for alert in batch:
                 await _deliver(db, config, targets, alert, stamp, report)
-            if len(batch) < 100:  # a single claim (a digest) or the last batch
-                return report
     finally:
         _LIVE_RUNS.discard(run)
 
@@ -246,9 +245,7 @@ async def send_digests(
     targets = load_targets(config)
     if not len(targets):
         return _no_targets(db, stamp)
-    return await _run(
-        db, config, targets, stamp, lambda run: [a for a in [outbox.claim(db, run, digest_id)] if a]
-    )
+    return await _run(db, config, targets, stamp)  # the digest is due now, with whatever else is
 
 
 def _roll_up(db: Database, rule: Any, stamp: str) -> int | None:

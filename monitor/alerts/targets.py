@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,9 @@ from monitor.errors import ConfigError
 ENV_VAR = "MONITOR_APPRISE_URLS"
 HEALTH_TAG = "health"  # health notices go to targets with this tag, or to every target when none has it
 _NAME_TAG = "name:"
+# Seconds Apprise waits between two sends to one service (its politeness; 5.5 s for email).
+# None keeps each service's own; tests with local servers set 0.
+SEND_INTERVAL: float | None = None
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 # Entries are separated by whitespace, or by a comma directly followed by another URL (commas also
 # occur inside URLs, e.g. mailto's to=a@x,b@y, and between tags: "ops,health=json://...").
@@ -74,9 +79,18 @@ class Targets:
 def load_targets(config: Any) -> Targets:
     """Targets from ``monitor.apprise_config`` (YAML or text) if set, else from ``MONITOR_APPRISE_URLS``."""
     path = getattr(config.monitor, "apprise_config", None)
-    if path:
-        return _from_file(config.resolve(path))
-    return from_text(os.environ.get(ENV_VAR, ""))
+    with _quiet_plugin_loading():
+        if path:
+            return _from_file(config.resolve(path))
+        return from_text(os.environ.get(ENV_VAR, ""))
+
+
+@contextmanager
+def _quiet_plugin_loading() -> Iterator[None]:
+    # Apprise loads its plugins on first use; its email plugin imports the deprecated imghdr module.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*imghdr")
+        yield
 
 
 def _asset() -> Any:
@@ -115,6 +129,8 @@ def _named(services: list[Any]) -> Targets:
     items = []
     for service in services:
         tags = frozenset(str(t).lower() for t in service.tags)
+        if SEND_INTERVAL is not None:
+            service.request_rate_per_sec = SEND_INTERVAL
         scheme = _scheme(service)
         counts[scheme] = counts.get(scheme, 0) + 1
         named = sorted(t[len(_NAME_TAG) :] for t in tags if t.startswith(_NAME_TAG))
