@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,22 @@ from tests.alert_servers import (
     SmtpServer,
     body_text,
     free_port,
-    json_endpoint,  # noqa: F401  (fixture)
-    smtp_server,  # noqa: F401  (fixture)
 )
 from tests.test_alerts_rules import ARTICLES, EXPORT
 
 T0 = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture
+def hook() -> Iterator[JsonEndpoint]:
+    with JsonEndpoint() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def mail() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)
@@ -85,31 +96,31 @@ DY = '[[alert]]\nname = "dy"\nany = ["element:dysprosium"]\n'
 
 
 def test_one_message_per_story_and_target_with_the_evidence(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint, smtp_server: SmtpServer
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint, mail: SmtpServer
 ) -> None:
-    use_targets(monkeypatch, json_endpoint.apprise_url, smtp_server.apprise_url)
+    use_targets(monkeypatch, hook.apprise_url, mail.apprise_url)
     config, db = make_config(tmp_path, DY), open_db(tmp_path / "m.db")
     assert raise_alerts(db, config, "curbs", 1, 1, outlets=("Reuters", "AP")) == 1
 
     report = deliver(db, config)
 
     assert (report.sent, report.retrying, report.failed) == (1, 0, 0)
-    (chat,) = json_endpoint.messages
+    (chat,) = hook.messages
     assert chat["title"] == "Curbs on dysprosium"
     assert "China added **dysprosium** and terbium" in chat["message"]
     assert "carried by 2 outlets" in chat["message"]
     assert "http://monitor.test/monitor/articles/1" in chat["message"]
-    (mail,) = smtp_server.messages
-    assert mail["Subject"] == "Curbs on dysprosium"
-    assert "China added <mark>dysprosium</mark> and terbium" in body_text(mail)
+    (email,) = mail.messages
+    assert email["Subject"] == "Curbs on dysprosium"
+    assert "China added <mark>dysprosium</mark> and terbium" in body_text(email)
     attempts = db.execute("select target, ok from alert_attempts order by target").fetchall()
     assert attempts == [("json-1", 1), ("mailto-1", 1)]
 
 
 def test_a_syndicated_copy_and_a_second_run_send_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint
 ) -> None:
-    use_targets(monkeypatch, json_endpoint.apprise_url)
+    use_targets(monkeypatch, hook.apprise_url)
     config, db = make_config(tmp_path, DY), open_db(tmp_path / "m.db")
     raise_alerts(db, config, "curbs", 1, 1)
     deliver(db, config)
@@ -118,26 +129,26 @@ def test_a_syndicated_copy_and_a_second_run_send_nothing(
     report = deliver(db, config, T0 + timedelta(hours=1))
 
     assert report.results == []
-    assert len(json_endpoint.messages) == 1
+    assert len(hook.messages) == 1
     assert statuses(db) == [("dy:story:1", "sent")]
 
 
 def test_an_endpoint_that_was_down_gets_the_alert_once_when_it_returns(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint
 ) -> None:
-    use_targets(monkeypatch, json_endpoint.apprise_url)
+    use_targets(monkeypatch, hook.apprise_url)
     config, db = make_config(tmp_path, DY), open_db(tmp_path / "m.db")
     raise_alerts(db, config, "curbs", 1, 1)
-    json_endpoint.available = False
+    hook.available = False
 
     first = deliver(db, config)
     early = deliver(db, config, T0 + timedelta(seconds=30))  # before the backoff ends: not tried
-    json_endpoint.available = True
+    hook.available = True
     later = deliver(db, config, T0 + timedelta(minutes=2))
     again = deliver(db, config, T0 + timedelta(hours=3))
 
     assert (first.retrying, early.results, later.sent, again.results) == (1, [], 1, [])
-    assert len(json_endpoint.messages) == 1
+    assert len(hook.messages) == 1
     row = db.execute("select status, attempts, last_error from alerts").fetchone()
     assert row == ("sent", 2, None)
     assert [r[0] for r in db.execute("select ok from alert_attempts order by id")] == [0, 1]
@@ -145,25 +156,25 @@ def test_an_endpoint_that_was_down_gets_the_alert_once_when_it_returns(
 
 
 def test_a_partial_delivery_retries_only_the_target_that_failed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint, smtp_server: SmtpServer
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint, mail: SmtpServer
 ) -> None:
-    use_targets(monkeypatch, json_endpoint.apprise_url, smtp_server.apprise_url)
+    use_targets(monkeypatch, hook.apprise_url, mail.apprise_url)
     config, db = make_config(tmp_path, DY), open_db(tmp_path / "m.db")
     raise_alerts(db, config, "curbs", 1, 1)
-    json_endpoint.available = False
+    hook.available = False
     deliver(db, config)
-    json_endpoint.available = True
+    hook.available = True
 
     report = deliver(db, config, T0 + timedelta(minutes=5))
 
     assert [r.target for r in report.results] == ["json-1"]
-    assert (len(json_endpoint.messages), len(smtp_server.messages)) == (1, 1)
+    assert (len(hook.messages), len(mail.messages)) == (1, 1)
 
 
 def test_nothing_is_sent_twice_after_a_restart(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint
 ) -> None:
-    use_targets(monkeypatch, json_endpoint.apprise_url)
+    use_targets(monkeypatch, hook.apprise_url)
     config, db = make_config(tmp_path, DY), open_db(tmp_path / "m.db")
     raise_alerts(db, config, "curbs", 1, 1)
     deliver(db, config)
@@ -174,7 +185,7 @@ def test_nothing_is_sent_twice_after_a_restart(
     report = deliver(db, config, T0 + timedelta(days=1))
 
     assert report.results == []
-    assert len(json_endpoint.messages) == 1
+    assert len(hook.messages) == 1
 
 
 @pytest.mark.parametrize(
@@ -188,11 +199,11 @@ def test_nothing_is_sent_twice_after_a_restart(
 def test_a_run_that_died_mid_delivery_is_recovered(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    json_endpoint: JsonEndpoint,
+    hook: JsonEndpoint,
     recorded: bool | None,
     resent: bool,
 ) -> None:
-    use_targets(monkeypatch, json_endpoint.apprise_url)
+    use_targets(monkeypatch, hook.apprise_url)
     config, db = make_config(tmp_path, DY), open_db(tmp_path / "m.db")
     raise_alerts(db, config, "curbs", 1, 1)
     with db.atomic():  # what a dead run left behind
@@ -206,7 +217,7 @@ def test_a_run_that_died_mid_delivery_is_recovered(
     config, db = make_config(tmp_path, DY), open_db(tmp_path / "m.db")
     deliver(db, config, T0 + timedelta(minutes=1))
 
-    assert len(json_endpoint.messages) == (1 if resent else 0)
+    assert len(hook.messages) == (1 if resent else 0)
     assert statuses(db) == [("dy:story:1", "sent")]
     interrupted = db.execute(
         "select count(*) from alert_attempts where error like 'interrupted%'"
@@ -215,13 +226,13 @@ def test_a_run_that_died_mid_delivery_is_recovered(
 
 
 def test_an_alert_is_given_up_after_its_attempts_and_raises_one_health_event(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint
 ) -> None:
-    use_targets(monkeypatch, json_endpoint.apprise_url)
+    use_targets(monkeypatch, hook.apprise_url)
     config, db = make_config(tmp_path, DY), open_db(tmp_path / "m.db")
     raise_alerts(db, config, "curbs", 1, 1)
     raise_alerts(db, config, "curbs", 2, 2)
-    json_endpoint.available = False
+    hook.available = False
 
     for hour in range(outbox.MAX_ATTEMPTS):
         deliver(db, config, T0 + timedelta(hours=hour))
@@ -231,27 +242,27 @@ def test_an_alert_is_given_up_after_its_attempts_and_raises_one_health_event(
     assert events == [("delivery_failing", "json-1", None)]
     assert db.execute("select count(*) from alerts where kind = 'notice'").fetchone()[0] == 1
 
-    json_endpoint.available = True
+    hook.available = True
     raise_alerts(db, config, "curbs", 3, 3)
     deliver(db, config, T0 + timedelta(days=1))
 
     assert db.execute("select resolved is not null from health_events").fetchone()[0] == 1
-    titles = [m["title"] for m in json_endpoint.messages]
+    titles = [m["title"] for m in hook.messages]
     assert titles.count("Alerts to json-1 are failing") == 1
     assert "Alerts to json-1 are delivered again" in titles
 
 
 def test_notify_tags_pick_the_targets(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint, smtp_server: SmtpServer
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint, mail: SmtpServer
 ) -> None:
-    use_targets(monkeypatch, f"chat={json_endpoint.apprise_url}", f"email,desk={smtp_server.apprise_url}")
+    use_targets(monkeypatch, f"chat={hook.apprise_url}", f"email,desk={mail.apprise_url}")
     rules = DY + 'notify = ["desk"]\n\n[[alert]]\nname = "lost"\nany = ["element:*"]\nnotify = ["nobody"]\n'
     config, db = make_config(tmp_path, rules), open_db(tmp_path / "m.db")
     raise_alerts(db, config, "curbs", 1, 1)
 
     deliver(db, config)
 
-    assert (len(json_endpoint.messages), len(smtp_server.messages)) == (0, 1)
+    assert (len(hook.messages), len(mail.messages)) == (0, 1)
     lost = db.execute("select status, last_error from alerts where rule = 'lost'").fetchone()
     assert lost[0] == "pending" and "no target has any of the tags nobody" in lost[1]
 
@@ -269,9 +280,9 @@ DIGEST = '[[alert]]\nname = "daily"\nany = ["element:*"]\nmode = "digest"\nsched
 
 
 def test_digest_mode_sends_one_message_grouped_by_tag_when_the_schedule_passes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint
 ) -> None:
-    use_targets(monkeypatch, json_endpoint.apprise_url)
+    use_targets(monkeypatch, hook.apprise_url)
     config, db = make_config(tmp_path, DIGEST), open_db(tmp_path / "m.db")
     for story in (1, 2):
         raise_alerts(db, config, "curbs", story, story)
@@ -283,7 +294,7 @@ def test_digest_mode_sends_one_message_grouped_by_tag_when_the_schedule_passes(
     again = asyncio.run(notify.send_due_digests(db, config, T0 + timedelta(hours=3)))
 
     assert (waiting.results, before.results, sent.sent, again.results) == ([], [], 1, [])
-    (message,) = json_endpoint.messages
+    (message,) = hook.messages
     assert message["title"] == "daily: 3 new stories"
     text = message["message"]
     assert text.index("**element:dysprosium** (2)") < text.index("**element:neodymium** (1)")
@@ -292,9 +303,9 @@ def test_digest_mode_sends_one_message_grouped_by_tag_when_the_schedule_passes(
 
 
 def test_a_throttled_rule_rolls_the_overflow_into_the_hourly_digest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint
 ) -> None:
-    use_targets(monkeypatch, json_endpoint.apprise_url)
+    use_targets(monkeypatch, hook.apprise_url)
     rules = '[[alert]]\nname = "busy"\nany = ["element:*"]\nthrottle = 2\n'
     config, db = make_config(tmp_path, rules), open_db(tmp_path / "m.db")
     for story in range(1, 5):
@@ -302,42 +313,42 @@ def test_a_throttled_rule_rolls_the_overflow_into_the_hourly_digest(
 
     deliver(db, config, T0 + timedelta(minutes=10))
     asyncio.run(notify.send_due_digests(db, config, T0 + timedelta(minutes=59)))
-    assert len(json_endpoint.messages) == 2
+    assert len(hook.messages) == 2
     asyncio.run(notify.send_due_digests(db, config, T0 + timedelta(minutes=61)))
 
-    titles = [m["title"] for m in json_endpoint.messages]
+    titles = [m["title"] for m in hook.messages]
     assert titles == ["Curbs on dysprosium", "Curbs on dysprosium", "busy: 2 new stories"]
 
 
 def test_send_test_reports_each_target(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, json_endpoint: JsonEndpoint, smtp_server: SmtpServer
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hook: JsonEndpoint, mail: SmtpServer
 ) -> None:
-    use_targets(monkeypatch, f"chat={json_endpoint.apprise_url}", f"email={smtp_server.apprise_url}")
+    use_targets(monkeypatch, f"chat={hook.apprise_url}", f"email={mail.apprise_url}")
     config = make_config(tmp_path, DY + 'notify = ["chat"]\n')
-    json_endpoint.available = False
+    hook.available = False
 
     everyone = notify.send_test(config, None)
-    json_endpoint.available = True
+    hook.available = True
     chat_only = notify.send_test(config, "dy")
 
     assert [(r.target, r.ok) for r in everyone] == [("json-1", False), ("mailto-1", True)]
     assert [(r.target, r.ok) for r in chat_only] == [("json-1", True)]
-    assert json_endpoint.messages[0]["title"].startswith("[test]")
+    assert hook.messages[0]["title"].startswith("[test]")
 
 
 def test_no_secret_lands_in_the_database_or_the_logs(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
-    json_endpoint: JsonEndpoint,
-    smtp_server: SmtpServer,
+    hook: JsonEndpoint,
+    mail: SmtpServer,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    closed = smtp_server.apprise_url.replace(str(smtp_server.controller.port), str(free_port()))
-    use_targets(monkeypatch, json_endpoint.apprise_url, smtp_server.apprise_url, closed)
+    closed = mail.apprise_url.replace(str(mail.controller.port), str(free_port()))
+    use_targets(monkeypatch, hook.apprise_url, mail.apprise_url, closed)
     config, db = make_config(tmp_path, DY), open_db(tmp_path / "m.db")
     raise_alerts(db, config, "curbs", 1, 1)
-    json_endpoint.available = False
+    hook.available = False
     for hour in range(outbox.MAX_ATTEMPTS):
         deliver(db, config, T0 + timedelta(hours=hour))
     notify.send_test(config, None)

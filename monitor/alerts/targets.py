@@ -79,10 +79,9 @@ class Targets:
 def load_targets(config: Any) -> Targets:
     """Targets from ``monitor.apprise_config`` (YAML or text) if set, else from ``MONITOR_APPRISE_URLS``."""
     path = getattr(config.monitor, "apprise_config", None)
-    with _quiet_plugin_loading():
-        if path:
-            return _from_file(config.resolve(path))
-        return from_text(os.environ.get(ENV_VAR, ""))
+    if path:
+        return _from_file(config.resolve(path))
+    return from_text(os.environ.get(ENV_VAR, ""))
 
 
 @contextmanager
@@ -103,7 +102,8 @@ def _from_file(path: Any) -> Targets:
         raise ConfigError("Apprise configuration file not found", file=str(path))
     found = apprise.AppriseConfig(asset=_asset())
     found.add(str(path))
-    services = list(found.services())
+    with _quiet_plugin_loading():
+        services = list(found.services())
     if not services:
         raise ConfigError(
             "no valid Apprise URL in the file (YAML or text: [tags=]url per line)", file=str(path)
@@ -117,7 +117,8 @@ def from_text(text: str) -> Targets:
     for number, entry in enumerate(e for e in _SEPARATOR.split(text.strip()) if e and e.strip(",")):
         tagged = _TAGGED.match(entry)
         url, tags = (tagged.group(2), tagged.group(1)) if tagged else (entry, None)
-        service = apprise.Apprise.instantiate(url, asset=_asset(), tag=tags)
+        with _quiet_plugin_loading():
+            service = apprise.Apprise.instantiate(url, asset=_asset(), tag=tags)
         if service is None:
             raise ConfigError(f"entry {number + 1} is not a valid Apprise URL", file=ENV_VAR)
         services.append(service)
