@@ -159,10 +159,13 @@ def test_a_rule_without_evidence_of_its_own_shows_the_top_tags() -> None:
 def test_mode_and_throttle_travel_with_the_alert() -> None:
     a, tags, new = ARTICLES["curbs"]
     story = Story(7, "t", "2025-03-01", "Reuters", "2025-03-01", ("Reuters",))
-    rule = Rule(name="d", any=("element:*",), mode="digest", schedule="0 8 * * *", throttle=0)
-    (alert,) = evaluate([rule, Rule(name="t", any=("element:*",), throttle=5)], a, tags, story, new, 3)[:1]
-    assert alert.mode == "digest"
-    assert json.loads(alert.payload)["kind"] == "story"
+    rules = [
+        Rule(name="d", any=("element:*",), mode="digest", schedule="0 8 * * *"),
+        Rule(name="t", any=("element:*",), throttle=5),
+    ]
+    found = evaluate(rules, a, tags, story, new, 3)
+    assert [(x.rule, x.mode, x.throttle) for x in found] == [("d", "digest", 0), ("t", "immediate", 5)]
+    assert json.loads(found[0].payload)["kind"] == "story"
 
 
 # Validation through feeds.toml ---------------------------------------------------------------
