@@ -199,11 +199,12 @@ def config_check(state: State) -> None:
 
 
 @config_group.command(name="show")
-def config_show() -> None:
+@click.option("--markdown", is_flag=True, help="As the Markdown tables of README.md.")
+def config_show(markdown: bool) -> None:
     """Every setting with its default and help."""
-    from monitor.runner import settings_table
+    from monitor.runner import settings_markdown, settings_table
 
-    click.echo(settings_table())
+    click.echo(settings_markdown() if markdown else settings_table())
 
 
 @cli.group(cls=MonitorGroup)

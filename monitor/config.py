@@ -134,6 +134,8 @@ def _alerts(data: dict[str, Any], where: Locator) -> tuple[Any, ...]:
         problem = check_rule(rule)
         if problem:
             raise where.error(problem[1], "alert", i, problem[0])
+        if any(r.name == rule.name for r in rules):  # alerts are deduplicated per rule name and story
+            raise where.error("duplicate alert rule name", "alert", i, "name")
         rules.append(rule)
     return tuple(rules)
 
@@ -167,8 +169,12 @@ def _value(f: dataclasses.Field[Any], raw: Any, where: Locator, name: str, index
 
 def _type_problem(f: dataclasses.Field[Any], value: Any) -> str | None:
     default = default_of(f)
-    if default is dataclasses.MISSING or default is None or f.metadata.get("convert"):
-        return None if default is not dataclasses.MISSING or isinstance(value, str) else "must be a string"
+    if f.metadata.get("convert"):
+        return None
+    if default is dataclasses.MISSING or default is None:
+        # Required and optional fields are text unless their annotation says otherwise.
+        wants_text = str(f.type).startswith("str")
+        return "must be a string" if wants_text and not isinstance(value, str) else None
     expected = type(default)
     if isinstance(value, bool) != (expected is bool):
         return f"must be {'true or false' if expected is bool else 'a ' + expected.__name__}"

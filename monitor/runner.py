@@ -6,6 +6,7 @@ The daemon has its own loop (``monitor.daemon``); both go through ``monitor.pipe
 from __future__ import annotations
 
 import asyncio
+import sys
 import logging
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ async def _once(db: Database, ctx: pipeline.Context, sources: list[Source], prog
 
 async def _with_progress(db: Database, ctx: pipeline.Context, sources: list[Source], fetcher: Fetcher) -> list[Any]:
     reports: list[Any] = []
-    with click.progressbar(length=len(sources), label="sources", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=len(sources), label="sources", file=sys.stderr) as bar:
         for task in asyncio.as_completed([pipeline.run_sources(db, ctx, [s], fetcher) for s in sources]):
             reports.extend(await task)
             bar.update(1)
@@ -89,7 +90,7 @@ def extract_target(config: Config, target: str) -> Extracted:
 
     if target.startswith(("http://", "https://")):
         return asyncio.run(_extract_url(config, target))
-    html = click.get_text_stream("stdin").read() if target == "-" else Path(target).read_text(errors="replace")
+    html = sys.stdin.read() if target == "-" else Path(target).read_text(errors="replace")
     return extract_html(html, None if target == "-" else Path(target).resolve().as_uri())
 
 
@@ -122,7 +123,7 @@ def retag(config: Config, db: Database, batch: int, progress: bool = False) -> i
     prepare_db(db, ctx)
     total = int(db.execute("select count(*) from articles").fetchone()[0])
     done = 0
-    with click.progressbar(length=total, label="retag", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=total, label="retag", file=sys.stderr) as bar:
         for count in pipeline.retag(db, ctx, batch):
             done += count
             if progress:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
@@ -25,6 +26,12 @@ def test_config_check_names_the_line(cli_runner: CliRunner, write_config: Callab
     result = cli_runner.invoke(cli, ["--config", str(path), "config", "check"])
     assert result.exit_code == 2
     assert f"{path}:4: source[0].url:" in result.stderr
+
+
+def test_explicit_missing_config_is_an_error(cli_runner: CliRunner, tmp_path: Path) -> None:
+    result = cli_runner.invoke(cli, ["--config", str(tmp_path / "none.toml"), "tag", SEED_000])
+    assert result.exit_code == 2
+    assert "none.toml: No such file" in result.stderr
 
 
 def test_config_check_missing_file(cli_runner: CliRunner, tmp_path: Path) -> None:
@@ -85,8 +92,9 @@ def test_clean_reads_stdin(cli_runner: CliRunner) -> None:
     assert "Bayan Obo" in result.stdout and "F.Stadler--VB" not in result.stdout
 
 
-def test_tag_json(cli_runner: CliRunner, tmp_path: Path) -> None:
-    result = cli_runner.invoke(cli, ["--config", str(tmp_path / "none.toml"), "tag", "--json", SEED_000])
+def test_tag_json_needs_no_config(cli_runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no feeds.toml here: the default config is used
+    result = cli_runner.invoke(cli, ["tag", "--json", SEED_000])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     tags = {t["tag"]: t for t in data["tags"]}

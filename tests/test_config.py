@@ -55,6 +55,8 @@ BROKEN = [
     ("unknown table", '[sevre]\nport = 1\n', 1, "sevre", "did you mean 'serve'"),
     ("duplicate name", '[[source]]\nname = "a"\nkind = "files"\npath = "x"\n[[source]]\nname = "a"\n'
      'kind = "files"\npath = "y"\n', 6, "source[1].name", "duplicate"),
+    ("duplicate rule", '[[alert]]\nname = "r"\nany = ["element:*"]\n[[alert]]\nname = "r"\nany = ["element:*"]\n',
+     5, "alert[1].name", "duplicate"),
     ("files without path", '[[source]]\nname = "a"\nkind = "files"\n', 1, "source[0].path", "needs a path"),
     ("bad regex", '[[source]]\nname = "a"\nkind = "rss"\nurl = "https://x.y/"\ninclude = ["("]\n', 5,
      "source[0].include", "invalid regex"),

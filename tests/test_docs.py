@@ -35,3 +35,10 @@ SETTINGS = [(table, name) for table, group in {**SECTIONS, "source": Source}.ite
 @pytest.mark.parametrize(("table", "name"), SETTINGS)
 def test_every_setting_is_documented(table: str, name: str) -> None:
     assert f"| `{name}` |" in README, f"[{table}] {name} is missing from README.md's settings tables"
+
+
+def test_readme_settings_tables_are_generated_from_the_declarations() -> None:
+    from monitor.runner import settings_markdown
+
+    block = README.split("<!-- settings-table -->")[1].split("<!-- /settings-table -->")[0]
+    assert block.strip() == settings_markdown().strip(), "run `make docs` to regenerate README's settings"

@@ -34,7 +34,7 @@ def is_known(db: Database, keys: Iterable[str]) -> bool:
 
 
 def remember(db: Database, keys: Iterable[str], article_id: int, source: str, when: str) -> None:
-    db.executemany(
+    db.conn.executemany(
         "insert or ignore into seen (key, article_id, source, first_seen) values (?, ?, ?, ?)",
         [(key, article_id, source, when) for key in keys],
     )
@@ -142,7 +142,7 @@ def load_story(db: Database, story_id: int) -> Story:
 def sync_taxonomy(db: Database, entries: Iterable[tuple[str, str, str]]) -> None:
     """Mirror the taxonomy into ``tags`` so Datasette can label and facet them."""
     with db.atomic():
-        db.executemany(
+        db.conn.executemany(
             "insert into tags (tag, category, label) values (?, ?, ?)"
             " on conflict(tag) do update set category = excluded.category, label = excluded.label",
             list(entries),
@@ -151,11 +151,11 @@ def sync_taxonomy(db: Database, entries: Iterable[tuple[str, str, str]]) -> None
 
 def insert_tags(db: Database, article_id: int, tags: Tags, when: str) -> frozenset[str]:
     """Store an article's tags and mentions; return the tags never seen before in the database."""
-    db.executemany(
+    db.conn.executemany(
         "insert or replace into article_tags (article_id, tag, count, snippet, in_title) values (?, ?, ?, ?, ?)",
         [(article_id, h.tag, h.count, h.snippet, int(h.in_title)) for h in tags.hits],
     )
-    db.executemany(
+    db.conn.executemany(
         'insert into mentions (article_id, tag, term, start, "end", sentence) values (?, ?, ?, ?, ?, ?)',
         [(article_id, m.tag, m.term, m.start, m.end, m.sentence) for m in tags.mentions],
     )

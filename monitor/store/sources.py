@@ -57,7 +57,7 @@ def next_due(db: Database, name: str) -> str | None:
 
 
 def record_fetches(db: Database, source: str, fetches: Iterable[FetchResult], purpose: str, when: str) -> None:
-    db.executemany(
+    db.conn.executemany(
         "insert into fetches (source, url, purpose, started, elapsed_ms, status, bytes, error)"
         " values (?, ?, ?, ?, ?, ?, ?, ?)",
         [

@@ -21,7 +21,7 @@ def summary(db: Database) -> dict[str, Any]:
         "last_pass": db.execute("select max(last_attempt) from sources").fetchone()[0],
         "alerts": {
             status: _count(db, "select count(*) from alerts where status = ?", [status])
-            for status in ("pending", "digest", "sent", "failed")
+            for status in ("pending", "sending", "digest", "digested", "sent", "failed")
         },
         "sources": [dict(zip(SOURCE_COLUMNS, row, strict=True)) for row in _sources(db)],
     }
