@@ -1,0 +1,111 @@
+"""A person's path through the site, in a real headless Chromium (Debian's) driven by Playwright.
+
+Screenshots go to tests/artifacts/ (gitignored) so a human can judge how the pages look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from monitor.datasette import demo
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
+
+if CHROMIUM.exists():
+    from playwright.sync_api import Dialog, Page, sync_playwright
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser")
+    demo.build(folder / "monitor.db").close()
+    with demo.running(demo.config(folder), folder / "monitor.db") as base:
+        yield base
+
+
+@pytest.fixture
+def page(base_url: str) -> Iterator[Page]:
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+
+        def record(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        tab.on("dialog", record)
+        yield tab
+        browser.close()
+    assert not dialogs, f"stored script ran: {dialogs}"
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_search_open_and_facet(page: Page) -> None:
+    page.goto("/")
+    shot(page, "01-home")
+    page.click("text=the articles")
+    page.fill("input#_search", "dysprosium")
+    page.press("input#_search", "Enter")
+    page.wait_for_load_state()
+    cards = page.locator("ol.article-cards > li")
+    assert cards.count() == 3
+    shot(page, "02-search-dysprosium")
+    page.click("ol.article-cards > li >> nth=0 >> text=clean text, tags and provenance")
+    page.wait_for_load_state()
+    assert page.locator(".article-text p").count() >= 2
+    assert page.locator("section.provenance").is_visible()
+    shot(page, "03-article")
+    page.go_back()
+    page.click(".facet-info[data-column=tags] >> text=theme:export-controls")
+    page.wait_for_load_state()
+    assert "tags__arraycontains" in page.url or "_facet" in page.url
+    assert page.locator("ol.article-cards > li").count() == 2
+    shot(page, "04-facet-tag")
+
+
+def test_trend_query_draws_a_chart(page: Page) -> None:
+    page.goto("/monitor/tag_trend?category=element&tag=")
+    page.wait_for_selector("svg, canvas", timeout=15_000)
+    shot(page, "05-trend")
+    assert page.locator("table.rows-and-columns tbody tr").count() > 0
+
+
+def test_story_and_health_pages(page: Page) -> None:
+    page.goto("/monitor/top_stories")
+    shot(page, "06-top-stories")
+    page.goto("/monitor/source_health")
+    assert page.locator("text=HTTP 503 Service Unavailable").is_visible()
+    shot(page, "07-source-health")
+    page.goto("/monitor/stories/4")
+    assert page.locator("text=Metal Bulletin Wire").first.is_visible()
+    shot(page, "08-story")
+
+
+def test_script_title_renders_as_text(page: Page) -> None:
+    page.goto("/monitor/article_list?_search=neodymium")
+    assert page.get_by_text(demo.XSS_TITLE, exact=True).first.is_visible()
+    page.click(f"ol.article-cards > li:has-text('{demo.XSS_TITLE}') >> text=clean text, tags and provenance")
+    page.wait_for_load_state()
+    assert page.locator("h1", has_text=demo.XSS_TITLE).is_visible()
+    assert page.get_by_text('Injected <img src=x onerror="alert(2)"> markup').is_visible()
+    assert page.evaluate("document.querySelectorAll('.article-text img, .article-text b').length") == 0
+    shot(page, "09-xss-article")
