@@ -215,14 +215,41 @@ def seeds() -> dict[str, tuple[str, str]]:
 
 
 SEED_TAGS = {
-    "000": {"place:ganzhou", "place:bayan-obo", "place:longnan", "place:jiangxi", "place:inner-mongolia",
-            "element:dysprosium", "element:terbium", "element:yttrium", "org:usgs",
-            "company:china-rare-earth-group", "topic:rare-earths"},
-    "002": {"company:lynas", "company:proterial", "company:mp-materials", "company:niocorp", "company:shin-etsu",
-            "company:tdk", "place:mountain-pass", "place:nebraska", "place:texas", "place:malaysia",
-            "theme:export-controls"},
-    "004": {"org:nrc", "org:iaea", "org:gao", "org:defense-logistics-agency", "org:dod", "element:dysprosium"},
-}  # fmt: skip
+    "000": {
+        "company:china-rare-earth-group",
+        "element:dysprosium",
+        "element:terbium",
+        "element:yttrium",
+        "org:usgs",
+        "place:bayan-obo",
+        "place:ganzhou",
+        "place:inner-mongolia",
+        "place:jiangxi",
+        "place:longnan",
+        "topic:rare-earths",
+    },
+    "002": {
+        "company:lynas",
+        "company:mp-materials",
+        "company:niocorp",
+        "company:proterial",
+        "company:shin-etsu",
+        "company:tdk",
+        "place:malaysia",
+        "place:mountain-pass",
+        "place:nebraska",
+        "place:texas",
+        "theme:export-controls",
+    },
+    "004": {
+        "element:dysprosium",
+        "org:defense-logistics-agency",
+        "org:dod",
+        "org:gao",
+        "org:iaea",
+        "org:nrc",
+    },
+}
 
 
 @pytest.mark.parametrize("seed", sorted(SEED_TAGS))
