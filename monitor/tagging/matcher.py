@@ -13,6 +13,7 @@ original text, with no word boundaries (Chinese has none).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -38,7 +39,9 @@ SYMBOL_NOUNS = (
     "production", "exports", "imports",
 )  # fmt: skip
 
-Hit = tuple[int, int, int, bool]  # start, end (offsets into the text), entry index, needs context
+Hit = tuple[
+    int, int, int, bool
+]  # start, -end (so that sorting puts longer terms first), entry, needs context
 
 
 class Target(NamedTuple):
@@ -58,14 +61,15 @@ class Target(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """Per-tag sentence checks, as word-haystack fragments (``" export"`` also finds "exports")."""
+    """Per-tag sentence checks over the word haystack: `` export`` also finds "exports"."""
 
-    context: tuple[str, ...]
-    exclude: tuple[str, ...]
+    context: re.Pattern[str] | None
+    exclude: re.Pattern[str] | None
 
 
-def _fragments(words: Iterable[str]) -> tuple[str, ...]:
-    return tuple(" " + word_key(word) for word in words)
+def _fragments(words: Iterable[str]) -> re.Pattern[str] | None:
+    fragments = sorted({" " + word_key(word) for word in words}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, fragments))) if fragments else None
 
 
 def variants(key: str) -> Iterator[str]:
@@ -112,7 +116,7 @@ class Matcher:
     def __init__(self, entries: Sequence[TagInfo]) -> None:
         self.entries = tuple(entries)
         self.rules = tuple(Rules(_fragments(e.context), _fragments(e.exclude)) for e in self.entries)
-        self.checked = tuple(bool(rule.exclude or rule.context) for rule in self.rules)
+        self.checked = tuple(rule.exclude is not None or rule.context is not None for rule in self.rules)
         words, cjk = _Keys(), _Keys()
         for index, entry in enumerate(self.entries):
             _add_entry(index, entry, words, cjk)
@@ -201,10 +205,10 @@ def _scan_words(automaton: Any, hay: str, folded: str, hits: list[Hit]) -> None:
                 begin = start - lead
                 if folded[begin : begin + len(next(iter(surfaces)))] not in surfaces:
                     continue
-            append((start + rel_start, start + rel_end, entry, contextual))
+            append((start + rel_start, -start - rel_end, entry, contextual))
 
 
 def _scan_cjk(automaton: Any, text: str, hits: list[Hit]) -> None:
     for last, (length, targets) in automaton.iter(text):
         for entry, contextual in targets:
-            hits.append((last - length + 1, last + 1, entry, contextual))
+            hits.append((last - length + 1, -last - 1, entry, contextual))

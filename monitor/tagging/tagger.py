@@ -14,6 +14,7 @@ from monitor.tagging.text import split_sentences
 # Gated tags (themes, places, most organisations) are kept only when the article's rare-earth signal
 # (sum of mention weights) reaches this: one mention of "rare earths", an element or a core company.
 GATE_SIGNAL = 1.0
+CHARACTERS_PER_WORD = 6  # English news averages about six characters a word, spaces included
 
 Located = tuple[int, int, int, int]  # start, end, entry index, sentence index
 
@@ -31,10 +32,10 @@ class _Document:
     def sentences(self) -> tuple[str, ...]:
         return tuple(self.text[start:end] for start, end in self.spans)
 
-    def window(self, index: int) -> str:
-        """The sentence as words padded by spaces, as the rules' fragments expect."""
+    def window(self, index: int) -> tuple[int, int]:
+        """Where sentence ``index`` is in the word haystack, with the space before it."""
         start, end = self.spans[index] if self.spans else (0, len(self.text))
-        return " " + self.hay[start + 1 : end + 1] + " "
+        return start, end + 2
 
 
 def tag(title: str, text: str, taxonomy: Taxonomy) -> Tags:
@@ -56,22 +57,24 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> tuple[lis
 
     Also returns the rare-earth signal: the sum of the kept mentions' weights.
     """
-    hits.sort(key=lambda hit: (hit[0], -hit[1]))
+    hits.sort()  # by start, longest first
     starts, entries, checked = document.starts, matcher.entries, matcher.checked
     last_end: dict[int, int] = {}
     verdicts: dict[tuple[int, int, bool], bool] = {}
     located: list[Located] = []
     signal = 0.0
-    for start, end, entry, contextual in hits:
+    for start, negative_end, entry, contextual in hits:
         if start < last_end.get(entry, -1):  # "rare earth" inside "rare earth elements"
             continue
-        sentence = max(bisect_right(starts, start) - 1, 0)
+        sentence = bisect_right(starts, start) - 1
+        if sentence < 0:  # only space before the first sentence
+            sentence = 0
         if (contextual or checked[entry]) and not _allowed(
             matcher, document, verdicts, (entry, sentence, contextual)
         ):
             continue
-        last_end[entry] = end
-        located.append((start, end, entry, sentence))
+        last_end[entry] = -negative_end
+        located.append((start, -negative_end, entry, sentence))
         signal += entries[entry].weight
     return located, signal
 
@@ -85,9 +88,10 @@ def _allowed(
     """Whether tag ``key[0]`` may count in sentence ``key[1]``: context present, no excluded word."""
     if key not in verdicts:
         entry, sentence, contextual = key
-        rule, window = matcher.rules[entry], document.window(sentence)
-        has_context = not contextual or any(fragment in window for fragment in rule.context)
-        verdicts[key] = has_context and not any(fragment in window for fragment in rule.exclude)
+        rule, (start, end) = matcher.rules[entry], document.window(sentence)
+        hay = document.hay
+        has_context = not contextual or (rule.context is not None and rule.context.search(hay, start, end))
+        verdicts[key] = bool(has_context) and not (rule.exclude and rule.exclude.search(hay, start, end))
     return verdicts[key]
 
 
@@ -112,7 +116,7 @@ def _result(located: list[Located], document: _Document, matcher: Matcher) -> Ta
         TagHit(m.tag, counts[entry], sentences[m.sentence] if sentences else "", entry in titled)
         for entry, m in first.items()
     )
-    words = text.count(" ") + text.count("\n") + 1
+    words = len(text) // CHARACTERS_PER_WORD + 1
     score = relevance(weighted, (hit.tag for hit in hits), words)
     return Tags(hits=hits, mentions=tuple(mentions), sentences=sentences, score=score)
 
