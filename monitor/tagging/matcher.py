@@ -116,6 +116,9 @@ class Matcher:
     def __init__(self, entries: Sequence[TagInfo]) -> None:
         self.entries = tuple(entries)
         self.rules = tuple(Rules(_fragments(e.context), _fragments(e.exclude)) for e in self.entries)
+        self.names = tuple(entry.tag for entry in self.entries)
+        self.weights = tuple(entry.weight for entry in self.entries)
+        self.gated = tuple(entry.gated for entry in self.entries)
         self.checked = tuple(rule.exclude is not None or rule.context is not None for rule in self.rules)
         words, cjk = _Keys(), _Keys()
         for index, entry in enumerate(self.entries):

@@ -15,7 +15,6 @@ an article about rare earths scores 0.8 to 1.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 UMBRELLA = "topic:rare-earths"
 DENSITY_FULL = 1.0  # weighted mentions per 100 words that count as "dense"
@@ -23,19 +22,15 @@ VOLUME_SCALE = 4.0
 WEIGHTS = {"density": 0.45, "volume": 0.20, "title": 0.20, "umbrella": 0.15}
 
 
-def relevance(weighted: Iterable[tuple[float, bool]], tags: Iterable[str], words: int) -> float:
-    """Score from ``(weight, in_title)`` per mention, the tags found and the article's word count."""
-    signal = 0.0
-    in_title = False
-    for weight, title in weighted:
-        signal += weight
-        in_title = in_title or (title and weight > 0)
+def relevance(*, signal: float, title: bool, umbrella: bool, words: int) -> float:
+    """Score from the summed mention weights, a weighted mention in the title, topic:rare-earths present,
+    and the article's length in words."""
     if signal <= 0:
         return 0.0
     parts = {
         "density": min(1.0, signal * 100 / max(words, 1) / DENSITY_FULL),
         "volume": 1 - math.exp(-signal / VOLUME_SCALE),
-        "title": 1.0 if in_title else 0.0,
-        "umbrella": 1.0 if UMBRELLA in set(tags) else 0.0,
+        "title": 1.0 if title else 0.0,
+        "umbrella": 1.0 if umbrella else 0.0,
     }
     return round(sum(WEIGHTS[name] * value for name, value in parts.items()), 3)

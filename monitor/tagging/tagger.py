@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 
 from monitor.models import Mention, TagHit, Tags
 from monitor.tagging.matcher import Hit, Matcher
-from monitor.tagging.score import relevance
+from monitor.tagging.score import UMBRELLA, relevance
 from monitor.tagging.taxonomy import Taxonomy
 from monitor.tagging.text import split_sentences
 
@@ -47,8 +49,8 @@ def tag(title: str, text: str, taxonomy: Taxonomy) -> Tags:
         return Tags(sentences=document.sentences())
     located, signal = _locate(hits, document, matcher)
     if signal < GATE_SIGNAL:  # themes, places, most organisations: only in rare-earth articles
-        gated = {index for index, entry in enumerate(matcher.entries) if entry.gated}
-        located = [item for item in located if item[2] not in gated]
+        gated = matcher.gated
+        located = [item for item in located if not gated[item[2]]]
     return _result(located, document, matcher)
 
 
@@ -58,7 +60,7 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> tuple[lis
     Also returns the rare-earth signal: the sum of the kept mentions' weights.
     """
     hits.sort()  # by start, longest first
-    starts, entries, checked = document.starts, matcher.entries, matcher.checked
+    starts, weights, checked = document.starts, matcher.weights, matcher.checked
     last_end: dict[int, int] = {}
     verdicts: dict[tuple[int, int, bool], bool] = {}
     located: list[Located] = []
@@ -75,7 +77,7 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> tuple[lis
             continue
         last_end[entry] = -negative_end
         located.append((start, -negative_end, entry, sentence))
-        signal += entries[entry].weight
+        signal += weights[entry]
     return located, signal
 
 
@@ -97,28 +99,36 @@ def _allowed(
 
 def _result(located: list[Located], document: _Document, matcher: Matcher) -> Tags:
     """Mentions, per-tag hits (first-seen order) and the score, from the kept hits."""
-    entries, text, title_end = matcher.entries, document.text, document.title_end
+    names, weights, text, title_end = matcher.names, matcher.weights, document.text, document.title_end
     sentences = document.sentences()
-    mentions: list[Mention] = []
-    first: dict[int, Mention] = {}
-    counts: dict[int, int] = {}
-    titled: set[int] = set()
-    weighted: list[tuple[float, bool]] = []
-    for start, end, entry, sentence in located:
-        mention = Mention(entries[entry].tag, text[start:end], start, end, sentence, start < title_end)
-        mentions.append(mention)
-        first.setdefault(entry, mention)
-        counts[entry] = counts.get(entry, 0) + 1
-        if start < title_end:
-            titled.add(entry)
-        weighted.append((entries[entry].weight, start < title_end))
-    hits = tuple(
-        TagHit(m.tag, counts[entry], sentences[m.sentence] if sentences else "", entry in titled)
-        for entry, m in first.items()
+    mentions = tuple(
+        [
+            Mention(names[e], text[start:end], start, end, sentence, start < title_end)
+            for start, end, e, sentence in located
+        ]
     )
-    words = len(text) // CHARACTERS_PER_WORD + 1
-    score = relevance(weighted, (hit.tag for hit in hits), words)
-    return Tags(hits=hits, mentions=tuple(mentions), sentences=sentences, score=score)
+    counts = Counter(item[2] for item in located)
+    titled = {item[2] for item in located if item[0] < title_end}
+    first: dict[int, int] = {}
+    for item in located:
+        first.setdefault(item[2], item[3])
+    hits = tuple(
+        [
+            TagHit(names[e], counts[e], sentences[sentence] if sentences else "", e in titled)
+            for e, sentence in first.items()
+        ]
+    )
+    score = relevance(
+        signal=sum(weights[e] * count for e, count in counts.items()),
+        title=any(weights[e] > 0 for e in titled),
+        umbrella=UMBRELLA in _names(first, names),
+        words=len(text) // CHARACTERS_PER_WORD + 1,
+    )
+    return Tags(hits=hits, mentions=mentions, sentences=sentences, score=score)
+
+
+def _names(entries: Iterable[int], names: Sequence[str]) -> set[str]:
+    return {names[e] for e in entries}
 
 
 def cooccurs(tags: Tags, a: str, b: str) -> list[str]:
