@@ -174,13 +174,6 @@ class PeakRss:
         self._thread.join()
 
 
-def _shim_executemany() -> None:
-    # monitor.store calls db.executemany, which sqlite-utils 4.2 does not have (reported to the lead);
-    # until that is fixed the bench lends Database the sqlite3 method so the real pipeline runs.
-    if not hasattr(Database, "executemany"):
-        Database.executemany = lambda self, sql, rows: self.conn.executemany(sql, rows)  # type: ignore[attr-defined]
-
-
 def one_pass(config_path: Path) -> dict[str, float]:
     config = config_module.load(config_path)
     ctx = pipeline.Context.from_config(config)
@@ -234,7 +227,6 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="50 sources instead of 1,000")
     args = parser.parse_args()
     sources = 50 if args.quick else 1000
-    _shim_executemany()
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.Process(target=run_server, args=(child,), daemon=True)
     server.start()

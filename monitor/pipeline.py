@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,7 +33,7 @@ from monitor.dedup.decide import Action, Decision, decide
 from monitor.dedup.urls import canonicalize
 from monitor.extract import extract_html
 from monitor.extract.plain import extract_plain
-from monitor.fetch.client import Fetcher
+from monitor.fetch.client import HTML, Fetcher
 from monitor.models import Article, Entry, Page, Source, Story, Tags
 from monitor.sources import Listing, SourceState, files, web
 from monitor.sources.health import next_due
@@ -255,7 +256,8 @@ async def run_source(db: Database, ctx: Context, source: Source, fetcher: Fetche
     fresh = [e for e in listing.entries[: source.max_entries] if not _known(db, source, e)]
     report.known = len(listing.entries[: source.max_entries]) - len(fresh)
     await _fetch_and_store(db, ctx, source, fresh, fetcher, report)
-    _finish(db, ctx, source, report, listing.state, len(listing.entries))
+    retry_after = max((f.retry_after or 0.0 for f in listing.fetches), default=0.0) or None
+    _finish(db, ctx, source, report, listing.state, len(listing.entries), retry_after)
     log.event(logger, "source_done", source=source.name, entries=report.entries, new=report.new,
               copies=report.copies, known=report.known, failed=report.failed, error=report.error)
     return report
@@ -285,7 +287,7 @@ async def _fetch_and_store(
         if entry.complete or not source.fetch_pages:
             return entry, None, True
         async with gate:
-            result = await fetcher.get(entry.url, allow_private=source.allow_private)
+            result = await fetcher.get(entry.url, allow_private=source.allow_private, accept=HTML)
         with db.atomic():
             source_rows.record_fetches(db, source.name, [result], "page", ctx.clock())
         page = web.to_page(result)
@@ -319,20 +321,16 @@ def _store_entry(db: Database, ctx: Context, source: Source, entry: Entry, page:
 
 
 def _finish(db: Database, ctx: Context, source: Source, report: SourceReport, state: SourceState,
-            entries: int) -> None:
+            entries: int, retry_after: float | None = None) -> None:
     when = ctx.clock()
     count = source_rows.error_count(db, source.name) + 1 if report.error else 0
-    due = next_due(_parse(when), source.interval, count, None).isoformat(timespec="seconds")
+    wait_until = next_due(datetime.fromisoformat(when), source.interval, count, retry_after,
+                          cap=ctx.config.fetch.backoff_cap)
+    due = wait_until.isoformat(timespec="seconds")
     result = source_rows.PassResult(when, report.error, report.new, entries, due, state)
     with db.atomic():
         source_rows.record_pass(db, source.name, result)
         health.source_pass(db, ctx.config, source.name, report.error, count, when)
-
-
-def _parse(when: str) -> Any:
-    from datetime import datetime
-
-    return datetime.fromisoformat(when)
 
 
 # Local files -----------------------------------------------------------------------------------
