@@ -4,7 +4,6 @@ errors from the library (``MonitorError``) become a one-line message and an exit
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -66,10 +65,21 @@ pass_state = click.make_pass_decorator(State)
 
 @click.group(cls=MonitorGroup)
 @click.version_option(__version__, prog_name="monitor")
-@click.option("--config", "config_path", envvar="MONITOR_CONFIG", default=DEFAULT_CONFIG, show_default=True,
-              help="feeds.toml to use (env MONITOR_CONFIG).")
-@click.option("--db", "db_path", envvar="MONITOR_DB", default=None,
-              help="SQLite database (env MONITOR_DB); default from the config, else ./data/monitor.db.")
+@click.option(
+    "--config",
+    "config_path",
+    envvar="MONITOR_CONFIG",
+    default=DEFAULT_CONFIG,
+    show_default=True,
+    help="feeds.toml to use (env MONITOR_CONFIG).",
+)
+@click.option(
+    "--db",
+    "db_path",
+    envvar="MONITOR_DB",
+    default=None,
+    help="SQLite database (env MONITOR_DB); default from the config, else ./data/monitor.db.",
+)
 @click.option("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (default from the config).")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str, db_path: str | None, log_level: str | None) -> None:
@@ -112,7 +122,9 @@ def ingest(state: State, paths: Sequence[Path], source: str) -> None:
     from monitor import runner
 
     report = runner.ingest(state.config(), state.open_db(), list(paths), source)
-    click.echo(f"{report.new} new, {report.copies} copies, {report.known} known, {report.failed} without text")
+    click.echo(
+        f"{report.new} new, {report.copies} copies, {report.known} known, {report.failed} without text"
+    )
 
 
 @cli.command()

@@ -27,14 +27,23 @@ class MonitorSettings:
     """The ``[monitor]`` table."""
 
     db: str = setting("data/monitor.db", "SQLite database file, relative to feeds.toml.")
-    topics: tuple[str, ...] = setting((), "Extra taxonomy files extending monitor/tagging/topics.toml.",
-                                      convert=string_list)
-    apprise_config: str | None = setting(None, "Apprise configuration file (YAML or text) naming alert targets.")
+    topics: tuple[str, ...] = setting(
+        (), "Extra taxonomy files extending monitor/tagging/topics.toml.", convert=string_list
+    )
+    apprise_config: str | None = setting(
+        None, "Apprise configuration file (YAML or text) naming alert targets."
+    )
     public_url: str = setting("http://127.0.0.1:8001", "Base URL of Datasette, for links in alerts.")
     keep_html_days: int = setting(30, "Days to keep raw article HTML; 0 keeps it forever.", non_negative)
-    silent_after: int = setting(0, "Health alert when a source adds nothing for this long (15m/1h/2d); 0 is off.",
-                                non_negative, duration)
-    log_level: str = setting("INFO", "DEBUG, INFO, WARNING or ERROR.", one_of("DEBUG", "INFO", "WARNING", "ERROR"))
+    silent_after: int = setting(
+        0,
+        "Health alert when a source adds nothing for this long (15m/1h/2d); 0 is off.",
+        non_negative,
+        duration,
+    )
+    log_level: str = setting(
+        "INFO", "DEBUG, INFO, WARNING or ERROR.", one_of("DEBUG", "INFO", "WARNING", "ERROR")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +100,9 @@ def parse(text: str, path: Path) -> Config:
         raise ConfigError(_toml_message(exc), file=str(path), line=_toml_line(exc)) from exc
     where = Locator(text, str(path))
     _reject_unknown_tables(data, where)
-    settings = {name: build(group, _table(data, name, where), where, name) for name, group in SECTIONS.items()}
+    settings: dict[str, Any] = {
+        name: build(group, _table(data, name, where), where, name) for name, group in SECTIONS.items()
+    }
     sources = _sources(data, where)
     return Config(path=path.resolve(), sources=sources, alerts=_alerts(data, where), **settings)
 
@@ -128,7 +139,7 @@ def _alerts(data: dict[str, Any], where: Locator) -> tuple[Any, ...]:
         return ()
     from monitor.alerts.rules import Rule, check_rule  # imported late: alerts depend on config, not back
 
-    rules = []
+    rules: list[Rule] = []
     for i, table in enumerate(tables):
         rule = build(Rule, table, where, "alert", i)
         problem = check_rule(rule)

@@ -38,7 +38,7 @@ def _redact_url(match: re.Match[str]) -> str:
 
 def _quote(value: Any) -> str:
     text = redact(str(value))
-    if text == "" or any(c in text for c in " \"=\n\t"):
+    if text == "" or any(c in text for c in ' "=\n\t'):
         text = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     return text
 

@@ -31,13 +31,19 @@ class Source:
     name: str = required("Unique name of the source; shown in Datasette and logs.")
     kind: str = required("files, rss, atom, html (an index page) or sitemap.", check=_kind)
     url: str | None = setting(None, "URL of the feed, index page or sitemap (web kinds).")
-    path: str | None = setting(None, "Directory or file of .txt/.html articles (kind files), relative to feeds.toml.")
+    path: str | None = setting(
+        None, "Directory or file of .txt/.html articles (kind files), relative to feeds.toml."
+    )
     interval: int = setting(3600, "Time between passes: seconds or 15m/1h/1d.", _interval, duration)
     enabled: bool = setting(True, "false keeps the source configured but never fetched.")
     outlet: str | None = setting(None, "Publisher name shown for its articles; defaults to the URL's host.")
     links: str | None = setting(None, "html sources: CSS selector of the article links on the index page.")
-    include: tuple[str, ...] = setting((), "Regexes; an article URL must match one of them.", convert=string_list)
-    exclude: tuple[str, ...] = setting((), "Regexes; an article URL matching one is dropped.", convert=string_list)
+    include: tuple[str, ...] = setting(
+        (), "Regexes; an article URL must match one of them.", convert=string_list
+    )
+    exclude: tuple[str, ...] = setting(
+        (), "Regexes; an article URL matching one is dropped.", convert=string_list
+    )
     allow_private: bool = setting(False, "Allow private/loopback addresses (intranet sources only).")
     fetch_pages: bool = setting(True, "Fetch each article page unless the feed carries the full text.")
     max_entries: int = setting(100, "Newest entries considered per pass.", positive)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -88,7 +88,9 @@ class SourceReport:
 # Pure stages ---------------------------------------------------------------------------------
 
 
-def prepare(source: Source, entry: Entry, page: Page | None, taxonomy: Taxonomy, fetched: str) -> Prepared | None:
+def prepare(
+    source: Source, entry: Entry, page: Page | None, taxonomy: Taxonomy, fetched: str
+) -> Prepared | None:
     """Extract, clean, identify and tag one entry. No IO. None when there is no article text."""
     body = page.body if page else (entry.content or "")
     kind = page.content_type if page else entry.content_type
@@ -182,7 +184,9 @@ def _new(db: Database, ctx: Context, prepared: Prepared, decision: Decision) -> 
         story = store.join_story(db, decision.story_id, article, new_article=True)
     else:
         story = store.new_story(db, article)
-    article_id = store.insert_article(db, article, story.id, prepared.tags.score, prepared.signature.to_bytes())
+    article_id = store.insert_article(
+        db, article, story.id, prepared.tags.score, prepared.signature.to_bytes()
+    )
     if decision.story_id is None:
         store.set_first_article(db, story.id, article_id)
     index.add(db, article_id, prepared.signature)
@@ -193,9 +197,14 @@ def _new(db: Database, ctx: Context, prepared: Prepared, decision: Decision) -> 
 def _update(db: Database, ctx: Context, prepared: Prepared, decision: Decision) -> int:
     """A new version of a stored article at the same URL: replaced in place, re-tagged, re-indexed."""
     article, article_id = prepared.article, decision.article_id or 0
-    story = (store.load_story(db, decision.story_id) if decision.story_id is not None
-             else store.new_story(db, article))
-    store.update_article(db, article_id, article, story.id, prepared.tags.score, prepared.signature.to_bytes())
+    story = (
+        store.load_story(db, decision.story_id)
+        if decision.story_id is not None
+        else store.new_story(db, article)
+    )
+    store.update_article(
+        db, article_id, article, story.id, prepared.tags.score, prepared.signature.to_bytes()
+    )
     index.remove(db, article_id)
     index.add(db, article_id, prepared.signature)
     store.delete_tags(db, article_id)
@@ -224,10 +233,14 @@ _ACTIONS: dict[Action, Callable[[Database, Context, Prepared, Decision], int]] =
 # Passes over sources -------------------------------------------------------------------------
 
 
-async def run_sources(db: Database, ctx: Context, sources: Iterable[Source], fetcher: Fetcher) -> list[SourceReport]:
+async def run_sources(
+    db: Database, ctx: Context, sources: Iterable[Source], fetcher: Fetcher
+) -> list[SourceReport]:
     """One pass over each source, concurrently; one source's failure never touches another."""
     sources = list(sources)
-    results = await asyncio.gather(*(run_source(db, ctx, s, fetcher) for s in sources), return_exceptions=True)
+    results = await asyncio.gather(
+        *(run_source(db, ctx, s, fetcher) for s in sources), return_exceptions=True
+    )
     reports = []
     for source, result in zip(sources, results, strict=True):
         if isinstance(result, BaseException):
@@ -258,8 +271,17 @@ async def run_source(db: Database, ctx: Context, source: Source, fetcher: Fetche
     await _fetch_and_store(db, ctx, source, fresh, fetcher, report)
     retry_after = max((f.retry_after or 0.0 for f in listing.fetches), default=0.0) or None
     _finish(db, ctx, source, report, listing.state, len(listing.entries), retry_after)
-    log.event(logger, "source_done", source=source.name, entries=report.entries, new=report.new,
-              copies=report.copies, known=report.known, failed=report.failed, error=report.error)
+    log.event(
+        logger,
+        "source_done",
+        source=source.name,
+        entries=report.entries,
+        new=report.new,
+        copies=report.copies,
+        known=report.known,
+        failed=report.failed,
+        error=report.error,
+    )
     return report
 
 
@@ -301,8 +323,9 @@ async def _fetch_and_store(
         _store_entry(db, ctx, source, entry, page, report)
 
 
-def _store_entry(db: Database, ctx: Context, source: Source, entry: Entry, page: Page | None,
-                 report: SourceReport) -> None:
+def _store_entry(
+    db: Database, ctx: Context, source: Source, entry: Entry, page: Page | None, report: SourceReport
+) -> None:
     prepared = prepare(source, entry, page, ctx.taxonomy, ctx.clock())
     if prepared is None:
         report.failed += 1
@@ -320,12 +343,20 @@ def _store_entry(db: Database, ctx: Context, source: Source, entry: Entry, page:
         report.known += 1
 
 
-def _finish(db: Database, ctx: Context, source: Source, report: SourceReport, state: SourceState,
-            entries: int, retry_after: float | None = None) -> None:
+def _finish(
+    db: Database,
+    ctx: Context,
+    source: Source,
+    report: SourceReport,
+    state: SourceState,
+    entries: int,
+    retry_after: float | None = None,
+) -> None:
     when = ctx.clock()
     count = source_rows.error_count(db, source.name) + 1 if report.error else 0
-    wait_until = next_due(datetime.fromisoformat(when), source.interval, count, retry_after,
-                          cap=ctx.config.fetch.backoff_cap)
+    wait_until = next_due(
+        datetime.fromisoformat(when), source.interval, count, retry_after, cap=ctx.config.fetch.backoff_cap
+    )
     due = wait_until.isoformat(timespec="seconds")
     result = source_rows.PassResult(when, report.error, report.new, entries, due, state)
     with db.atomic():

@@ -6,8 +6,8 @@ The daemon has its own loop (``monitor.daemon``); both go through ``monitor.pipe
 from __future__ import annotations
 
 import asyncio
-import sys
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,9 @@ async def _once(db: Database, ctx: pipeline.Context, sources: list[Source], prog
     return reports
 
 
-async def _with_progress(db: Database, ctx: pipeline.Context, sources: list[Source], fetcher: Fetcher) -> list[Any]:
+async def _with_progress(
+    db: Database, ctx: pipeline.Context, sources: list[Source], fetcher: Fetcher
+) -> list[Any]:
     reports: list[Any] = []
     with click.progressbar(length=len(sources), label="sources", file=sys.stderr) as bar:
         for task in asyncio.as_completed([pipeline.run_sources(db, ctx, [s], fetcher) for s in sources]):
@@ -147,8 +149,11 @@ def settings_markdown() -> str:
     """The README's settings tables, generated from the declarations (a test keeps them in sync)."""
     from monitor.alerts.rules import Rule
 
-    groups: dict[str, type] = {**{f"[{k}]": v for k, v in SECTIONS.items()}, "[[source]]": Source,
-                               "[[alert]]": Rule}
+    groups: dict[str, type] = {
+        **{f"[{k}]": v for k, v in SECTIONS.items()},
+        "[[source]]": Source,
+        "[[alert]]": Rule,
+    }
     out = []
     for name, group in groups.items():
         out += [f"#### `{name}`", "", "| Key | Default | Meaning |", "|---|---|---|"]

@@ -50,7 +50,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 def duration(value: Any) -> int:
     """Seconds from an int or a string such as ``"90s"``, ``"15m"``, ``"1h"``, ``"1d"``."""
     if isinstance(value, bool):
-        raise ValueError("must be a duration such as 900, \"15m\" or \"1h\"")
+        raise ValueError('must be a duration such as 900, "15m" or "1h"')
     if isinstance(value, int | float):
         return int(value)
     text = str(value).strip().lower()
@@ -58,7 +58,7 @@ def duration(value: Any) -> int:
         return int(text[:-1]) * _UNITS[text[-1]]
     if text.isdigit():
         return int(text)
-    raise ValueError("must be a duration such as 900, \"15m\" or \"1h\"")
+    raise ValueError('must be a duration such as 900, "15m" or "1h"')
 
 
 def string_list(value: Any) -> tuple[str, ...]:

@@ -92,7 +92,9 @@ def test_clean_reads_stdin(cli_runner: CliRunner) -> None:
     assert "Bayan Obo" in result.stdout and "F.Stadler--VB" not in result.stdout
 
 
-def test_tag_json_needs_no_config(cli_runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tag_json_needs_no_config(
+    cli_runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # no feeds.toml here: the default config is used
     result = cli_runner.invoke(cli, ["tag", "--json", SEED_000])
     assert result.exit_code == 0, result.output
@@ -106,8 +108,10 @@ def test_tag_json_needs_no_config(cli_runner: CliRunner, tmp_path: Path, monkeyp
 def test_extract_html_file(cli_runner: CliRunner, tmp_path: Path) -> None:
     page = tmp_path / "a.html"
     body = "<p>Lynas said on Monday that its Kuantan plant separated dysprosium for the first time.</p>" * 3
-    page.write_text(f"<html><head><title>Lynas heavy rare earths</title></head><body><article>{body}"
-                    "</article><nav>Home | World</nav></body></html>")
+    page.write_text(
+        f"<html><head><title>Lynas heavy rare earths</title></head><body><article>{body}"
+        "</article><nav>Home | World</nav></body></html>"
+    )
     result = cli_runner.invoke(cli, ["extract", "--json", str(page)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -39,27 +39,69 @@ def test_valid_config_is_parsed_with_defaults(write_config: Callable[[str], Path
 BROKEN = [
     # (what is wrong, TOML text, expected line, expected key, words in the message)
     ("syntax", '[[source]]\nname = "a"\nkind = \n', 3, "", "invalid TOML"),
-    ("unknown key", '[[source]]\nname = "a"\nkind = "rss"\nurll = "https://x.y/"\n', 4, "source[0].urll",
-     "did you mean 'url'"),
-    ("bad kind", '[[source]]\nname = "a"\nkind = "gopher"\nurl = "https://x.y/"\n', 3, "source[0].kind",
-     "must be one of"),
+    (
+        "unknown key",
+        '[[source]]\nname = "a"\nkind = "rss"\nurll = "https://x.y/"\n',
+        4,
+        "source[0].urll",
+        "did you mean 'url'",
+    ),
+    (
+        "bad kind",
+        '[[source]]\nname = "a"\nkind = "gopher"\nurl = "https://x.y/"\n',
+        3,
+        "source[0].kind",
+        "must be one of",
+    ),
     ("missing name", '[[source]]\nkind = "rss"\nurl = "https://x.y/"\n', 1, "source[0].name", "required"),
-    ("second source", '[[source]]\nname = "a"\nkind = "files"\npath = "x"\n\n[[source]]\nname = "b"\n'
-     'kind = "rss"\nurl = "ftp://x.y/"\n', 9, "source[1].url", "http"),
-    ("bad interval", '[[source]]\nname = "a"\nkind = "files"\npath = "x"\ninterval = "soon"\n', 5,
-     "source[0].interval", "duration"),
-    ("interval too short", '[[source]]\nname = "a"\nkind = "files"\npath = "x"\ninterval = 5\n', 5,
-     "source[0].interval", "at least 60"),
+    (
+        "second source",
+        '[[source]]\nname = "a"\nkind = "files"\npath = "x"\n\n[[source]]\nname = "b"\n'
+        'kind = "rss"\nurl = "ftp://x.y/"\n',
+        9,
+        "source[1].url",
+        "http",
+    ),
+    (
+        "bad interval",
+        '[[source]]\nname = "a"\nkind = "files"\npath = "x"\ninterval = "soon"\n',
+        5,
+        "source[0].interval",
+        "duration",
+    ),
+    (
+        "interval too short",
+        '[[source]]\nname = "a"\nkind = "files"\npath = "x"\ninterval = 5\n',
+        5,
+        "source[0].interval",
+        "at least 60",
+    ),
     ("wrong type", '[serve]\nport = "eighty"\n', 2, "serve.port", "whole number"),
     ("bool type", '[serve]\nallow_sql = "yes"\n', 2, "serve.allow_sql", "true or false"),
-    ("unknown table", '[sevre]\nport = 1\n', 1, "sevre", "did you mean 'serve'"),
-    ("duplicate name", '[[source]]\nname = "a"\nkind = "files"\npath = "x"\n[[source]]\nname = "a"\n'
-     'kind = "files"\npath = "y"\n', 6, "source[1].name", "duplicate"),
-    ("duplicate rule", '[[alert]]\nname = "r"\nany = ["element:*"]\n[[alert]]\nname = "r"\nany = ["element:*"]\n',
-     5, "alert[1].name", "duplicate"),
+    ("unknown table", "[sevre]\nport = 1\n", 1, "sevre", "did you mean 'serve'"),
+    (
+        "duplicate name",
+        '[[source]]\nname = "a"\nkind = "files"\npath = "x"\n[[source]]\nname = "a"\n'
+        'kind = "files"\npath = "y"\n',
+        6,
+        "source[1].name",
+        "duplicate",
+    ),
+    (
+        "duplicate rule",
+        '[[alert]]\nname = "r"\nany = ["element:*"]\n[[alert]]\nname = "r"\nany = ["element:*"]\n',
+        5,
+        "alert[1].name",
+        "duplicate",
+    ),
     ("files without path", '[[source]]\nname = "a"\nkind = "files"\n', 1, "source[0].path", "needs a path"),
-    ("bad regex", '[[source]]\nname = "a"\nkind = "rss"\nurl = "https://x.y/"\ninclude = ["("]\n', 5,
-     "source[0].include", "invalid regex"),
+    (
+        "bad regex",
+        '[[source]]\nname = "a"\nkind = "rss"\nurl = "https://x.y/"\ninclude = ["("]\n',
+        5,
+        "source[0].include",
+        "invalid regex",
+    ),
 ]
 
 

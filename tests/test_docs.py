@@ -29,7 +29,9 @@ def test_every_command_is_documented(command: str) -> None:
     assert f"`{command}" in README, f"{command} is missing from README.md"
 
 
-SETTINGS = [(table, name) for table, group in {**SECTIONS, "source": Source}.items() for name, _, _ in describe(group)]
+SETTINGS = [
+    (table, name) for table, group in {**SECTIONS, "source": Source}.items() for name, _, _ in describe(group)
+]
 
 
 @pytest.mark.parametrize(("table", "name"), SETTINGS)

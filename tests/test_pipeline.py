@@ -13,8 +13,9 @@ from monitor.store.db import open_db
 
 SEED_TITLES = {
     "000_7159b2663a9bb89f.txt": "China's rare earths El Dorado gives strategic edge",
-    "003_2274d3ac29155189.txt": "The Global Race for Rare Earths: America's Urgent Push to Diversify Critical "
-    "Supply Chains",
+    "003_2274d3ac29155189.txt": (
+        "The Global Race for Rare Earths: America's Urgent Push to Diversify Critical Supply Chains"
+    ),
 }
 
 

@@ -41,7 +41,7 @@ def remember(db: Database, keys: Iterable[str], article_id: int, source: str, wh
 
 
 def stored_article(db: Database, column: str, value: str) -> Stored | None:
-    """The oldest stored article whose ``canonical_url`` or ``content_hash`` equals value, as dedup sees it."""
+    """The oldest article whose ``canonical_url`` or ``content_hash`` equals value, as dedup sees it."""
     assert column in ("canonical_url", "content_hash")
     row = db.execute(
         f"select id, story_id, content_hash, minhash from articles where {column} = ? order by id limit 1",
@@ -68,8 +68,9 @@ def insert_article(db: Database, article: Article, story_id: int, score: float, 
     return int(cursor.lastrowid or 0)
 
 
-def update_article(db: Database, article_id: int, article: Article, story_id: int, score: float,
-                   minhash: bytes) -> None:
+def update_article(
+    db: Database, article_id: int, article: Article, story_id: int, score: float, minhash: bytes
+) -> None:
     """A new version at the same URL replaces the stored one; ``fetched`` records when it changed."""
     row = _row(article, story_id, score, minhash)
     assignments = ", ".join(f"{column} = ?" for column in row)
@@ -79,20 +80,35 @@ def update_article(db: Database, article_id: int, article: Article, story_id: in
 def _row(article: Article, story_id: int, score: float, minhash: bytes) -> dict[str, Any]:
     content = article.content
     return {
-        "url": article.url, "canonical_url": article.canonical_url, "guid": article.guid,
-        "title": content.title, "text": content.text, "authors": _json(content.authors),
-        "published": content.published, "updated": content.updated, "fetched": article.fetched,
-        "source": article.source, "outlet": article.outlet, "lang": content.lang,
-        "site_name": content.site_name, "description": content.description,
-        "captions": _json(content.captions), "origin": content.origin, "flags": _json(content.flags),
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "guid": article.guid,
+        "title": content.title,
+        "text": content.text,
+        "authors": _json(content.authors),
+        "published": content.published,
+        "updated": content.updated,
+        "fetched": article.fetched,
+        "source": article.source,
+        "outlet": article.outlet,
+        "lang": content.lang,
+        "site_name": content.site_name,
+        "description": content.description,
+        "captions": _json(content.captions),
+        "origin": content.origin,
+        "flags": _json(content.flags),
         "removed": json.dumps([{"text": r.text, "reason": r.reason} for r in content.removed]),
-        "content_hash": article.content_hash, "story_id": story_id, "score": round(score, 4),
+        "content_hash": article.content_hash,
+        "story_id": story_id,
+        "score": round(score, 4),
         "minhash": minhash,
     }
 
 
 def store_page(db: Database, article_id: int, html: str, when: str) -> None:
-    db.execute("insert or replace into pages (article_id, html, stored) values (?, ?, ?)", [article_id, html, when])
+    db.execute(
+        "insert or replace into pages (article_id, html, stored) values (?, ?, ?)", [article_id, html, when]
+    )
 
 
 def _json(values: tuple[str, ...]) -> str:
@@ -130,10 +146,13 @@ def set_first_article(db: Database, story_id: int, article_id: int) -> None:
 
 def load_story(db: Database, story_id: int) -> Story:
     row = db.execute(
-        "select id, title, first_seen, first_outlet, last_seen, outlet_list, articles from stories where id = ?",
+        "select id, title, first_seen, first_outlet, last_seen, outlet_list, articles"
+        " from stories where id = ?",
         [story_id],
     ).fetchone()
-    return Story(row[0], row[1] or "", row[2], row[3] or "", row[4], tuple(json.loads(row[5] or "[]")), row[6])
+    return Story(
+        row[0], row[1] or "", row[2], row[3] or "", row[4], tuple(json.loads(row[5] or "[]")), row[6]
+    )
 
 
 # Tags ----------------------------------------------------------------------------------------
@@ -152,7 +171,8 @@ def sync_taxonomy(db: Database, entries: Iterable[tuple[str, str, str]]) -> None
 def insert_tags(db: Database, article_id: int, tags: Tags, when: str) -> frozenset[str]:
     """Store an article's tags and mentions; return the tags never seen before in the database."""
     db.conn.executemany(
-        "insert or replace into article_tags (article_id, tag, count, snippet, in_title) values (?, ?, ?, ?, ?)",
+        "insert or replace into article_tags (article_id, tag, count, snippet, in_title)"
+        " values (?, ?, ?, ?, ?)",
         [(article_id, h.tag, h.count, h.snippet, int(h.in_title)) for h in tags.hits],
     )
     db.conn.executemany(

@@ -18,101 +18,147 @@ def m001_initial(db: Database) -> None:
     _articles(db)
     _tags(db)
     _alerts(db)
-    db["state"].create({"key": str, "value": str}, pk="key")
+    db.table("state").create({"key": str, "value": str}, pk="key")
 
 
 def _sources(db: Database) -> None:
-    db["sources"].create(
+    db.table("sources").create(
         {
-            "name": str, "kind": str, "url": str, "path": str, "outlet": str,
-            "interval": int, "enabled": int, "added": str,
-            "last_attempt": str, "last_ok": str, "last_new": str, "last_error": str,
-            "error_count": int, "next_due": str, "etag": str, "last_modified": str,
-            "redirect_url": str, "entries_seen": int, "articles_added": int,
+            "name": str,
+            "kind": str,
+            "url": str,
+            "path": str,
+            "outlet": str,
+            "interval": int,
+            "enabled": int,
+            "added": str,
+            "last_attempt": str,
+            "last_ok": str,
+            "last_new": str,
+            "last_error": str,
+            "error_count": int,
+            "next_due": str,
+            "etag": str,
+            "last_modified": str,
+            "redirect_url": str,
+            "entries_seen": int,
+            "articles_added": int,
         },
         pk="name",
         defaults={"error_count": 0, "entries_seen": 0, "articles_added": 0, "enabled": 1},
         not_null={"kind"},
     )
-    db["fetches"].create(
+    db.table("fetches").create(
         {
-            "id": int, "source": str, "url": str, "purpose": str, "started": str,
-            "elapsed_ms": int, "status": int, "bytes": int, "error": str, "new_entries": int,
+            "id": int,
+            "source": str,
+            "url": str,
+            "purpose": str,
+            "started": str,
+            "elapsed_ms": int,
+            "status": int,
+            "bytes": int,
+            "error": str,
+            "new_entries": int,
         },
         pk="id",
     )
-    db["fetches"].create_index(["source", "started"])
+    db.table("fetches").create_index(["source", "started"])
 
 
 def _articles(db: Database) -> None:
-    db["stories"].create(
+    db.table("stories").create(
         {
-            "id": int, "title": str, "first_seen": str, "first_outlet": str,
-            "first_article_id": int, "last_seen": str, "outlets": int, "outlet_list": str,
+            "id": int,
+            "title": str,
+            "first_seen": str,
+            "first_outlet": str,
+            "first_article_id": int,
+            "last_seen": str,
+            "outlets": int,
+            "outlet_list": str,
             "articles": int,
         },
         pk="id",
         defaults={"outlets": 1, "articles": 1},
     )
-    db["articles"].create(
+    db.table("articles").create(
         {
-            "id": int, "url": str, "canonical_url": str, "guid": str, "title": str, "text": str,
-            "authors": str, "published": str, "updated": str, "fetched": str, "source": str,
-            "outlet": str, "lang": str, "site_name": str, "description": str, "captions": str,
-            "origin": str, "flags": str, "removed": str, "content_hash": str, "story_id": int,
-            "score": float, "minhash": bytes,
+            "id": int,
+            "url": str,
+            "canonical_url": str,
+            "guid": str,
+            "title": str,
+            "text": str,
+            "authors": str,
+            "published": str,
+            "updated": str,
+            "fetched": str,
+            "source": str,
+            "outlet": str,
+            "lang": str,
+            "site_name": str,
+            "description": str,
+            "captions": str,
+            "origin": str,
+            "flags": str,
+            "removed": str,
+            "content_hash": str,
+            "story_id": int,
+            "score": float,
+            "minhash": bytes,
         },
         pk="id",
         foreign_keys=[("story_id", "stories", "id")],
         not_null={"url", "canonical_url", "fetched"},
     )
-    db["articles"].create_index(["canonical_url"], unique=True)
-    db["articles"].create_index(["content_hash"])
-    db["articles"].create_index(["story_id"])
-    db["articles"].create_index(["published"])
-    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
-    db["pages"].create(
+    db.table("articles").create_index(["canonical_url"], unique=True)
+    db.table("articles").create_index(["content_hash"])
+    db.table("articles").create_index(["story_id"])
+    db.table("articles").create_index(["published"])
+    db.table("articles").enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    db.table("pages").create(
         {"article_id": int, "html": str, "stored": str},
         pk="article_id",
         foreign_keys=[("article_id", "articles", "id")],
     )
     # Every URL or GUID that led to an article, so a known one is never fetched again.
-    db["seen"].create(
+    db.table("seen").create(
         {"key": str, "article_id": int, "source": str, "first_seen": str},
         pk="key",
         foreign_keys=[("article_id", "articles", "id")],
     )
     # The same cleaned text under another URL: one article, many copies.
-    db["copies"].create(
+    db.table("copies").create(
         {"id": int, "article_id": int, "url": str, "source": str, "outlet": str, "seen": str},
         pk="id",
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["copies"].create_index(["article_id"])
+    db.table("copies").create_index(["article_id"])
     # LSH buckets of the MinHash signatures: lookups of near duplicates by band hash.
-    db["article_bands"].create(
+    db.table("article_bands").create(
         {"band": int, "article_id": int},
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["article_bands"].create_index(["band"])
-    db["article_bands"].create_index(["article_id"])
+    db.table("article_bands").create_index(["band"])
+    db.table("article_bands").create_index(["article_id"])
 
 
 def _tags(db: Database) -> None:
-    db["tags"].create({"tag": str, "category": str, "label": str}, pk="tag")
-    db["article_tags"].create(
+    db.table("tags").create({"tag": str, "category": str, "label": str}, pk="tag")
+    db.table("article_tags").create(
         {"article_id": int, "tag": str, "count": int, "snippet": str, "in_title": int},
         pk=("article_id", "tag"),
         foreign_keys=[("article_id", "articles", "id"), ("tag", "tags", "tag")],
     )
-    db["article_tags"].create_index(["tag"])
-    db["mentions"].create(
+    db.table("article_tags").create_index(["tag"])
+    db.table("mentions").create(
         {"article_id": int, "tag": str, "term": str, "start": int, "end": int, "sentence": int},
         foreign_keys=[("article_id", "articles", "id")],
     )
-    db["mentions"].create_index(["article_id"])
-    db["mentions"].create_index(["tag"])
-    db["entities"].create(
+    db.table("mentions").create_index(["article_id"])
+    db.table("mentions").create_index(["tag"])
+    db.table("entities").create(
         {"tag": str, "first_seen": str, "first_article_id": int},
         pk="tag",
         foreign_keys=[("first_article_id", "articles", "id")],
@@ -120,27 +166,39 @@ def _tags(db: Database) -> None:
 
 
 def _alerts(db: Database) -> None:
-    db["alerts"].create(
+    db.table("alerts").create(
         {
-            "id": int, "dedup_key": str, "rule": str, "kind": str, "story_id": int,
-            "article_id": int, "notify": str, "title": str, "body": str, "reason": str,
-            "created": str, "status": str, "attempts": int, "next_attempt": str,
-            "last_error": str, "sent": str,
+            "id": int,
+            "dedup_key": str,
+            "rule": str,
+            "kind": str,
+            "story_id": int,
+            "article_id": int,
+            "notify": str,
+            "title": str,
+            "body": str,
+            "reason": str,
+            "created": str,
+            "status": str,
+            "attempts": int,
+            "next_attempt": str,
+            "last_error": str,
+            "sent": str,
         },
         pk="id",
         defaults={"status": "pending", "attempts": 0},
         foreign_keys=[("story_id", "stories", "id"), ("article_id", "articles", "id")],
     )
     # One alert per rule and story (or health episode): the database enforces exactly-once.
-    db["alerts"].create_index(["dedup_key"], unique=True)
-    db["alerts"].create_index(["status", "next_attempt"])
-    db["alert_attempts"].create(
+    db.table("alerts").create_index(["dedup_key"], unique=True)
+    db.table("alerts").create_index(["status", "next_attempt"])
+    db.table("alert_attempts").create(
         {"id": int, "alert_id": int, "target": str, "attempted": str, "ok": int, "error": str},
         pk="id",
         foreign_keys=[("alert_id", "alerts", "id")],
     )
-    db["alert_attempts"].create_index(["alert_id"])
-    db["health_events"].create(
+    db.table("alert_attempts").create_index(["alert_id"])
+    db.table("health_events").create(
         {"id": int, "created": str, "kind": str, "subject": str, "message": str, "resolved": str},
         pk="id",
     )
@@ -151,10 +209,10 @@ def m002_alert_delivery(db: Database) -> None:
     # payload: the facts to render HTML/text/digests at send time; claimed_by: the delivery run that
     # holds an alert in status "sending" (a dead run's claims are recovered); digest_id: the digest
     # alert an alert was rolled into.
-    db["alerts"].add_column("payload", str)
-    db["alerts"].add_column("claimed_by", str)
-    db["alerts"].add_column("digest_id", int)
-    db["alerts"].create_index(["rule", "status"])
+    db.table("alerts").add_column("payload", str)
+    db.table("alerts").add_column("claimed_by", str)
+    db.table("alerts").add_column("digest_id", int)
+    db.table("alerts").create_index(["rule", "status"])
 
 
 @migrations()

@@ -56,7 +56,9 @@ def next_due(db: Database, name: str) -> str | None:
     return row[0] if row else None
 
 
-def record_fetches(db: Database, source: str, fetches: Iterable[FetchResult], purpose: str, when: str) -> None:
+def record_fetches(
+    db: Database, source: str, fetches: Iterable[FetchResult], purpose: str, when: str
+) -> None:
     db.conn.executemany(
         "insert into fetches (source, url, purpose, started, elapsed_ms, status, bytes, error)"
         " values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -70,16 +72,25 @@ def record_fetches(db: Database, source: str, fetches: Iterable[FetchResult], pu
 def record_pass(db: Database, name: str, result: PassResult) -> None:
     """Health on the source row: ``error_count`` counts consecutive failed passes."""
     state = result.state
-    common = [result.when, result.next_due, state.etag, state.last_modified, state.redirect_url, result.entries]
+    common = [
+        result.when,
+        result.next_due,
+        state.etag,
+        state.last_modified,
+        state.redirect_url,
+        result.entries,
+    ]
     if result.error:
         db.execute(
-            "update sources set last_attempt = ?, next_due = ?, etag = ?, last_modified = ?, redirect_url = ?,"
+            "update sources set last_attempt = ?, next_due = ?, etag = ?, last_modified = ?,"
+            " redirect_url = ?,"
             " entries_seen = entries_seen + ?, last_error = ?, error_count = error_count + 1 where name = ?",
             [*common, result.error, name],
         )
         return
     db.execute(
-        "update sources set last_attempt = ?, next_due = ?, etag = ?, last_modified = ?, redirect_url = ?,"
+        "update sources set last_attempt = ?, next_due = ?, etag = ?, last_modified = ?,"
+        " redirect_url = ?,"
         " entries_seen = entries_seen + ?, last_ok = ?, last_error = null, error_count = 0,"
         " articles_added = articles_added + ?, last_new = case when ? > 0 then ? else last_new end"
         " where name = ?",

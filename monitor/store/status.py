@@ -7,7 +7,14 @@ from typing import Any
 from sqlite_utils import Database
 
 SOURCE_COLUMNS = (
-    "name", "kind", "enabled", "last_attempt", "last_ok", "last_error", "error_count", "next_due",
+    "name",
+    "kind",
+    "enabled",
+    "last_attempt",
+    "last_ok",
+    "last_error",
+    "error_count",
+    "next_due",
     "articles_added",
 )
 
