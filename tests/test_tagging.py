@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.extract.plain import extract_plain
 from monitor.tagging import cooccurs, load_taxonomy, tag
@@ -76,6 +78,9 @@ CASES: list[tuple[str, set[str], set[str] | None]] = [
     ("NioCorp (NASDAQ: NB) won a permit", {"company:niocorp"}, set()),
     # companies: former names, Chinese names, negative contexts
     ("Hitachi Metals", {"company:proterial"}, set()),
+    ("China Rare Earth Holdings posted rare earth results", {"topic:rare-earths"}, None),
+    ("中国稀土出口下降", {"topic:rare-earths"}, None),
+    ("The British Geological Survey said rare earths matter", {"topic:rare-earths"}, None),
     (
         "China Northern Rare Earth (600111.SS)",
         {"company:china-northern-rare-earth", "topic:rare-earths"},
@@ -290,6 +295,23 @@ def test_cooccurs_finds_the_shared_sentence() -> None:
 def test_cooccurs_needs_two_mentions() -> None:
     tags = tag("", "Dysprosium is scarce. Terbium too.", TAXONOMY)
     assert cooccurs(tags, "element:*", "element:*") == []
+
+
+PIECES = st.sampled_from(
+    ["Dy and Tb", "rare earths", "Lynas\u2019s", "İstanbul", "ﬁne", "U.S.", "稀土", "镝", "NYSE: MP", "\n\n",
+     ". ", "\u00a0", "—", "NdFeB", "Texas", "ẞ", "ǅ", " ", "a", "x.", "(ASX:LYC)", "ﬀ", "\u200b", "Ⅻ"]
+)  # fmt: skip
+
+
+@given(st.lists(PIECES, max_size=30).map("".join), st.lists(PIECES, max_size=5).map("".join))
+def test_offsets_and_sentences_are_consistent_for_any_text(text: str, title: str) -> None:
+    tags = tag(title, text, TAXONOMY)
+    joined = f"{title}\n\n{text}" if text else title
+    for mention in tags.mentions:
+        assert joined[mention.start : mention.end] == mention.term
+        assert 0 <= mention.sentence < len(tags.sentences)
+    assert 0 <= tags.score <= 1
+    assert {hit.tag for hit in tags.hits} == {mention.tag for mention in tags.mentions}
 
 
 SPLITS = [

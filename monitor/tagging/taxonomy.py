@@ -20,7 +20,6 @@ entry when it says ``replace = true``.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -247,10 +246,3 @@ def _build(tag: str, raw: dict[str, Any], where: _Where) -> TagInfo:
     if info.term_count == 0:
         raise where.error("has no terms (aliases, cased, tickers, contextual or symbol)", tag)
     return info
-
-
-def with_entries(taxonomy: Taxonomy, *entries: TagInfo) -> Taxonomy:
-    """A copy of ``taxonomy`` with ``entries`` added or replacing same-named ones (for tests/tools)."""
-    replaced = {entry.tag: entry for entry in entries}
-    kept = [replaced.pop(e.tag, e) for e in taxonomy.entries]
-    return dataclasses.replace(taxonomy, entries=(*kept, *replaced.values()))
