@@ -61,6 +61,7 @@ STALE_AFTER = 4 * TICK_INTERVAL  # no tick for this long: the loop or the schedu
 STATUS_INTERVAL = 15.0
 MAX_PARALLEL_PASSES = 16  # source passes at once; bounds memory when 1,000 sources fall due together
 CHILD_STOP_TIMEOUT = 5.0
+LATE_AFTER = 60.0  # seconds a pass may start after its time (plus a tenth of its interval) unremarked
 
 
 def run(config_path: Path, db_path: Path | None = None, serve: bool = True) -> int:
@@ -106,6 +107,7 @@ class Daemon:
         self._stop = asyncio.Event()
         self._stopping = False
         self._last_tick = time.monotonic()
+        self._planned: dict[str, datetime] = {}  # when each source's next pass should start
         self._outbox_running = False
         self._outbox_again = False
         self._job_errors: dict[str, str] = {}  # job -> its last error, so a failing job logs once
@@ -176,6 +178,7 @@ class Daemon:
             coalesce=True, max_instances=1, misfire_grace_time=misfire_grace(source.interval),
             replace_existing=True,
         )
+        self._planned[source.name] = due
 
     def _add_digest_jobs(self) -> None:
         """Digest rules, and throttled rules whose overflow waits for a digest, on their cron line."""
@@ -215,6 +218,7 @@ class Daemon:
             source = self.sources.get(name)
             if source is None or self._stopping:
                 return  # removed by a reload, or the daemon is stopping: leave it to next time
+            self._check_lateness(source)
             await self._guarded(f"source:{name}", lambda: self._source_pass(source))
 
     async def _source_pass(self, source: Source) -> None:
@@ -227,6 +231,15 @@ class Daemon:
         job = self.scheduler.get_job(f"source:{source.name}")
         if job is not None:
             job.modify(next_run_time=when)
+            self._planned[source.name] = when
+
+    def _check_lateness(self, source: Source) -> None:
+        """A pass starting well after its time means the machine carries too much: say so."""
+        planned = self._planned.get(source.name)
+        late = (datetime.now(UTC) - planned).total_seconds() if planned else 0.0
+        if late > max(LATE_AFTER, source.interval * 0.1):
+            log.event(logger, "source_late", logging.WARNING, source=source.name, seconds=round(late),
+                      hint="passes start late: fewer sources, longer intervals, or a faster machine")
 
     def _wake_outbox(self) -> None:
         if self._outbox_running:
