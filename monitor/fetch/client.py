@@ -302,9 +302,11 @@ class Fetcher:
             )
         except (FetchError, httpx.HTTPError, TimeoutError, OSError) as exc:
             # Unreachable means disallowed (RFC 9309); a guard refusal says so itself.
-            reason = str(exc) if isinstance(exc, BlockedError) else None
+            error = _describe(exc, self.settings)
+            # Say why, so an offline feed reads "robots.txt unreachable: <cause>", not a mystery block.
+            reason = str(exc) if isinstance(exc, BlockedError) else f"robots.txt unreachable: {error}"
             rules = robots_txt.Robots(disallow_all=True, reason=reason)
-            record = FetchResult(url=url, final_url=url, error=_describe(exc, self.settings))
+            record = FetchResult(url=url, final_url=url, error=error)
         if log_to is not None:
             log_to.append(_with_elapsed(record, self._clock() - started))
         return rules
