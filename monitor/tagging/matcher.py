@@ -98,7 +98,13 @@ class _Keys:
     def automaton(self) -> Any:
         automaton = ahocorasick.Automaton()
         for key, targets in self.targets.items():
-            automaton.add_word(key, (len(key), tuple(_target(t, s) for t, s in targets.items())))
+            built = [_target(target, surfaces) for target, surfaces in targets.items()]
+            # Names (no surfaces to check) find the whole key: a lean path for the common case.
+            plain = tuple((t[0], t[1]) for t in built if len(t) == 2 or t.surfaces is None)
+            checked = tuple(
+                (*t[:5], len(next(iter(t.surfaces))), t.surfaces) for t in built if len(t) > 2 and t.surfaces
+            )
+            automaton.add_word(key, (len(key), plain, checked))
         if self.targets:
             automaton.make_automaton()
         return automaton
@@ -201,17 +207,17 @@ def _add_symbols(entries: Sequence[TagInfo], words: _Keys) -> None:
 
 def _scan_words(automaton: Any, hay: str, folded: str, hits: list[Hit]) -> None:
     append = hits.append
-    for last, (length, targets) in automaton.iter(hay):
+    for last, (length, plain, checked) in automaton.iter(hay):
         start = last - length + 1  # hay index i + 1 is text index i, and the key starts with a space
-        for entry, contextual, rel_start, rel_end, lead, surfaces in targets:
-            if surfaces is not None:
-                begin = start - lead
-                if folded[begin : begin + len(next(iter(surfaces)))] not in surfaces:
-                    continue
-            append((start + rel_start, -start - rel_end, entry, contextual))
+        for entry, contextual in plain:
+            append((start, 1 - last, entry, contextual))  # end = last - 1: drop the padding
+        for entry, contextual, rel_start, rel_end, lead, width, surfaces in checked:
+            begin = start - lead
+            if folded[begin : begin + width] in surfaces:
+                append((start + rel_start, -start - rel_end, entry, contextual))
 
 
 def _scan_cjk(automaton: Any, text: str, hits: list[Hit]) -> None:
-    for last, (length, targets) in automaton.iter(text):
+    for last, (length, targets, _) in automaton.iter(text):
         for entry, contextual in targets:
             hits.append((last - length + 1, -last - 1, entry, contextual))
