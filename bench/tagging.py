@@ -174,6 +174,9 @@ def report(
         "Targets: >= 20 MB/s on one core; < 10 % of per-article pipeline time (storage is not included "
         "here: `pipeline_share(seeds, other_stages=...)` takes the lead's remaining stages).",
         "",
+        "The seed articles are rare-earth dense (about 80 mentions each): tagging them costs more per byte "
+        "than the mixed corpus. On a shared machine single runs vary by about 30 %.",
+        "",
         f"Command: `{command}`",
     ]
     return "\n".join(lines) + "\n"
