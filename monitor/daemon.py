@@ -69,7 +69,8 @@ def run(config_path: Path, db_path: Path | None = None, serve: bool = True) -> i
     config = load(config_path)
     if not logging.getLogger().handlers:  # the CLI has set up logging already (with --log-level)
         log.setup(config.monitor.log_level)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own events say what matters
+    for chatty in ("apscheduler", "apprise"):  # our own events (alert_sent, source_done) say it once
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     db_file = (db_path or config.db_path).resolve()
     with DatabaseLock(db_file):  # before opening: two daemons must not even migrate at once
         return asyncio.run(_main(config_path, config, db_file, serve))
@@ -108,8 +109,9 @@ class Daemon:
         self._stopping = False
         self._last_tick = time.monotonic()
         self._planned: dict[str, datetime] = {}  # when each source's next pass should start
-        self._outbox_running = False
+        self._outbox_running = False  # one delivery round at a time, scheduled or woken
         self._outbox_again = False
+        self._background: set[asyncio.Task[None]] = set()
         self._job_errors: dict[str, str] = {}  # job -> its last error, so a failing job logs once
         self._child: subprocess.Popen[bytes] | None = None
         self._serve_db: Path | None = None
@@ -242,27 +244,35 @@ class Daemon:
                       hint="passes start late: fewer sources, longer intervals, or a faster machine")
 
     def _wake_outbox(self) -> None:
-        if self._outbox_running:
-            self._outbox_again = True  # max_instances=1: the running round goes once more instead
+        """After a pass that stored something: deliver now, not at the next 30 s round."""
+        if self._stopping:
             return
-        job = self.scheduler.get_job("outbox")
-        if job is not None and not self._stopping:
-            job.modify(next_run_time=datetime.now(UTC))
+        if self._outbox_running:
+            self._outbox_again = True  # the running round goes once more
+            return
+        self._outbox_running = True
+        task = asyncio.create_task(self._outbox_rounds(), name="outbox-now")
+        self._background.add(task)  # a reference, so the task is not garbage collected mid-run
+        task.add_done_callback(self._background.discard)
 
     async def _run_outbox(self) -> None:
+        """The scheduled round (every 30 s): retries and anything a wake-up did not cover."""
+        if self._outbox_running:
+            self._outbox_again = True
+            return
+        self._outbox_running = True
+        await self._outbox_rounds()
+
+    async def _outbox_rounds(self) -> None:
         from monitor.alerts.notify import deliver_pending
 
-        async def rounds() -> None:
-            self._outbox_running = True
-            try:
-                self._outbox_again = True
-                while self._outbox_again and not self._stopping:
-                    self._outbox_again = False
-                    await deliver_pending(self.db, self.config)
-            finally:
-                self._outbox_running = False
-
-        await self._guarded("outbox", rounds)
+        try:
+            self._outbox_again = True
+            while self._outbox_again and not self._stopping:
+                self._outbox_again = False
+                await self._guarded("outbox", lambda: deliver_pending(self.db, self.config))
+        finally:
+            self._outbox_running = False
 
     async def _run_digest(self, rule_name: str) -> None:
         from monitor.alerts.notify import send_digests
