@@ -16,7 +16,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,7 +119,8 @@ def notify(tmp_path: Path) -> Iterator[NotifySocket]:
 class Daemon:
     """One ``monitor run`` process; stderr goes to a file the test can read while it runs."""
 
-    def __init__(self, ws: Workspace, notify: NotifySocket | None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, ws: Workspace, notify: NotifySocket | None, env: dict[str, str] | None = None,
+                 prefix: tuple[str, ...] = ()) -> None:
         self.log = ws.root / f"daemon-{time.monotonic_ns()}.log"
         environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         environment.pop("NOTIFY_SOCKET", None)
@@ -127,7 +128,7 @@ class Daemon:
             environment |= {"NOTIFY_SOCKET": str(notify.path), "WATCHDOG_USEC": "2000000"}  # ping every 1 s
         with self.log.open("wb") as stderr:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "monitor", "--config", str(ws.config), "--db", str(ws.db),
+                [*prefix, sys.executable, "-m", "monitor", "--config", str(ws.config), "--db", str(ws.db),
                  "run", "--no-serve"],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=environment,
             )
@@ -361,3 +362,67 @@ def test_kill_9_at_random_moments_never_leaves_half_an_article(
     # At-least-once only in the documented window: a send whose result the kill prevented recording.
     interrupted = count(ws.db, "select count(*) from alert_attempts where error like '%interrupted%'")
     assert sum(delivered.values()) - len(titles) <= interrupted
+
+
+# MemoryDenyWriteExecute= -----------------------------------------------------------------------
+
+# The kernel's own W^X switch (PR_SET_MDWE, Linux 6.3+), which systemd's MemoryDenyWriteExecute=
+# also uses: once set, no mapping can become writable and executable, inherited across exec.
+MDWE = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(65, 1, 0, 0, 0) != 0:
+    sys.exit(77)
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+MDWE_PREFIX = (sys.executable, "-c", MDWE)
+
+
+def mdwe_supported() -> bool:
+    probe = subprocess.run([*MDWE_PREFIX, sys.executable, "-c", "pass"], capture_output=True, timeout=30,
+                           check=False)
+    return probe.returncode == 0
+
+
+needs_mdwe = pytest.mark.skipif(not mdwe_supported(), reason="kernel without PR_SET_MDWE")
+
+
+@needs_mdwe
+def test_worker_runs_under_memory_deny_write_execute(
+    workspace: Workspace, notify: NotifySocket, daemons: list[Daemon]
+) -> None:
+    workspace.write_config(extra=RULE)
+    with JsonEndpoint() as endpoint:
+        daemon = Daemon(workspace, notify, {"MONITOR_APPRISE_URLS": endpoint.apprise_url}, prefix=MDWE_PREFIX)
+        daemons.append(daemon)
+        notify.wait_for("STATUS=1 sources, 40 articles")  # extraction, dedup, tagging, storing
+        deadline = time.monotonic() + 30
+        while len(endpoint.messages) < 40 and time.monotonic() < deadline:  # Apprise delivery
+            time.sleep(0.05)
+        assert daemon.stop() == 0
+    assert len(endpoint.messages) == 40
+
+
+@needs_mdwe
+def test_datasette_serves_under_memory_deny_write_execute(workspace: Workspace) -> None:
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    workspace.config.write_text(workspace.config.read_text() + f"\n[serve]\nport = {port}\n")
+    server = subprocess.Popen(
+        [*MDWE_PREFIX, sys.executable, "-m", "monitor", "--config", str(workspace.config), "--db",
+         str(workspace.db), "serve"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        status, deadline = 0, time.monotonic() + 30
+        while status != 200 and time.monotonic() < deadline and server.poll() is None:
+            with suppress(httpx.TransportError):
+                status = httpx.get(f"http://127.0.0.1:{port}/monitor.json", timeout=2).status_code
+            time.sleep(0.1)
+        assert status == 200
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=20)
+    assert b"Traceback" not in stderr
