@@ -25,6 +25,7 @@ import asyncio
 import logging
 import random
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Awaitable, Callable
@@ -343,7 +344,7 @@ class Daemon:
         self._schedule_all()
         log.event(logger, "config_reloaded", file=self.config_path, sources=len(self.sources),
                   alert_rules=len(config.alerts))
-        self.notifier.status(self.status_line())
+        self._send_status()
 
     # Health --------------------------------------------------------------------------------
 
@@ -356,7 +357,7 @@ class Daemon:
             problem = self.health_problem()
             if problem is None:
                 self.notifier.watchdog()
-                self.notifier.status(self.status_line())
+                self._send_status()
                 self._check_child()
             elif problem != unhealthy:
                 log.event(logger, "watchdog_withheld", logging.ERROR, reason=problem)
@@ -372,6 +373,12 @@ class Daemon:
         except Exception as exc:
             return f"database: {exc}"
         return None
+
+    def _send_status(self) -> None:
+        try:
+            self.notifier.status(self.status_line())
+        except sqlite3.Error as exc:  # the next round tries again; health_problem() judges the database
+            log.event(logger, "status_failed", logging.WARNING, error=exc)
 
     def status_line(self) -> str:
         articles = self.db.execute("select count(*) from articles").fetchone()[0]

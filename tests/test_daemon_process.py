@@ -120,7 +120,7 @@ class Daemon:
     """One ``monitor run`` process; stderr goes to a file the test can read while it runs."""
 
     def __init__(self, ws: Workspace, notify: NotifySocket | None, env: dict[str, str] | None = None,
-                 prefix: tuple[str, ...] = ()) -> None:
+                 prefix: tuple[str, ...] = (), serve: bool = False) -> None:
         self.log = ws.root / f"daemon-{time.monotonic_ns()}.log"
         environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         environment.pop("NOTIFY_SOCKET", None)
@@ -129,7 +129,7 @@ class Daemon:
         with self.log.open("wb") as stderr:
             self.process = subprocess.Popen(
                 [*prefix, sys.executable, "-m", "monitor", "--config", str(ws.config), "--db", str(ws.db),
-                 "run", "--no-serve"],
+                 "run", *([] if serve else ["--no-serve"])],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=environment,
             )
 
@@ -364,6 +364,37 @@ def test_kill_9_at_random_moments_never_leaves_half_an_article(
     assert sum(delivered.values()) - len(titles) <= interrupted
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_http_ok(url: str, alive: subprocess.Popen[bytes]) -> int:
+    import httpx
+
+    status, deadline = 0, time.monotonic() + 30
+    while status != 200 and time.monotonic() < deadline and alive.poll() is None:
+        with suppress(httpx.TransportError):
+            status = httpx.get(url, timeout=2).status_code
+        time.sleep(0.1)
+    return status
+
+
+def test_run_with_serve_starts_and_stops_its_datasette_child(
+    workspace: Workspace, notify: NotifySocket, daemons: list[Daemon]
+) -> None:
+    port = free_port()
+    workspace.config.write_text(workspace.config.read_text() + f"\n[serve]\nport = {port}\n")
+    daemon = Daemon(workspace, notify, serve=True)
+    daemons.append(daemon)
+    notify.wait_for("READY=1")
+    assert wait_http_ok(f"http://127.0.0.1:{port}/monitor.json", daemon.process) == 200
+    child = int(next(x for x in daemon.stderr().split() if x.startswith("pid=")).removeprefix("pid="))
+    assert daemon.stop() == 0
+    assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+
+
 # MemoryDenyWriteExecute= -----------------------------------------------------------------------
 
 # The kernel's own W^X switch (PR_SET_MDWE, Linux 6.3+), which systemd's MemoryDenyWriteExecute=
@@ -405,23 +436,14 @@ def test_worker_runs_under_memory_deny_write_execute(
 
 @needs_mdwe
 def test_datasette_serves_under_memory_deny_write_execute(workspace: Workspace) -> None:
-    import httpx
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     workspace.config.write_text(workspace.config.read_text() + f"\n[serve]\nport = {port}\n")
     server = subprocess.Popen(
         [*MDWE_PREFIX, sys.executable, "-m", "monitor", "--config", str(workspace.config), "--db",
          str(workspace.db), "serve"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
-        status, deadline = 0, time.monotonic() + 30
-        while status != 200 and time.monotonic() < deadline and server.poll() is None:
-            with suppress(httpx.TransportError):
-                status = httpx.get(f"http://127.0.0.1:{port}/monitor.json", timeout=2).status_code
-            time.sleep(0.1)
-        assert status == 200
+        assert wait_http_ok(f"http://127.0.0.1:{port}/monitor.json", server) == 200
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=20)
