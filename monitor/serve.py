@@ -39,8 +39,10 @@ from monitor.config import Config
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-METADATA_PATH = REPO_ROOT / "datasette-metadata.json"
 ASSETS_DIR = Path(__file__).resolve().parent / "datasette"
+# A wheel carries the metadata inside the package (pyproject force-include); a checkout has it at the root.
+_PACKAGED_METADATA = ASSETS_DIR / "metadata.json"
+METADATA_PATH = _PACKAGED_METADATA if _PACKAGED_METADATA.exists() else REPO_ROOT / "datasette-metadata.json"
 TEMPLATE_DIR = ASSETS_DIR / "templates"
 PLUGINS_DIR = ASSETS_DIR / "plugins"
 STATIC_DIR = ASSETS_DIR / "static"
