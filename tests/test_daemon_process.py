@@ -166,6 +166,13 @@ def count(db: Path, sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
 
+def wait_for_articles(db: Path, more_than: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while count(db, "select count(*) from articles") <= more_than:
+        assert time.monotonic() < deadline, "the ingest did not start"
+        time.sleep(0.005)
+
+
 def make_due(db: Path) -> None:
     """Forget the stored schedule, so the next start runs every source at once."""
     if db.exists():
@@ -289,7 +296,7 @@ def test_second_daemon_on_the_same_database_refuses_to_start(
 RULE = '\n[[alert]]\nname = "elements"\nany = ["element:*"]\n'
 CRASHES = 20
 UNSENT = "select count(*) from alerts where status != 'sent'"
-PER_RUN = 15  # articles added before each run
+PER_RUN = 40  # articles added before each run
 
 
 def orphans(db: Path, alert_rule: bool = False) -> dict[str, int]:
@@ -332,7 +339,11 @@ def test_kill_9_at_random_moments_never_leaves_half_an_article(
             daemon = Daemon(ws, notify, env)
             daemons.append(daemon)
             notify.wait_for("READY=1")
-            time.sleep(rng.uniform(0.3, 1.8))  # listing, storing, or the outbox sending
+            if run % 2:  # any moment: listing, storing, or the outbox sending
+                time.sleep(rng.uniform(0.0, 1.5))
+            else:  # surely mid-ingest: just after this run's first article was stored
+                wait_for_articles(ws.db, more_than=count(ws.db, "select count(*) from articles"))
+                time.sleep(rng.uniform(0.0, 0.1))
             daemon.kill()
             assert count(ws.db, INTEGRITY_PROBLEMS) == 0
             assert orphans(ws.db, alert_rule=True) == {}
