@@ -48,7 +48,7 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]{0,30}(?:\s[^<>]{0,300})?/?>")
 _SHORTCODE = re.compile(r"\[/?(?:caption|embed|gallery|video|audio|playlist)\b[^\[\]]{0,300}\]")
 
 # A lowercase word run into a capitalised one where a tag or a full stop was lost: "themselvesCompanies".
-_CAMEL_GLUE = re.compile(r"(?<![\w./@:-])([a-z]{3,})([A-Z][a-z]{2,})\b(?![@/.]\w)")
+_CAMEL_GLUE = re.compile(r"(?<![\w./@:-])([a-z]{3,40})([A-Z][a-z]{2,40})\b(?![@/.]\w)")
 # Real words and brands written that way stay whole.
 _CAMEL_KEEP = frozenset(
     [
@@ -67,18 +67,18 @@ _CAMEL_KEEP = frozenset(
 )
 # "ofproducts", "thatone": no English word starts with "of" + not-f except "often", nor with "that"
 # + not-"ch", so a split there is safe. Shorter function words ("on", "in", "to") are not: "onset", "into".
-_FUNCTION_GLUE = re.compile(r"\b(?:of|that)[a-z]{3,}\b")
+_FUNCTION_GLUE = re.compile(r"\b(?:of|that)[a-z]{3,30}\b")  # bounded: real words are short
 _GLUED_HEAD = re.compile(r"(of)(?!f|t(?:en|entimes|times)$)(?=[a-z]{3,}$)|(that)(?!ch)(?=[a-z]{3,}$)")
 
 
 def _normalize(line: str) -> tuple[str, bool]:
-    """The line with characters, entities and markup fixed; and whether markup debris was found."""
+    """The line with characters, entities, markup and spaces fixed; and whether markup debris was found."""
     if "&" in line and _ENTITY.search(line):
         line = html.unescape(line)
     line = _CONTROL.sub("", line)
     stripped = _strip_markup(line)
     had_debris = stripped != line
-    return _repair_glue(_SPACES.sub(" ", stripped).strip()), had_debris
+    return _SPACES.sub(" ", stripped).strip(), had_debris
 
 
 def _strip_markup(line: str) -> str:
@@ -105,11 +105,8 @@ def _strip_comments(line: str) -> str:
 
 
 def _repair_glue(line: str) -> str:
-    if any(c.isupper() for c in line[1:]):
-        line = _CAMEL_GLUE.sub(_split_camel, line)
-    if "of" in line or "that" in line:
-        line = _FUNCTION_GLUE.sub(_split_function_word, line)
-    return line
+    line = _CAMEL_GLUE.sub(_split_camel, line)
+    return _FUNCTION_GLUE.sub(_split_function_word, line)
 
 
 def _split_camel(match: re.Match[str]) -> str:
@@ -160,7 +157,7 @@ _SUBSCRIBE_LEAD = re.compile(
     re.IGNORECASE,
 )
 _SUBSCRIBE_WORD = re.compile(
-    r"newsletter|inbox|e-?mail|subscri|free trial|unlimited access|digital access|membership|sign up",
+    r"newsletter|inbox|e-?mail|subscri|free trial|unlimited access|digital access|membership",
     re.IGNORECASE,
 )
 _READ_MORE = re.compile(
@@ -219,6 +216,8 @@ _CREDIT_LINE = re.compile(
     r"|(?:Getty Images|Shutterstock|iStock|Alamy|AFP via Getty Images)(?:\s*/\s*\w[\w .]{0,40})?"
 )
 _CAPTION_TAIL = re.compile(r"(?:^|[.!?”\"’)]\s+)(?:" + _CREDIT + r"|" + _AGENCY_CREDIT + r")$")
+_CAPTION_TAIL_MID = re.compile(r"[.!?”\"’)]\s+(?:" + _CREDIT + r"|" + _AGENCY_CREDIT + r")$")
+_CAPTION_TAIL_CHARS = 180
 _IMAGE_CAPTION_LEAD = re.compile(r"(?:Image caption|Caption|Photo caption)\s*[,:]\s*\S.*")
 
 _DUPLICATE_MIN = 20  # characters: shorter lines ("- Yes") may repeat in a body legitimately
@@ -355,9 +354,10 @@ def _prepare(text: str) -> tuple[list[str], dict[int, str]]:
     """Non-empty normalised lines, and the original text of lines where markup debris was stripped."""
     lines: list[str] = []
     debris: dict[int, str] = {}
-    for raw in _split(text):
+    # Glue repair runs once over the whole text: one regex scan instead of one per line.
+    for raw in _split(_repair_glue(text)):
         line, had_debris = _normalize(raw)
-        if had_debris and (not line or _is_separator(line)):
+        if (had_debris and _is_separator(line or "-")) or (not line and raw.strip()):
             debris[len(lines)] = raw.strip()
             lines.append(line)
         elif line:
@@ -490,8 +490,11 @@ def _subscribe(line: str, collector: _Collector) -> str | None:
 
 
 def _caption(line: str, collector: _Collector) -> str | None:
-    tail = line[-200:]
-    if not (_CAPTION_TAIL.search(tail) or _IMAGE_CAPTION_LEAD.fullmatch(line)):
+    # Credits stand at the end: search only the tail, where a cut line must not count as a line start.
+    tail_pattern = _CAPTION_TAIL if len(line) <= _CAPTION_TAIL_CHARS else _CAPTION_TAIL_MID
+    if not (
+        tail_pattern.search(line, len(line) - _CAPTION_TAIL_CHARS) or _IMAGE_CAPTION_LEAD.fullmatch(line)
+    ):
         return None
     key = " ".join(line.casefold().split())
     if key in collector.seen:

@@ -86,7 +86,8 @@ _ORIGIN_PATTERNS = (
 )
 # Where the outlet's name ends: "The Conversation under a Creative Commons license", "Reuters on May 3".
 _ORIGIN_END = re.compile(
-    r"\s*(?:[.;:,(]|\s(?:under|with|on|as|via|and is|and was|and has|in partnership|and republished)\s).*$",
+    r"\s*(?:[;:,(]|\.(?=\s|$)"
+    r"|\s(?:under|with|on|as|via|and is|and was|and has|in partnership|and republished)\s).*$",
     re.IGNORECASE | re.DOTALL,
 )
 _MAX_ORIGIN_WORDS = 30
@@ -117,6 +118,7 @@ _FLAG_PATTERNS = (
     ("press_release", re.compile(r"\bpress release\b", re.IGNORECASE)),
 )
 
+_MAX_DATE_CHARS = 80
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -204,16 +206,17 @@ def disclaimer_flags(line: str) -> tuple[str, ...] | None:
     A line that opens with "Disclaimer:" or "Editor's note:" is a disclaimer even with no flag (empty
     tuple); one that speaks of "this article" is one only when it states a flag-worthy fact.
     """
+    announced = _DISCLAIMER_LEAD.match(line) is not None
+    if not announced and _SELF_REFERENCE.match(line) is None:
+        return None  # checked first: most lines are body text and need no flag search
     flags = tuple(name for name, pattern in _FLAG_PATTERNS if pattern.search(line))
-    if _DISCLAIMER_LEAD.match(line):
-        return flags
-    if flags and _SELF_REFERENCE.match(line):
-        return flags
-    return None
+    return flags if announced or flags else None
 
 
 def parse_date(text: str) -> str | None:
     """ISO date (``2026-01-12``) from a line that is only a date, possibly labelled and timed."""
+    if len(text) > _MAX_DATE_CHARS or not any(ch.isdigit() for ch in text):
+        return None
     body = _TIME_SUFFIX.sub("", _DATE_PREFIX.sub("", text.strip(), count=1), count=1).strip(" ,")
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(body)
