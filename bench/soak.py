@@ -40,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "soak.md"
@@ -109,6 +109,10 @@ class World:
                 "</body></html>").encode()
 
 
+def port_of(server: Any) -> int:
+    return int(server.server_address[1])
+
+
 def _rfc822(when: float) -> str:
     return format_datetime(datetime.fromtimestamp(when, UTC), usegmt=True)
 
@@ -119,7 +123,7 @@ def serve_world(world: World) -> ThreadingHTTPServer:
 
         def do_GET(self) -> None:
             world.requests += 1
-            base = f"http://127.0.0.1:{self.server.server_address[1]}"
+            base = f"http://127.0.0.1:{port_of(self.server)}"
             parts = self.path.strip("/").split("/")
             if parts == ["robots.txt"]:
                 return self.reply(200, b"User-agent: *\nAllow: /\n", "text/plain")
@@ -353,8 +357,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:
         workdir = Path(tmp)
         config, db = workdir / "feeds.toml", workdir / "monitor.db"
-        write_config(config, db, args.sources, args.interval, feeds.server_address[1])
-        process, log = start_daemon(workdir, config, db, endpoint.server_address[1])
+        write_config(config, db, args.sources, args.interval, port_of(feeds))
+        process, log = start_daemon(workdir, config, db, port_of(endpoint))
         live_since = time.time()
         threading.Thread(target=publisher, args=(world, args.rate, stop), daemon=True).start()
         watched = psutil.Process(process.pid)
