@@ -57,9 +57,14 @@ def find_article(body: LexborNode) -> list[LexborNode]:
     scored = best_scored(body)
     if not structural:
         return [scored.node] if scored else []
-    if scored is None or prose >= scored.prose * _ENOUGH_SHARE:
+    if scored is None or prose >= scored.prose * _ENOUGH_SHARE or _inside(structural, scored.node):
         return [c.node for c in structural]
     return [scored.node]
+
+
+def _inside(structural: list[Candidate], node: LexborNode) -> bool:
+    """Whether the structural matches lie inside ``node``: then they are the more precise answer."""
+    return any(a.mem_id == node.mem_id for c in structural for a in _ancestors(c.node, 1000))
 
 
 def best_structural(body: LexborNode) -> list[Candidate]:
@@ -78,7 +83,7 @@ def best_structural(body: LexborNode) -> list[Candidate]:
         matches = [Candidate(n, 0.0, prose_length(n)) for n in ranked[rank]]
         best = max(m.prose for m in matches)
         if best >= _MIN_PARAGRAPH * 4:
-            kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH * 4, best * _CHUNK_SHARE)]
+            kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH, best * _CHUNK_SHARE)]
             return _outermost(kept)
     return []
 
@@ -136,7 +141,7 @@ def _prose_blocks(body: LexborNode) -> Iterable[tuple[list[LexborNode], str]]:
         return
     for block in body.css(BARE_TEXT_HOLDERS):
         text = block.text(deep=False, strip=True)
-        if len(text) >= _MIN_PARAGRAPH * 4:
+        if len(text) >= _MIN_PARAGRAPH * 2:
             yield [block, *_ancestors(block, 1)], text
 
 

@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from monitor import log
 from monitor.extract.content import find_article
+from monitor.extract.guard import flatten_deep_nesting
 from monitor.extract.metadata import Metadata, read_metadata
 from monitor.extract.noise import strip_article, strip_page
 from monitor.extract.render import render
@@ -50,6 +51,7 @@ def _extract(html: str, url: str | None) -> Extracted:
 def _parse(html: str) -> LexborHTMLParser:
     if not isinstance(html, str):
         html = bytes(html).decode("utf-8", "replace")
+    html = flatten_deep_nesting(html)
     try:
         return LexborHTMLParser(html)
     except UnicodeError:  # lone surrogates from a broken decode cannot go to the C parser
