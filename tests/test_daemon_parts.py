@@ -231,3 +231,69 @@ def test_maintenance_truncates_the_wal(tmp_path: Path) -> None:
     report = maintain(db, 30, NOW)
     assert not report.wal_busy
     assert Path(str(tmp_path / "m.db") + "-wal").stat().st_size == 0
+
+
+# Jobs built from a config -----------------------------------------------------------------------
+
+JOBS_CONFIG = """
+[monitor]
+db = "monitor.db"
+
+[[source]]
+name = "resumed"
+kind = "files"
+path = "articles"
+interval = 3600
+
+[[source]]
+name = "off"
+kind = "files"
+path = "articles"
+enabled = false
+
+[[alert]]
+name = "weekly"
+any = ["element:*"]
+mode = "digest"
+schedule = "0 8 * * 1"
+timezone = "Europe/Berlin"
+
+[[alert]]
+name = "instant"
+any = ["element:*"]
+"""
+
+
+def test_jobs_follow_the_config_and_the_stored_schedule(tmp_path: Path) -> None:
+    import asyncio
+
+    from monitor.config import load
+    from monitor.daemon import Daemon
+    from monitor.fetch.client import Fetcher
+    from monitor.store.db import open_db
+
+    path = tmp_path / "feeds.toml"
+    path.write_text(JOBS_CONFIG)
+    config = load(path)
+    db = open_db(config.db_path)
+    stored_due = (datetime.now(UTC) + timedelta(minutes=42)).replace(microsecond=0)
+    db.execute("insert into sources (name, kind, next_due) values ('resumed', 'files', ?)",
+               [stored_due.isoformat()])
+    db.conn.commit()
+
+    async def jobs() -> dict[str, datetime]:
+        async with Fetcher(config.fetch) as fetcher:
+            daemon = Daemon(path, config, db, fetcher, Notifier(None))
+            daemon._schedule_all()
+            daemon.scheduler.start(paused=True)
+            found = {job.id: job.next_run_time for job in daemon.scheduler.get_jobs()}
+            daemon.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)
+            return found
+
+    found = asyncio.run(jobs())
+    assert set(found) == {"source:resumed", "digest:weekly", "outbox", "maintenance", "tick",
+                          "missed-digests"}  # no job for the disabled source or the immediate rule
+    assert found["source:resumed"] == stored_due  # a restart keeps the schedule
+    weekly = found["digest:weekly"]
+    assert (weekly.weekday(), weekly.hour, str(weekly.tzinfo)) == (0, 8, "Europe/Berlin")  # Monday 08:00
