@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from monitor.extract import extract_text  # noqa: E402
+from monitor.extract import extract_article, extract_text  # noqa: E402
 from monitor.extract.render import render  # noqa: E402
 from monitor.extract.shingles import Match, Score, match, score  # noqa: E402
 
@@ -60,6 +60,11 @@ def project(html: str, url: str) -> str:
     return extract_text(html, url)
 
 
+def project_cleaned(html: str, url: str) -> str:
+    # What the pipeline stores: the extractor, then the text-level cleaner (provenance, sign-offs).
+    return extract_article(html, url).text
+
+
 def trafilatura_extract(html: str, url: str) -> str:
     import trafilatura
 
@@ -87,6 +92,7 @@ def body_dump(html: str, url: str) -> str:
 
 EXTRACTORS: dict[str, Extractor] = {
     "rare-earth-monitor": project,
+    "rare-earth-monitor + clean (stored)": project_cleaned,
     "trafilatura 2.3.1": trafilatura_extract,
     "readability-lxml": readability_extract,
     "selectolax body dump": body_dump,

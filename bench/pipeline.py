@@ -4,7 +4,7 @@
     .venv/bin/python bench/pipeline.py --quick    # 1 round
 
 Each page of ../shared/bench/extraction-dev goes through the stages ``monitor.pipeline`` runs for a
-fetched page: extract + clean (``extract_html``), fingerprint (content hash + MinHash), tag, and
+fetched page: extract + clean (``extract_article``), fingerprint (content hash + MinHash), tag, and
 store (``store_prepared``: dedup lookup, article, story, tags, mentions, alerts, one transaction).
 Every round stores the pages under new URLs with their text changed a little, so each is a new
 article and the store grows as it would. CPU time per stage (``time.process_time``), one process.
@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from monitor import config as config_module
 from monitor import pipeline
 from monitor.dedup import fingerprint
-from monitor.extract import extract_html
+from monitor.extract import extract_article
 from monitor.models import Article, Source
 from monitor.runner import prepare_db
 from monitor.store.db import open_db
@@ -65,7 +65,7 @@ def one_round(
 ) -> None:
     source = Source(name="bench", kind="rss", url="https://example.org/feed")
     for index, (url, html) in enumerate(items):
-        content = timer.run("extract + clean", lambda html=html, url=url: extract_html(html, url))
+        content = timer.run("extract + clean", lambda html=html, url=url: extract_article(html, url))
         if not content.text:
             continue
         text = f"{content.text}\n\nRound {round_no} edition {index}."

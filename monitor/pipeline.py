@@ -31,7 +31,7 @@ from monitor.config import Config
 from monitor.dedup import fingerprint, index
 from monitor.dedup.decide import Action, Decision, decide
 from monitor.dedup.urls import canonicalize
-from monitor.extract import extract_html
+from monitor.extract import extract_article
 from monitor.extract.plain import extract_plain
 from monitor.fetch.client import HTML, Fetcher
 from monitor.models import Article, Entry, Page, Source, Story, Tags
@@ -95,7 +95,7 @@ def prepare(
     body = page.body if page else (entry.content or "")
     kind = page.content_type if page else entry.content_type
     url = page.final_url if page else entry.url
-    content = extract_html(body, url) if "html" in kind else extract_plain(body, url)
+    content = extract_article(body, url) if "html" in kind else extract_plain(body, url)
     content = _with_entry_fields(content, entry)
     if not content.text.strip():
         return None

@@ -88,23 +88,23 @@ def ingest(config: Config, db: Database, paths: list[Path], source: str) -> pipe
 
 def extract_target(config: Config, target: str) -> Extracted:
     """The article in an HTML file, stdin (``-``) or at a URL."""
-    from monitor.extract import extract_html
+    from monitor.extract import extract_article
 
     if target.startswith(("http://", "https://")):
         return asyncio.run(_extract_url(config, target))
     html = sys.stdin.read() if target == "-" else Path(target).read_text(errors="replace")
-    return extract_html(html, None if target == "-" else Path(target).resolve().as_uri())
+    return extract_article(html, None if target == "-" else Path(target).resolve().as_uri())
 
 
 async def _extract_url(config: Config, url: str) -> Extracted:
-    from monitor.extract import extract_html
+    from monitor.extract import extract_article
     from monitor.sources import web
 
     async with Fetcher(config.fetch) as fetcher:
         page = web.to_page(result := await fetcher.get(url))
     if page is None:
         raise FetchError(f"{url}: {result.error or f'HTTP {result.status}'}")
-    return extract_html(page.body, page.final_url)
+    return extract_article(page.body, page.final_url)
 
 
 def tag_text(config: Config, text: str) -> dict[str, Any]:
