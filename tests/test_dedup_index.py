@@ -107,7 +107,7 @@ def test_candidates_rank_articles_sharing_more_bands_first(db: Database) -> None
 def test_band_lookup_is_an_indexed_point_read(db: Database) -> None:
     plan = db.execute("EXPLAIN QUERY PLAN " + index._BAND_QUERY, [1, PER_BAND_LIMIT]).fetchall()
     details = " ".join(row[-1] for row in plan)
-    assert "USING INDEX" in details or "USING COVERING INDEX" in details
+    assert "SEARCH article_bands USING PRIMARY KEY (band=?)" in details
     assert "TEMP B-TREE" not in details
 
 

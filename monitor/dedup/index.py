@@ -1,6 +1,7 @@
 """The near-duplicate index: LSH band hashes in ``article_bands``, signatures in ``articles.minhash``.
 
-A lookup is ``NUM_BANDS`` indexed point reads on ``article_bands.band``, each capped to the newest
+``article_bands`` is a WITHOUT ROWID table keyed (band, article_id) (migration m004). A lookup is
+``NUM_BANDS`` point reads on that key, each capped to the newest
 ``PER_BAND_LIMIT`` rows, then one primary-key read of at most ``MAX_CANDIDATES`` signatures: its cost
 does not grow with the store, and a band hash shared by thousands of articles (a boilerplate-only
 text, say) cannot blow it up. Nothing here opens or commits a transaction: the caller's write
@@ -19,8 +20,9 @@ from monitor.dedup.fingerprint import Signature, same_story, similarity
 PER_BAND_LIMIT = 16  # newest articles read per band hash: wire copies cluster in time
 MAX_CANDIDATES = 64  # signatures compared per lookup, the articles sharing the most bands first
 
+# Newest first: article ids grow with time, and (band, article_id) is the table's primary key.
 _BAND_QUERY = (
-    "SELECT * FROM (SELECT article_id FROM article_bands WHERE band = ? ORDER BY rowid DESC LIMIT ?)"
+    "SELECT * FROM (SELECT article_id FROM article_bands WHERE band = ? ORDER BY article_id DESC LIMIT ?)"
 )
 
 
@@ -36,7 +38,7 @@ class Match:
 def add(db: Database, article_id: int, sig: Signature) -> None:
     """Index an article's band hashes (an empty text has none)."""
     db.conn.executemany(
-        "INSERT INTO article_bands (band, article_id) VALUES (?, ?)",
+        "INSERT OR IGNORE INTO article_bands (band, article_id) VALUES (?, ?)",
         [(band, article_id) for band in sig.bands()],
     )
 

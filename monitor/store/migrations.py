@@ -242,3 +242,21 @@ def m003_article_list(db: Database) -> None:
         from articles a
         """
     )
+
+
+@migrations()
+def m004_article_bands_without_rowid(db: Database) -> None:
+    # LSH bands as one clustered B-tree keyed (band, article_id): a band lookup reads the table itself
+    # and an insert writes two B-trees instead of three (measured in bench/dedup.py: about half the
+    # insert and lookup time, a third smaller). The article_id index stays for monitor.dedup.index.remove.
+    db.execute(
+        "CREATE TABLE article_bands_new (band INTEGER NOT NULL, article_id INTEGER NOT NULL "
+        "REFERENCES articles(id), PRIMARY KEY (band, article_id)) WITHOUT ROWID"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO article_bands_new (band, article_id) "
+        "SELECT band, article_id FROM article_bands"
+    )
+    db.execute("DROP TABLE article_bands")
+    db.execute("ALTER TABLE article_bands_new RENAME TO article_bands")
+    db.execute("CREATE INDEX idx_article_bands_article_id ON article_bands (article_id)")
