@@ -25,10 +25,28 @@ CASES = [
     ("near copy elsewhere", EDITED_HASH, EDITED_SIG, None, None, NEAR, Action.JOIN, 3, 30),
     ("same url, same text", HASH, SIG, OLD_VERSION, None, NEAR, Action.UNCHANGED, 1, 10),
     ("same url, edited text", EDITED_HASH, EDITED_SIG, OLD_VERSION, None, NEAR, Action.UPDATE, 1, 10),
-    ("same url, new text that matches another story", UNRELATED_HASH, UNRELATED_SIG, OLD_VERSION, None,
-     NEAR, Action.UPDATE, 1, 30),
-    ("same url, new text, no match", UNRELATED_HASH, UNRELATED_SIG, OLD_VERSION, None, None,
-     Action.UPDATE, 1, None),
+    (
+        "same url, new text that matches another story",
+        UNRELATED_HASH,
+        UNRELATED_SIG,
+        OLD_VERSION,
+        None,
+        NEAR,
+        Action.UPDATE,
+        1,
+        30,
+    ),
+    (
+        "same url, new text, no match",
+        UNRELATED_HASH,
+        UNRELATED_SIG,
+        OLD_VERSION,
+        None,
+        None,
+        Action.UPDATE,
+        1,
+        None,
+    ),
 ]
 
 

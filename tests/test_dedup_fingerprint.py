@@ -129,8 +129,11 @@ def test_labelled_set_covers_the_required_cases(labelled_set: Labelled) -> None:
     variants = {text.variant for text in texts}
     assert len(mine) >= 8
     assert {"headlines", "boilerplate", "retitled", "trunc60", "edited", "reordered", "updated"} <= variants
-    assert all(300 <= len(text.body.split()) <= 600 for text in texts if text.variant == "original" and
-               text.family in mine)
+    assert all(
+        300 <= len(text.body.split()) <= 600
+        for text in texts
+        if text.variant == "original" and text.family in mine
+    )
 
 
 def test_same_story_precision_and_recall_at_threshold(
@@ -144,11 +147,10 @@ def test_same_story_precision_and_recall_at_threshold(
     assert scores.recall >= 0.95
 
 
-@pytest.mark.parametrize(("first", "second"), [("s002", "s004"), ("a01", "a02"), ("a03", "a04"),
-                                                ("a05", "a06"), ("a08", "a09")])
-def test_same_topic_different_articles_stay_apart(
-    labelled_set: Labelled, first: str, second: str
-) -> None:
+@pytest.mark.parametrize(
+    ("first", "second"), [("s002", "s004"), ("a01", "a02"), ("a03", "a04"), ("a05", "a06"), ("a08", "a09")]
+)
+def test_same_topic_different_articles_stay_apart(labelled_set: Labelled, first: str, second: str) -> None:
     texts, sigs = labelled_set
     one = next(sig for text, sig in zip(texts, sigs, strict=True) if text.family == first)
     other = next(sig for text, sig in zip(texts, sigs, strict=True) if text.family == second)

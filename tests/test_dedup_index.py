@@ -41,9 +41,12 @@ def store(db: Database, article_id: int, text: str, story_id: int | None = None)
     db.table("stories").insert({"id": story_id, "title": f"story {story_id}"}, ignore=True)
     db.table("articles").insert(
         {
-            "id": article_id, "url": f"https://example.com/{article_id}",
-            "canonical_url": f"https://example.com/{article_id}", "fetched": "2026-01-01T00:00:00Z",
-            "minhash": sig.to_bytes(), "story_id": story_id,
+            "id": article_id,
+            "url": f"https://example.com/{article_id}",
+            "canonical_url": f"https://example.com/{article_id}",
+            "fetched": "2026-01-01T00:00:00Z",
+            "minhash": sig.to_bytes(),
+            "story_id": story_id,
         }
     )
     add(db, article_id, sig)

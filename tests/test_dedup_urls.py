@@ -58,8 +58,10 @@ CASES = [
     ("https://example.com/news/story?amp", "https://example.com/news/story"),
     ("https://example.com/news/story?outputType=amp", "https://example.com/news/story"),
     ("https://example.com/news/story?outputType=print", "https://example.com/news/story?outputType=print"),
-    ("https://www-example-com.cdn.ampproject.org/c/s/www.example.com/news/story",
-     "https://example.com/news/story"),
+    (
+        "https://www-example-com.cdn.ampproject.org/c/s/www.example.com/news/story",
+        "https://example.com/news/story",
+    ),
     ("https://www.google.com/amp/s/www.example.com/news/story.amp", "https://example.com/news/story"),
     # host prefixes fold into the plain host
     ("https://amp.example.com/news/story", "https://example.com/news/story"),

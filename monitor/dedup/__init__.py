@@ -1,10 +1,10 @@
 """Dedup: canonical URLs, text fingerprints, the near-duplicate index and the story decision.
 
-    canonicalize(url)            -> identity key for articles.canonical_url
-    content_hash(text)           -> exact-copy key for articles.content_hash
-    signature(text)              -> MinHash for articles.minhash and article_bands
-    find_match(db, sig) / add()  -> nearest stored copy, inside the caller's transaction
-    decide(...)                  -> what the pipeline does with a new article
+canonicalize(url)            -> identity key for articles.canonical_url
+content_hash(text)           -> exact-copy key for articles.content_hash
+signature(text)              -> MinHash for articles.minhash and article_bands
+find_match(db, sig) / add()  -> nearest stored copy, inside the caller's transaction
+decide(...)                  -> what the pipeline does with a new article
 """
 
 from monitor.dedup.decide import Action, Decision, Stored, decide
