@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from monitor.dedup import index
 from monitor.dedup.fingerprint import NUM_BANDS, Signature, signature
 from monitor.dedup.index import MAX_CANDIDATES, PER_BAND_LIMIT, add, candidates, find_match, remove
+from monitor.store import migrations as schema
 from monitor.store.migrations import migrations
 from tests.fixtures.dedup import labelled
 
@@ -141,3 +142,17 @@ def test_labelled_set_clusters_into_one_story_per_family(db: Database) -> None:
         stories_per_family.setdefault(text.family, set()).add(story_of[article_id])
     assert all(len(families) == 1 for families in families_per_story.values())
     assert all(len(stories) == 1 for stories in stories_per_family.values())
+
+
+def test_migration_m004_keeps_existing_bands(db: Database) -> None:
+    store(db, 1, ORIGINAL)
+    bands = sorted(signature(ORIGINAL).bands())
+    # Put the v1 layout (rowid table, two indexes) back with the same rows, then migrate again.
+    db.execute("DROP TABLE article_bands")
+    db.table("article_bands").create({"band": int, "article_id": int})
+    db.table("article_bands").insert_all([{"band": band, "article_id": 1} for band in bands])
+    schema.m004_article_bands_without_rowid(db)
+    assert sorted(row["band"] for row in db["article_bands"].rows) == bands
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'article_bands'").fetchone()
+    assert "WITHOUT ROWID" in sql
+    assert find_match(db, signature(TRUNCATED)) is not None
