@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from monitor.extract import provenance
@@ -49,6 +49,9 @@ _SHORTCODE = re.compile(r"\[/?(?:caption|embed|gallery|video|audio|playlist)\b[^
 
 # A lowercase word run into a capitalised one where a tag or a full stop was lost: "themselvesCompanies".
 _CAMEL_GLUE = re.compile(r"(?<![\w./@:-])([a-z]{3,40})([A-Z][a-z]{2,40})\b(?![@/.]\w)")
+# What every such glue contains. Starting at the capital lets the scan skip lowercase text quickly, so
+# this check costs a fraction of a _CAMEL_GLUE pass, and almost no text has any glue.
+_CAMEL_HINT = re.compile(r"[A-Z](?<=[a-z][A-Z])[a-z]{2}")
 # Real words and brands written that way stay whole.
 _CAMEL_KEEP = frozenset(
     [
@@ -67,7 +70,10 @@ _CAMEL_KEEP = frozenset(
 )
 # "ofproducts", "thatone": no English word starts with "of" + not-f except "often", nor with "that"
 # + not-"ch", so a split there is safe. Shorter function words ("on", "in", "to") are not: "onset", "into".
-_FUNCTION_GLUE = re.compile(r"\b(?:of|that)[a-z]{3,30}\b")  # bounded: real words are short
+# Bounded: real words are short. The word start is checked in _split_function_word, not with a leading
+# \b, which would make the scan try every position; a match that starts mid-word lies inside one word
+# and is returned unchanged, so no match at a real word start is skipped.
+_FUNCTION_GLUE = re.compile(r"(?:of|that)[a-z]{3,30}\b")
 _GLUED_HEAD = re.compile(r"(of)(?!f|t(?:en|entimes|times)$)(?=[a-z]{3,}$)|(that)(?!ch)(?=[a-z]{3,}$)")
 
 
@@ -75,10 +81,21 @@ def _normalize(line: str) -> tuple[str, bool]:
     """The line with characters, entities, markup and spaces fixed; and whether markup debris was found."""
     if "&" in line and _ENTITY.search(line):
         line = html.unescape(line)
-    line = _CONTROL.sub("", line)
+    # Every _CONTROL character and every _SPACES character but " " is unprintable: skip what is a no-op.
+    if not line.isprintable():
+        line = _CONTROL.sub("", line)
     stripped = _strip_markup(line)
     had_debris = stripped != line
-    return _SPACES.sub(" ", stripped).strip(), had_debris
+    if "  " in stripped or not stripped.isprintable():
+        stripped = _SPACES.sub(" ", stripped)
+    return stripped.strip(), had_debris
+
+
+def _is_tidy(text: str) -> bool:
+    """Whether _normalize would only strip each line: no entity, markup, control or odd space anywhere."""
+    if "&" in text or "<" in text or "[" in text or "!--" in text or "wp:" in text or "  " in text:
+        return False
+    return all(map(str.isprintable, text.split("\n")))
 
 
 def _strip_markup(line: str) -> str:
@@ -105,7 +122,8 @@ def _strip_comments(line: str) -> str:
 
 
 def _repair_glue(line: str) -> str:
-    line = _CAMEL_GLUE.sub(_split_camel, line)
+    if _CAMEL_HINT.search(line) is not None:
+        line = _CAMEL_GLUE.sub(_split_camel, line)
     return _FUNCTION_GLUE.sub(_split_function_word, line)
 
 
@@ -117,12 +135,19 @@ def _split_camel(match: re.Match[str]) -> str:
 
 
 def _split_function_word(match: re.Match[str]) -> str:
+    word, start = match.group(0), match.start()
+    if start and _is_word_char(match.string[start - 1]):
+        return word  # not a word start: the pattern's \b, checked here
     # Peel every glued function word at once ("ofthatone" → "of that one") so a second pass finds none.
-    word, heads = match.group(0), []
+    heads: list[str] = []
     while (head := _GLUED_HEAD.match(word)) is not None:
         heads.append(head.group(0))
         word = word[head.end() :]
     return " ".join([*heads, word])
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what re's \w matches in a str pattern
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -355,7 +380,10 @@ def _prepare(text: str) -> tuple[list[str], dict[int, str]]:
     lines: list[str] = []
     debris: dict[int, str] = {}
     # Glue repair runs once over the whole text: one regex scan instead of one per line.
-    for raw in _split(_repair_glue(text)):
+    text = _join_lines(_repair_glue(text))
+    if _is_tidy(text):  # most extracted texts: skip the per-line normalisation
+        return [line for raw in text.split("\n") if (line := raw.strip())], debris
+    for raw in text.split("\n"):
         line, had_debris = _normalize(raw)
         if (had_debris and _is_separator(line or "-")) or (not line and raw.strip()):
             debris[len(lines)] = raw.strip()
@@ -365,10 +393,11 @@ def _prepare(text: str) -> tuple[list[str], dict[int, str]]:
     return lines, debris
 
 
-def _split(text: str) -> Iterable[str]:
+def _join_lines(text: str) -> str:
+    """The text with every line break written as "\\n"."""
     if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
         text = re.sub(r"\r\n?|[\u2028\u2029\x85]", "\n", text)
-    return text.split("\n")
+    return text
 
 
 def _judge(line: str, collector: _Collector) -> None:
