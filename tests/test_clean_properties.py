@@ -7,6 +7,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import monitor.extract.clean as cleaner
 from monitor.extract.clean import clean
 from monitor.extract.plain import extract_plain
 
@@ -94,3 +95,14 @@ def test_seeds_concatenated_and_repeated_still_clean() -> None:
     result = clean(text)
     assert "F.Stadler--VB" not in result.text
     assert len(result.text) < len(text) // 10  # every repeat after the first is a duplicate
+
+
+@given(st.one_of(st.sampled_from(NOISY_LINES), SAFE_TEXT, st.text(max_size=120)))
+def test_the_noise_gate_lets_through_every_line_a_rule_removes(line: str) -> None:
+    # The gate in front of the line rules may only skip lines on which every rule but the caption's fails.
+    line = line.strip()
+    if not line:
+        return
+    reasons = [rule(line, cleaner._Collector()) for rule in cleaner._SHORT_RULES[:-1]]
+    if any(reasons):
+        assert cleaner._may_be_noise(line)

@@ -50,7 +50,7 @@ _SHORTCODE = re.compile(r"\[/?(?:caption|embed|gallery|video|audio|playlist)\b[^
 # A lowercase word run into a capitalised one where a tag or a full stop was lost: "themselvesCompanies".
 _CAMEL_GLUE = re.compile(r"(?<![\w./@:-])([a-z]{3,40})([A-Z][a-z]{2,40})\b(?![@/.]\w)")
 # What every such glue contains. Starting at the capital lets the scan skip lowercase text quickly, so
-# this check costs a fraction of a _CAMEL_GLUE pass, and almost no text has any glue.
+# finding these costs a fraction of a _CAMEL_GLUE pass; that pass then runs only on the words around them.
 _CAMEL_HINT = re.compile(r"[A-Z](?<=[a-z][A-Z])[a-z]{2}")
 # Real words and brands written that way stay whole.
 _CAMEL_KEEP = frozenset(
@@ -70,10 +70,12 @@ _CAMEL_KEEP = frozenset(
 )
 # "ofproducts", "thatone": no English word starts with "of" + not-f except "often", nor with "that"
 # + not-"ch", so a split there is safe. Shorter function words ("on", "in", "to") are not: "onset", "into".
-# Bounded: real words are short. The word start is checked in _split_function_word, not with a leading
-# \b, which would make the scan try every position; a match that starts mid-word lies inside one word
-# and is returned unchanged, so no match at a real word start is skipped.
-_FUNCTION_GLUE = re.compile(r"(?:of|that)[a-z]{3,30}\b")
+# Bounded: real words are short. One pattern per word, each starting with a literal, so the scan jumps
+# from one "of" (or "that") to the next. The word start is checked in _split_function_word, not with a
+# leading \b, which would make the scan try every position; a match that starts mid-word lies inside one
+# word and is returned unchanged, so no match at a real word start is skipped. The "that" pass cannot
+# find more in what the "of" pass split: a split leaves no word that _GLUED_HEAD would peel again.
+_FUNCTION_GLUES = (re.compile(r"of[a-z]{3,30}\b"), re.compile(r"that[a-z]{3,30}\b"))
 _GLUED_HEAD = re.compile(r"(of)(?!f|t(?:en|entimes|times)$)(?=[a-z]{3,}$)|(that)(?!ch)(?=[a-z]{3,}$)")
 
 
@@ -121,10 +123,38 @@ def _strip_comments(line: str) -> str:
     return "".join(parts)
 
 
-def _repair_glue(line: str) -> str:
-    if _CAMEL_HINT.search(line) is not None:
-        line = _CAMEL_GLUE.sub(_split_camel, line)
-    return _FUNCTION_GLUE.sub(_split_function_word, line)
+def _repair_glue(text: str) -> str:
+    text = _repair_camel_glue(text)
+    for pattern in _FUNCTION_GLUES:
+        text = pattern.sub(_split_function_word, text)
+    return text
+
+
+def _repair_camel_glue(text: str) -> str:
+    """_CAMEL_GLUE applied to the space-delimited words around each hint, which is all it could change.
+
+    A glue match holds no whitespace and looks at most one character either side, where a cut at a space
+    or line break sees the same as the whole text: no word character, no "@", "/" or ".".
+    """
+    parts: list[str] = []
+    position = 0
+    for hint in _CAMEL_HINT.finditer(text):
+        capital = hint.start()
+        if capital < position:
+            continue  # in the words repaired already
+        start = max(text.rfind(" ", 0, capital), text.rfind("\n", 0, capital)) + 1
+        end = min(_find_or_end(text, " ", capital), _find_or_end(text, "\n", capital))
+        parts += (text[position:start], _CAMEL_GLUE.sub(_split_camel, text[start:end]))
+        position = end
+    if not parts:
+        return text
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _find_or_end(text: str, char: str, start: int) -> int:
+    found = text.find(char, start)
+    return len(text) if found == -1 else found
 
 
 def _split_camel(match: re.Match[str]) -> str:
@@ -248,6 +278,63 @@ _IMAGE_CAPTION_LEAD = re.compile(r"(?:Image caption|Caption|Photo caption)\s*[,:
 _DUPLICATE_MIN = 20  # characters: shorter lines ("- Yes") may repeat in a body legitimately
 
 
+# ---------------------------------------------------------------------------------------------------------
+# A cheap gate before the line rules. Most lines are sentences that no rule removes; trying a dozen rules
+# on each costs more than the extraction itself. Every rule but the caption looks at the start of the
+# line (the copyright rule also at its end), so one anchored match over the rules' own leading
+# patterns rejects those lines at once. The gate may let through lines no rule removes; it must never
+# hold back one a rule would: each alternative below is implied by a rule matching.
+
+
+def _any_case(pattern: str) -> str:
+    return f"(?i:{pattern})"
+
+
+def _unnamed(pattern: re.Pattern[str]) -> str:
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern.pattern)  # one alternation cannot repeat a group name
+
+
+# A widget's first item is read on the line's first characters (lines that start with a separator or a
+# bullet pass the first alternative): share and read-time counters, comment counts, dates, bylines. Their
+# patterns match the item alone, a prefix of the line, so only patterns without "$" are used whole.
+_DATE_HEAD = r"[\s,]*(?:\d|[A-Za-z]{3,9}\.?\s+\d|published|updated|posted|last updated|modified|date)"
+_WIDGET_HEADS = (
+    _any_case("share|" + _NETWORK),
+    _any_case(_READ_TIME.pattern),
+    _any_case(_COMMENTS.pattern),
+    _any_case(_DATE_HEAD),
+    r"\s*" + _any_case(_unnamed(provenance.BYLINE)),
+)
+_NOISE_HEAD = re.compile(
+    "|".join(
+        (
+            r"[-–—_=*•·|~#▪►\s]",  # separators, bullets, subheads and lines starting with one
+            _SIGNOFF.pattern,
+            _CREDIT_LINE.pattern,
+            _IMAGE_CAPTION_LEAD.pattern,
+            _any_case(r"©|\(c\)|copyright"),
+            _any_case(_ADVERTISEMENT.pattern),
+            _any_case(_SUBSCRIBE_LEAD.pattern),
+            _any_case(_READ_MORE.pattern),
+            *_WIDGET_HEADS,
+            *(r"\s*" + _any_case(_unnamed(pattern)) for pattern in provenance.NOTE_PATTERNS),
+        )
+    )
+)
+_RIGHTS_TAIL = re.compile(r"all rights reserved\.?$", re.IGNORECASE)
+_RIGHTS_TAIL_CHARS = len("all rights reserved.")
+# What a credit at the end of a caption contains: a credit word, or the ")" closing an agency credit.
+_CAPTION_HINT = re.compile(r"Photo|Picture|Image|Credit|Foto|Video|Graphic|\)")
+
+
+def _may_be_noise(line: str) -> bool:
+    """False only for lines no rule but the caption rule can remove."""
+    return (
+        _NOISE_HEAD.match(line) is not None
+        or _RIGHTS_TAIL.search(line, max(len(line) - _RIGHTS_TAIL_CHARS, 0)) is not None
+    )
+
+
 def _is_separator(line: str) -> bool:
     return _SEPARATOR.fullmatch(line) is not None
 
@@ -259,13 +346,14 @@ def _unbullet(line: str) -> str:
 
 def is_headline_like(line: str, min_words: int = 2) -> bool:
     """A short title-like line: a few words, starts with a capital, no final sentence punctuation."""
-    words = line.split()
-    if not min_words <= len(words) <= 25 or len(line) > 200:
+    if not line or len(line) > 200:
         return False
     first = line[0]
     if not (first.isupper() or first.isdigit() or first in "\"'“‘"):
         return False
-    return line[-1] not in ".,;:" and ". " not in line.rstrip(".")
+    if line[-1] in ".,;:" or ". " in line.rstrip("."):
+        return False
+    return min_words <= len(line.split()) <= 25
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -402,7 +490,7 @@ def _join_lines(text: str) -> str:
 
 def _judge(line: str, collector: _Collector) -> None:
     """Keep the line, or remove it with a reason and harvest what it says."""
-    subhead = _SUBHEAD.fullmatch(line)
+    subhead = _SUBHEAD.fullmatch(line) if line[0] in "-–—" else None
     if subhead is not None:
         line = subhead.group("head")
     reason = _noise_reason(line, collector) if len(line) <= _SHORT else _long_line_reason(line, collector)
@@ -415,6 +503,8 @@ def _judge(line: str, collector: _Collector) -> None:
 
 
 def _noise_reason(line: str, collector: _Collector) -> str | None:
+    if not _may_be_noise(line):
+        return _caption(line, collector)
     for rule in _SHORT_RULES:
         reason = rule(line, collector)
         if reason is not None:
@@ -430,11 +520,21 @@ def _long_line_reason(line: str, collector: _Collector) -> str | None:
 def _repeat_reason(line: str, collector: _Collector) -> str | None:
     if len(line) < _DUPLICATE_MIN:
         return None
-    key = " ".join(line.casefold().split())
+    key = _dedup_key(line)
     if key in collector.seen:
         return "duplicate"
     collector.seen.add(key)
     return None
+
+
+def _dedup_key(line: str) -> str:
+    """The line casefolded with its whitespace runs made single spaces."""
+    key = line.casefold()
+    # Normalised lines rarely hold other whitespace than single inner spaces: every other whitespace
+    # character is unprintable, so the split and join are needed only then.
+    if "  " in key or not key.isprintable() or key[:1] == " " or key[-1:] == " ":
+        return " ".join(key.split())
+    return key
 
 
 def _separator(line: str, collector: _Collector) -> str | None:
@@ -452,9 +552,12 @@ def _widget(line: str, collector: _Collector) -> str | None:
     parts = [part for part in _WIDGET_SPLIT.split(_unbullet(line)) if part.strip(" -–—|")]
     if not parts:
         return None
-    kinds = [_widget_part(part.strip(" -–—|")) for part in parts]
-    if any(kind is None for kind in kinds):
-        return None
+    kinds: list[str] = []
+    for part in parts:  # most lines fail on the first part: classify no further
+        kind = _widget_part(part.strip(" -–—|"))
+        if kind is None:
+            return None
+        kinds.append(kind)
     _harvest_widget(parts, kinds, collector)
     if len(kinds) == 1:
         return kinds[0]
@@ -473,7 +576,7 @@ def _widget_part(part: str) -> str | None:
     return None
 
 
-def _harvest_widget(parts: list[str], kinds: list[str | None], collector: _Collector) -> None:
+def _harvest_widget(parts: list[str], kinds: list[str], collector: _Collector) -> None:
     for part, kind in zip(parts, kinds, strict=True):
         if kind == "date" and collector.published is None:
             collector.published = provenance.parse_date(part.strip(" -–—|"))
@@ -513,7 +616,7 @@ def _fullmatch_rule(pattern: re.Pattern[str], reason: str, max_len: int = 200) -
 
 
 def _subscribe(line: str, collector: _Collector) -> str | None:
-    if len(line.split()) > 40 or not _SUBSCRIBE_LEAD.match(line):
+    if not _SUBSCRIBE_LEAD.match(line) or len(line.split()) > 40:
         return None
     return "subscribe" if _SUBSCRIBE_WORD.search(line) else None
 
@@ -521,11 +624,11 @@ def _subscribe(line: str, collector: _Collector) -> str | None:
 def _caption(line: str, collector: _Collector) -> str | None:
     # Credits stand at the end: search only the tail, where a cut line must not count as a line start.
     tail_pattern = _CAPTION_TAIL if len(line) <= _CAPTION_TAIL_CHARS else _CAPTION_TAIL_MID
-    if not (
-        tail_pattern.search(line, len(line) - _CAPTION_TAIL_CHARS) or _IMAGE_CAPTION_LEAD.fullmatch(line)
-    ):
+    tail_start = len(line) - _CAPTION_TAIL_CHARS
+    credited = _CAPTION_HINT.search(line, tail_start) is not None and tail_pattern.search(line, tail_start)
+    if not (credited or _IMAGE_CAPTION_LEAD.fullmatch(line)):
         return None
-    key = " ".join(line.casefold().split())
+    key = _dedup_key(line)
     if key in collector.seen:
         return "duplicate"
     collector.seen.add(key)
@@ -533,6 +636,7 @@ def _caption(line: str, collector: _Collector) -> str | None:
     return "caption"
 
 
+# A new rule must add what starts the lines it removes to _NOISE_HEAD, or the gate holds them back.
 _SHORT_RULES: tuple[_Rule, ...] = (
     _separator,
     _signoff,

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 
 # A byline is short: a prefix, then names. Longer lines starting with "By" are sentences ("By contrast, ...").
-_BYLINE = re.compile(
+BYLINE = re.compile(
     r"(?:Written|Story|Words|Text|Reported|Posted|Report|Article)\s+by\s*:?\s*(?P<names>.+)"
     r"|By\s*:?\s+(?P<names2>.+)"
     r"|Authors?\s*:\s*(?P<names3>.+)",
@@ -118,7 +118,11 @@ _FLAG_PATTERNS = (
     ("press_release", re.compile(r"\bpress release\b", re.IGNORECASE)),
 )
 
+# Every line origin_of or disclaimer_flags accepts starts with a match of one of these (after blanks).
+NOTE_PATTERNS = (_DISCLAIMER_LEAD, _SELF_REFERENCE, *_ORIGIN_PATTERNS)
+
 _MAX_DATE_CHARS = 80
+_DIGIT = re.compile(r"\d")
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -157,10 +161,10 @@ _TIME_SUFFIX = re.compile(
 
 def byline_authors(line: str) -> tuple[str, ...] | None:
     """Names from a byline ("Written by: Keith Bradsher", "By Jane Doe and John Roe"), else ``None``."""
-    if len(line) > 160 or len(line.split()) > _MAX_BYLINE_WORDS:
+    if len(line) > 160:
         return None
-    match = _BYLINE.fullmatch(line.strip())
-    if match is None:
+    match = BYLINE.fullmatch(line.strip())  # anchored: fails fast on the usual line, so before the split
+    if match is None or len(line.split()) > _MAX_BYLINE_WORDS:
         return None
     names_text = match.group("names") or match.group("names2") or match.group("names3") or ""
     names = [part for part in _NAME_SPLIT.split(names_text.strip().rstrip(".")) if part]
@@ -188,12 +192,13 @@ def _is_role(text: str) -> bool:
 
 def origin_of(line: str) -> str | None:
     """The outlet a syndication note names ("This article originally appeared in X."), else ``None``."""
-    if len(line.split()) > _MAX_ORIGIN_WORDS:
-        return None
+    stripped = line.strip()
     for pattern in _ORIGIN_PATTERNS:
-        match = pattern.fullmatch(line.strip())
+        match = pattern.fullmatch(stripped)  # anchored: fails fast on the usual line, so before the split
         if match is None:
             continue
+        if len(line.split()) > _MAX_ORIGIN_WORDS:
+            return None
         origin = _ORIGIN_END.sub("", match.group("origin")).strip(" .\"'“”")
         if origin[:1].isupper() and len(origin.split()) <= 8:
             return origin
@@ -215,7 +220,8 @@ def disclaimer_flags(line: str) -> tuple[str, ...] | None:
 
 def parse_date(text: str) -> str | None:
     """ISO date (``2026-01-12``) from a line that is only a date, possibly labelled and timed."""
-    if len(text) > _MAX_DATE_CHARS or not any(ch.isdigit() for ch in text):
+    # Every date pattern needs a \d, so a text without one can be no date.
+    if len(text) > _MAX_DATE_CHARS or _DIGIT.search(text) is None:
         return None
     body = _TIME_SUFFIX.sub("", _DATE_PREFIX.sub("", text.strip(), count=1), count=1).strip(" ,")
     for pattern in _DATE_PATTERNS:
