@@ -297,12 +297,13 @@ def _unnamed(pattern: re.Pattern[str]) -> str:
 # A widget's first item is read on the line's first characters (lines that start with a separator or a
 # bullet pass the first alternative): share and read-time counters, comment counts, dates, bylines. Their
 # patterns match the item alone, a prefix of the line, so only patterns without "$" are used whole.
-_DATE_HEAD = r"[\s,]*(?:\d|[A-Za-z]{3,9}\.?\s+\d|published|updated|posted|last updated|modified|date)"
+# Possessive: a month name is a whole word of letters, so giving letters back never helps.
+_DATE_HEAD = r"[\s,]*(?:\d|[A-Za-z]{3,9}+\.?\s+\d|(?i:published|updated|posted|last updated|modified|date))"
 _WIDGET_HEADS = (
     _any_case("share|" + _NETWORK),
     _any_case(_READ_TIME.pattern),
     _any_case(_COMMENTS.pattern),
-    _any_case(_DATE_HEAD),
+    _DATE_HEAD,
     r"\s*" + _any_case(_unnamed(provenance.BYLINE)),
 )
 _NOISE_HEAD = re.compile(
@@ -323,8 +324,8 @@ _NOISE_HEAD = re.compile(
 )
 _RIGHTS_TAIL = re.compile(r"all rights reserved\.?$", re.IGNORECASE)
 _RIGHTS_TAIL_CHARS = len("all rights reserved.")
-# What a credit at the end of a caption contains: a credit word, or the ")" closing an agency credit.
-_CAPTION_HINT = re.compile(r"Photo|Picture|Image|Credit|Foto|Video|Graphic|\)")
+# What a credit at the end of a caption contains, unless it is an agency credit ending the line with ")".
+_CREDIT_WORD = re.compile(r"Photo|Picture|Image|Credit|Foto|Video|Graphic")
 
 
 def _may_be_noise(line: str) -> bool:
@@ -490,7 +491,7 @@ def _join_lines(text: str) -> str:
 
 def _judge(line: str, collector: _Collector) -> None:
     """Keep the line, or remove it with a reason and harvest what it says."""
-    subhead = _SUBHEAD.fullmatch(line) if line[0] in "-–—" else None
+    subhead = _SUBHEAD.fullmatch(line) if line.startswith(("-", "–", "—")) else None
     if subhead is not None:
         line = subhead.group("head")
     reason = _noise_reason(line, collector) if len(line) <= _SHORT else _long_line_reason(line, collector)
@@ -625,7 +626,8 @@ def _caption(line: str, collector: _Collector) -> str | None:
     # Credits stand at the end: search only the tail, where a cut line must not count as a line start.
     tail_pattern = _CAPTION_TAIL if len(line) <= _CAPTION_TAIL_CHARS else _CAPTION_TAIL_MID
     tail_start = len(line) - _CAPTION_TAIL_CHARS
-    credited = _CAPTION_HINT.search(line, tail_start) is not None and tail_pattern.search(line, tail_start)
+    hinted = ")" in line[-2:] or _CREDIT_WORD.search(line, tail_start) is not None  # "$" may precede "\n"
+    credited = hinted and tail_pattern.search(line, tail_start)
     if not (credited or _IMAGE_CAPTION_LEAD.fullmatch(line)):
         return None
     key = _dedup_key(line)

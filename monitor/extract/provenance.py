@@ -122,7 +122,7 @@ _FLAG_PATTERNS = (
 NOTE_PATTERNS = (_DISCLAIMER_LEAD, _SELF_REFERENCE, *_ORIGIN_PATTERNS)
 
 _MAX_DATE_CHARS = 80
-_DIGIT = re.compile(r"\d")
+_YEAR = re.compile(r"\d{4}")
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -220,8 +220,8 @@ def disclaimer_flags(line: str) -> tuple[str, ...] | None:
 
 def parse_date(text: str) -> str | None:
     """ISO date (``2026-01-12``) from a line that is only a date, possibly labelled and timed."""
-    # Every date pattern needs a \d, so a text without one can be no date.
-    if len(text) > _MAX_DATE_CHARS or _DIGIT.search(text) is None:
+    # Every date pattern needs a four-digit year: most counters and numbered lines have none.
+    if len(text) > _MAX_DATE_CHARS or _YEAR.search(text) is None:
         return None
     body = _TIME_SUFFIX.sub("", _DATE_PREFIX.sub("", text.strip(), count=1), count=1).strip(" ,")
     for pattern in _DATE_PATTERNS:
