@@ -220,10 +220,18 @@ def start_daemon(
             [sys.executable, "-m", "monitor", "--config", str(config), "--db", str(db), "run", "--no-serve"],
             stdout=subprocess.DEVNULL, stderr=stderr, env=env, cwd=REPO,
         )
-    with closing(listener):
-        while b"READY=1" not in listener.recv(4096):
-            pass
+    while b"READY=1" not in listener.recv(4096):
+        pass
+    # Keep reading like systemd would, so STATUS= and WATCHDOG=1 are delivered, not refused.
+    threading.Thread(target=_drain, args=(listener,), daemon=True).start()
     return process, log
+
+
+def _drain(listener: socket.socket) -> None:
+    listener.settimeout(None)
+    with closing(listener), suppress(OSError):
+        while listener.recv(4096):
+            pass
 
 
 # Measuring ------------------------------------------------------------------------------------
@@ -300,7 +308,7 @@ def report(args: argparse.Namespace, samples: list[Sample], lag: dict[str, float
     lines = [
         f"# Soak: {args.sources} sources, {args.minutes} minutes",
         "",
-        f"Command: `.venv/bin/python bench/soak.py {' '.join(sys.argv[1:])}`".replace("  ", " "),
+        f"Command: `{' '.join(['.venv/bin/python', 'bench/soak.py', *sys.argv[1:]])}`",
         f"Machine: {os.cpu_count()} cores shared with other work; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
         f"Sources poll every {args.interval} s; {args.rate:g} new entries/minute across random feeds "
         f"({seeded} entries at start); one alert rule matches every article.",
