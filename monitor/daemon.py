@@ -335,7 +335,7 @@ class Daemon:
         except ConfigError as exc:
             # "setting", not "key": the log redactor hides any key=... value as a possible API key.
             log.event(logger, "config_reload_failed", logging.ERROR, file=exc.file or str(self.config_path),
-                      line=exc.line, setting=exc.key, error=exc.message, kept="the running configuration")
+                      line=exc.line, key=exc.key, error=exc.message, kept="the running configuration")
             return
         if config.fetch != self.config.fetch or config.db_path != self.config.db_path:
             log.event(logger, "config_reload_partial", logging.WARNING,

@@ -14,9 +14,11 @@ from typing import Any
 
 # user:password@ in URLs, and query arguments or headers that carry credentials.
 _CREDENTIALS = re.compile(r"(?<=://)[^/\s:@]+(:[^/\s@]*)?@")
+# Query arguments such as ?key=...&token=..., and credential-named fields anywhere. A bare ``key=``
+# outside a query string is our own log field (a config key), not a secret.
 _SECRET_ARGS = re.compile(
-    r"(?i)\b((?:api[_-]?)?key|token|secret|password|pass|passwd|auth|authorization|apikey|webhook)"
-    r"([=:]\s*)([^&\s,;]+)"
+    r"(?i)((?<=[?&])(?:key|sig|signature|code|access_token)|\b(?:api[_-]?key|apikey|token|secret|password|"
+    r"passwd|pass|auth|authorization|webhook))([=:]\s*)([^&\s,;]+)"
 )
 _SCHEME_SECRET = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20})://[^\s]+")
 _SAFE_SCHEMES = {"http", "https", "file"}

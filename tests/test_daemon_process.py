@@ -259,7 +259,7 @@ def test_sighup_with_a_bad_config_keeps_the_old_one_running(
     daemon.process.send_signal(signal.SIGHUP)
     daemon.wait_log("config_reload_failed")
     line = next(x for x in daemon.stderr().splitlines() if "config_reload_failed" in x)
-    assert f"file={workspace.config}" in line and "line=" in line and "setting=source[0].intervall" in line
+    assert f"file={workspace.config}" in line and "line=" in line and "key=source[0].intervall" in line
     assert "error=" in line and "unknown key" in line
     notify.messages.clear()
     assert notify.wait_for("WATCHDOG=1")  # still alive and healthy
