@@ -79,8 +79,9 @@ def best_structural(body: LexborNode) -> list[Candidate]:
         rank = _structural_rank(node)
         if rank is not None:
             ranked.setdefault(rank, []).append(node)
+    link_lengths: dict[int, int] = {}  # matches nest: read each link's text once
     for rank in sorted(ranked):
-        matches = [Candidate(n, 0.0, prose_length(n)) for n in ranked[rank]]
+        matches = [Candidate(n, 0.0, prose_length(n, link_lengths)) for n in ranked[rank]]
         best = max(m.prose for m in matches)
         if best >= _MIN_PARAGRAPH * 4:
             kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH, best * _CHUNK_SHARE)]
@@ -121,7 +122,8 @@ def best_scored(body: LexborNode) -> Candidate | None:
             votes[node.mem_id] = votes.get(node.mem_id, 0.0) + vote * share
             nodes[node.mem_id] = node
     ranked = sorted(votes.items(), key=lambda item: item[1], reverse=True)[:5]
-    candidates = [_finalize(nodes[key], score) for key, score in ranked]
+    link_lengths: dict[int, int] = {}  # candidates nest: read each link's text once
+    candidates = [_finalize(nodes[key], score, link_lengths) for key, score in ranked]
     return max(candidates, key=lambda c: c.score) if candidates else None
 
 
@@ -145,10 +147,10 @@ def _prose_blocks(body: LexborNode) -> Iterable[tuple[list[LexborNode], str]]:
             yield [block, *_ancestors(block, 1)], text
 
 
-def _finalize(node: LexborNode, score: float) -> Candidate:
-    text = text_length(node) or 1
-    prose = prose_length(node)
-    return Candidate(node, score * prose / text + _hint_weight(node), prose)
+def _finalize(node: LexborNode, score: float, link_lengths: dict[int, int]) -> Candidate:
+    text = text_length(node)
+    prose = max(0, text - _link_length(node, link_lengths))
+    return Candidate(node, score * prose / (text or 1) + _hint_weight(node), prose)
 
 
 def _hint_weight(node: LexborNode) -> float:
@@ -169,7 +171,20 @@ def _ancestors(node: LexborNode, count: int) -> Iterable[LexborNode]:
         count -= 1
 
 
-def prose_length(node: LexborNode) -> int:
-    """Characters of text below ``node`` that are not link text."""
-    linked = sum(text_length(a) for a in node.css("a"))
+def prose_length(node: LexborNode, link_lengths: dict[int, int] | None = None) -> int:
+    """Characters of text below ``node`` that are not link text.
+
+    ``link_lengths`` (mem_id → text length) may be shared by calls on a tree that does not change.
+    """
+    linked = _link_length(node, {} if link_lengths is None else link_lengths)
     return max(0, text_length(node) - linked)
+
+
+def _link_length(node: LexborNode, link_lengths: dict[int, int]) -> int:
+    total = 0
+    for link in node.css("a"):
+        length = link_lengths.get(link.mem_id)
+        if length is None:
+            length = link_lengths[link.mem_id] = text_length(link)
+        total += length
+    return total

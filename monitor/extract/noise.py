@@ -113,12 +113,35 @@ def is_noise_hint(hints: str) -> bool:
 
 def _link_lists(container: LexborNode) -> list[LexborNode]:
     """Blocks whose text is mostly links: related-article lists, tag clouds, menus."""
+    linked = link_text_below(container)
     found = []
     for node in container.css("ul, ol, div, section, table, p"):
-        text = text_length(node)
-        if text and sum(text_length(a) for a in node.css("a")) / text > _MAX_LINK_DENSITY:
+        links = linked.get(node.mem_id, 0)
+        if links and links / text_length(node) > _MAX_LINK_DENSITY:  # no link text: no need to measure
             found.append(node)
     return found
+
+
+def link_text_below(container: LexborNode) -> dict[int, int]:
+    """mem_id → characters of link text below that element, for ``container`` and what it holds.
+
+    One query and one text read per link, each added to the link's ancestors up to ``container``,
+    instead of a query and a text read per link per block: blocks nest, so links were read many times.
+    """
+    linked: dict[int, int] = {}
+    stop = container.mem_id
+    for link in container.css("a"):
+        length = text_length(link)
+        if not length or link.mem_id == stop:
+            continue
+        parent = link.parent
+        while parent is not None:
+            key = parent.mem_id
+            linked[key] = linked.get(key, 0) + length
+            if key == stop:
+                break
+            parent = parent.parent
+    return linked
 
 
 def _remove(nodes: Iterable[LexborNode], keep: LexborNode) -> None:
