@@ -7,7 +7,7 @@ CONFIG ?= feeds.toml
 SYSTEM_PACKAGES := chromium systemd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint bench docs install install-dev system-deps clean help
+.PHONY: run test test-fast lint bench bench-full docs install install-dev system-deps clean help
 
 help:
 	@echo "make run    start the monitor (scheduler + Datasette on http://127.0.0.1:8001)"
@@ -53,10 +53,17 @@ lint: install-dev
 	$(BIN)/mypy
 
 bench: install-dev
-	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/extraction.py --repeat 5
 	$(BIN)/python bench/tagging.py
+	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/dedup.py --quick
 	$(BIN)/python bench/fetch.py --quick
+
+# The long runs behind BENCHMARKS.md: 1M-article dedup, 1,000-source fetch, 30-minute soak.
+bench-full: install-dev
+	$(BIN)/python bench/dedup.py
+	$(BIN)/python bench/fetch.py
+	$(BIN)/python bench/soak.py
 
 docs: install-dev
 	$(BIN)/python -c "import re, pathlib, subprocess; p = pathlib.Path('README.md'); t = subprocess.run(['$(BIN)/monitor', 'config', 'show', '--markdown'], capture_output=True, text=True, check=True).stdout; s = p.read_text(); p.write_text(re.sub(r'(?s)<!-- settings-table -->.*?<!-- /settings-table -->', lambda m: '<!-- settings-table -->\\n' + t.strip() + '\\n<!-- /settings-table -->', s))"
