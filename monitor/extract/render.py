@@ -33,15 +33,15 @@ def mark_blocks(root: LexborNode) -> None:
 
 def paragraphs_of(raw: str) -> list[str]:
     """Split marked text into paragraphs: whitespace collapsed, ``<br>`` kept as newlines."""
-    flat = " ".join(raw.split())  # the markers are not whitespace, so they survive
     paragraphs = []
-    for block in flat.split(BLOCK_MARK):
-        if LINE_MARK in block:
-            paragraphs.extend(_split_lines(block))
-        else:
-            block = block.strip()
-            if block:
-                paragraphs.append(block)
+    # The markers are not whitespace, so no whitespace run crosses one: collapsing block by block
+    # is collapsing the whole text, without building it again first.
+    for block in raw.split(BLOCK_MARK):
+        flat = " ".join(block.split())
+        if LINE_MARK in flat:
+            paragraphs.extend(_split_lines(flat))
+        elif flat:
+            paragraphs.append(flat)
     return paragraphs
 
 
