@@ -367,6 +367,11 @@ _MIN_UNBULLETED_ITEMS = 2
 def headline_list_lines(lines: Sequence[str]) -> set[int]:
     """Indices of lines that belong to lists of other stories' headlines."""
     marked: set[int] = set()
+    # Every list has a separator line or a heading: most texts have neither, and need no scan.
+    if not any(map(_SEPARATOR.fullmatch, lines)) and not any(
+        len(line) <= 60 and _LIST_HEADING.fullmatch(line) for line in lines
+    ):
+        return marked
     index = 0
     while index < len(lines):
         end = _separated_run_end(lines, index)
@@ -433,6 +438,7 @@ class _Collector:
     seen: set[str] = field(default_factory=set)
     origin: str | None = None
     published: str | None = None
+    tidy: bool = False  # lines hold no whitespace but single inner spaces: see _dedup_key
 
     def remove(self, line: str, reason: str) -> None:
         self.removed.append(Removed(text=line, reason=reason))
@@ -451,8 +457,8 @@ class _Collector:
 
 def clean(text: str) -> Cleaned:
     """Remove scraping noise from an article's text; see the module docstring for the rules."""
-    collector = _Collector()
-    lines, debris = _prepare(text)
+    lines, debris, tidy = _prepare(text)
+    collector = _Collector(tidy=tidy)
     in_lists = headline_list_lines(lines)
     for index, line in enumerate(lines):
         if index in in_lists:
@@ -464,14 +470,15 @@ def clean(text: str) -> Cleaned:
     return collector.result()
 
 
-def _prepare(text: str) -> tuple[list[str], dict[int, str]]:
-    """Non-empty normalised lines, and the original text of lines where markup debris was stripped."""
+def _prepare(text: str) -> tuple[list[str], dict[int, str], bool]:
+    """Non-empty normalised lines, the original text of lines where markup debris was stripped, and
+    whether the text was tidy (see _is_tidy)."""
     lines: list[str] = []
     debris: dict[int, str] = {}
     # Glue repair runs once over the whole text: one regex scan instead of one per line.
     text = _join_lines(_repair_glue(text))
     if _is_tidy(text):  # most extracted texts: skip the per-line normalisation
-        return [line for raw in text.split("\n") if (line := raw.strip())], debris
+        return [line for raw in text.split("\n") if (line := raw.strip())], debris, True
     for raw in text.split("\n"):
         line, had_debris = _normalize(raw)
         if (had_debris and _is_separator(line or "-")) or (not line and raw.strip()):
@@ -479,7 +486,7 @@ def _prepare(text: str) -> tuple[list[str], dict[int, str]]:
             lines.append(line)
         elif line:
             lines.append(line)
-    return lines, debris
+    return lines, debris, False
 
 
 def _join_lines(text: str) -> str:
@@ -521,16 +528,18 @@ def _long_line_reason(line: str, collector: _Collector) -> str | None:
 def _repeat_reason(line: str, collector: _Collector) -> str | None:
     if len(line) < _DUPLICATE_MIN:
         return None
-    key = _dedup_key(line)
+    key = _dedup_key(line, collector.tidy)
     if key in collector.seen:
         return "duplicate"
     collector.seen.add(key)
     return None
 
 
-def _dedup_key(line: str) -> str:
+def _dedup_key(line: str, tidy: bool) -> str:
     """The line casefolded with its whitespace runs made single spaces."""
     key = line.casefold()
+    if tidy:  # stripped lines of a tidy text, or pieces of them cut at a space (subheads)
+        return key
     # Normalised lines rarely hold other whitespace than single inner spaces: every other whitespace
     # character is unprintable, so the split and join are needed only then.
     if "  " in key or not key.isprintable() or key[:1] == " " or key[-1:] == " ":
@@ -630,7 +639,7 @@ def _caption(line: str, collector: _Collector) -> str | None:
     credited = hinted and tail_pattern.search(line, tail_start)
     if not (credited or _IMAGE_CAPTION_LEAD.fullmatch(line)):
         return None
-    key = _dedup_key(line)
+    key = _dedup_key(line, collector.tidy)
     if key in collector.seen:
         return "duplicate"
     collector.seen.add(key)
