@@ -1,6 +1,6 @@
 """The outbox sender: due alerts to their Apprise targets, with retries, digests and test messages.
 
-Delivery semantics (see docs/alerts.md):
+Delivery semantics (see README.md, "Alerts"):
 
 - An alert is claimed (status ``sending``) before anything is sent, and every send to a target
   is recorded *before* it happens (an attempt row without a result) and completed after.
