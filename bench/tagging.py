@@ -171,8 +171,8 @@ def report(
         f"| **tagging share of clean + tag** | **{share['share']:.1%}** |",
         f"| **tagging share of clean + dedup + tag** | **{share['share_with_other']:.1%}** |",
         "",
-        "Targets: >= 20 MB/s on one core; < 10 % of per-article pipeline time (storage is not included "
-        "here: `pipeline_share(seeds, other_stages=...)` takes the lead's remaining stages).",
+        "Targets: >= 20 MB/s on one core; < 10 % of per-article pipeline time. Storage and HTML extraction "
+        "are not included here; `bench/pipeline.py` measures the whole article path on real pages.",
         "",
         "The seed articles are rare-earth dense (about 80 mentions each): tagging them costs more per byte "
         "than the mixed corpus. On a shared machine single runs vary by about 30 %.",
