@@ -281,9 +281,10 @@ def _status_text(data: dict[str, Any]) -> str:
         f"  failed {alerts['failed']}",
         "",
     ]
+    width = max((len(s["name"]) for s in data["sources"]), default=0)
     for s in data["sources"]:
         health = "ok" if not s["error_count"] else f"{s['error_count']} failures: {s['last_error']}"
-        lines.append(f"{s['name']:<24} {s['kind']:<8} next {s['next_due'] or '-':<26} {health}")
+        lines.append(f"{s['name']:<{width}}  {s['kind']:<8} next {s['next_due'] or '-':<26} {health}")
     return "\n".join(lines)
 
 

@@ -130,3 +130,19 @@ def test_retag_keeps_counts(cli_runner: CliRunner, seeds_config: Path, seeds_dir
     result = cli_runner.invoke(cli, [*base, "retag", "--batch", "2"])
     assert result.exit_code == 0, result.output
     assert "retagged 5 articles" in result.stdout
+
+
+def test_status_text_lists_each_source_with_its_health(
+    cli_runner: CliRunner, write_config: Callable[[str], Path], tmp_path: Path, seeds_dir: Path
+) -> None:
+    path = write_config(
+        f'[[source]]\nname = "seeds"\nkind = "files"\npath = "{seeds_dir}"\n\n'
+        f'[[source]]\nname = "a-rather-long-source-name"\nkind = "files"\npath = "{tmp_path}/missing"\n'
+    )
+    cli_runner.invoke(cli, ["--config", str(path), "once"])
+    lines = cli_runner.invoke(cli, ["--config", str(path), "status"]).stdout.splitlines()
+    assert lines[0] == "articles 5  stories 5  copies 0"
+    rows = {line.split()[0]: line for line in lines[4:]}
+    assert rows["seeds"].endswith(" ok")
+    assert "1 failures:" in rows["a-rather-long-source-name"]
+    assert rows["seeds"].index("files") == rows["a-rather-long-source-name"].index("files")
