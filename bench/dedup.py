@@ -292,18 +292,15 @@ def _insert_rows(db: object, rows: Sequence[tuple[int, int, fp.Signature]]) -> N
     conn = db.conn  # type: ignore[attr-defined]
     conn.executemany("INSERT OR IGNORE INTO stories (id) VALUES (?)", [(story,) for _, story, _ in rows])
     conn.executemany(
-        "INSERT INTO articles (id, url, canonical_url, fetched, minhash, story_id) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO articles (id, url, canonical_url, fetched, story_id) VALUES (?, ?, ?, ?, ?)",
         [
-            (
-                i,
-                f"https://example.com/{i}",
-                f"https://example.com/{i}",
-                "2026-01-01T00:00:00Z",
-                sig.to_bytes(),
-                story,
-            )
-            for i, story, sig in rows
+            (i, f"https://example.com/{i}", f"https://example.com/{i}", "2026-01-01T00:00:00Z", story)
+            for i, story, _ in rows
         ],
+    )
+    conn.executemany(
+        "INSERT INTO signatures (article_id, minhash) VALUES (?, ?)",
+        [(i, sig.to_bytes()) for i, _, sig in rows],
     )
     conn.executemany(
         "INSERT INTO article_bands (band, article_id) VALUES (?, ?)",

@@ -184,9 +184,7 @@ def _new(db: Database, ctx: Context, prepared: Prepared, decision: Decision) -> 
         story = store.join_story(db, decision.story_id, article, new_article=True)
     else:
         story = store.new_story(db, article)
-    article_id = store.insert_article(
-        db, article, story.id, prepared.tags.score, prepared.signature.to_bytes()
-    )
+    article_id = store.insert_article(db, article, story.id, prepared.tags.score)
     if decision.story_id is None:
         store.set_first_article(db, story.id, article_id)
     index.add(db, article_id, prepared.signature)
@@ -202,9 +200,7 @@ def _update(db: Database, ctx: Context, prepared: Prepared, decision: Decision) 
         if decision.story_id is not None
         else store.new_story(db, article)
     )
-    store.update_article(
-        db, article_id, article, story.id, prepared.tags.score, prepared.signature.to_bytes()
-    )
+    store.update_article(db, article_id, article, story.id, prepared.tags.score)
     index.remove(db, article_id)
     index.add(db, article_id, prepared.signature)
     store.delete_tags(db, article_id)

@@ -46,7 +46,6 @@ def store(db: Database, article_id: int, text: str, story_id: int | None = None)
             "url": f"https://example.com/{article_id}",
             "canonical_url": f"https://example.com/{article_id}",
             "fetched": "2026-01-01T00:00:00Z",
-            "minhash": sig.to_bytes(),
             "story_id": story_id,
         }
     )
@@ -156,3 +155,26 @@ def test_migration_m004_keeps_existing_bands(db: Database) -> None:
     (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'article_bands'").fetchone()
     assert "WITHOUT ROWID" in sql
     assert find_match(db, signature(TRUNCATED)) is not None
+
+
+def test_migration_m005_moves_signatures_out_of_articles(tmp_path: Path) -> None:
+    old = Database(tmp_path / "old.db")
+    schema.migrations.apply(old, stop_before="m005_signatures_table")  # a store from before m005
+    sig = signature(ORIGINAL)
+    old.table("stories").insert({"id": 7, "title": "story"})
+    old.table("articles").insert(
+        {
+            "id": 1,
+            "url": "u",
+            "canonical_url": "u",
+            "fetched": "2026-01-01",
+            "story_id": 7,
+            "minhash": sig.to_bytes(),
+        }
+    )
+    old.table("article_bands").insert_all([{"band": band, "article_id": 1} for band in sig.bands()])
+    schema.migrations.apply(old)
+    assert "minhash" not in old["articles"].columns_dict
+    assert Signature.from_bytes(old.execute("select minhash from signatures").fetchone()[0]) == sig
+    match = find_match(old, signature(TRUNCATED))
+    assert match is not None and (match.article_id, match.story_id) == (1, 7)

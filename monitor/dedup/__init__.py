@@ -2,7 +2,7 @@
 
 canonicalize(url)            -> identity key for articles.canonical_url
 content_hash(text)           -> exact-copy key for articles.content_hash
-signature(text)              -> MinHash for articles.minhash and article_bands
+signature(text)              -> MinHash for the signatures and article_bands tables
 find_match(db, sig) / add()  -> nearest stored copy, inside the caller's transaction
 decide(...)                  -> what the pipeline does with a new article
 """

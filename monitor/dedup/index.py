@@ -1,4 +1,4 @@
-"""The near-duplicate index: LSH band hashes in ``article_bands``, signatures in ``articles.minhash``.
+"""The near-duplicate index: LSH band hashes in ``article_bands``, signatures in ``signatures``.
 
 ``article_bands`` is a WITHOUT ROWID table keyed (band, article_id) (migration m004). A lookup is
 ``NUM_BANDS`` point reads on that key, each capped to the newest
@@ -36,7 +36,10 @@ class Match:
 
 
 def add(db: Database, article_id: int, sig: Signature) -> None:
-    """Index an article's band hashes (an empty text has none)."""
+    """Index an article: its signature, and its band hashes (an empty text has none)."""
+    db.conn.execute(
+        "INSERT OR REPLACE INTO signatures (article_id, minhash) VALUES (?, ?)", (article_id, sig.to_bytes())
+    )
     db.conn.executemany(
         "INSERT OR IGNORE INTO article_bands (band, article_id) VALUES (?, ?)",
         [(band, article_id) for band in sig.bands()],
@@ -44,8 +47,9 @@ def add(db: Database, article_id: int, sig: Signature) -> None:
 
 
 def remove(db: Database, article_id: int) -> None:
-    """Forget an article's band hashes, before re-adding them for its updated text."""
+    """Forget an article's signature and band hashes, before re-adding them for its updated text."""
     db.conn.execute("DELETE FROM article_bands WHERE article_id = ?", (article_id,))
+    db.conn.execute("DELETE FROM signatures WHERE article_id = ?", (article_id,))
 
 
 def candidates(db: Database, sig: Signature) -> list[int]:
@@ -67,7 +71,8 @@ def find_match(db: Database, sig: Signature, *, exclude: int | None = None) -> M
         return None
     placeholders = ", ".join("?" * len(ids))
     rows = db.conn.execute(
-        f"SELECT id, story_id, minhash FROM articles WHERE id IN ({placeholders}) AND minhash IS NOT NULL",
+        f"SELECT s.article_id, a.story_id, s.minhash FROM signatures s JOIN articles a ON a.id = s.article_id"
+        f" WHERE s.article_id IN ({placeholders})",
         ids,
     )
     best: Match | None = None

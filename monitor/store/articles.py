@@ -44,7 +44,8 @@ def stored_article(db: Database, column: str, value: str) -> Stored | None:
     """The oldest article whose ``canonical_url`` or ``content_hash`` equals value, as dedup sees it."""
     assert column in ("canonical_url", "content_hash")
     row = db.execute(
-        f"select id, story_id, content_hash, minhash from articles where {column} = ? order by id limit 1",
+        f"select a.id, a.story_id, a.content_hash, s.minhash from articles a"
+        f" left join signatures s on s.article_id = a.id where a.{column} = ? order by a.id limit 1",
         [value],
     ).fetchone()
     if row is None:
@@ -60,24 +61,22 @@ def add_copy(db: Database, article_id: int, article: Article) -> None:
     )
 
 
-def insert_article(db: Database, article: Article, story_id: int, score: float, minhash: bytes) -> int:
-    row = _row(article, story_id, score, minhash)
+def insert_article(db: Database, article: Article, story_id: int, score: float) -> int:
+    row = _row(article, story_id, score)
     cursor = db.execute(
         f"insert into articles ({', '.join(row)}) values ({', '.join('?' * len(row))})", list(row.values())
     )
     return int(cursor.lastrowid or 0)
 
 
-def update_article(
-    db: Database, article_id: int, article: Article, story_id: int, score: float, minhash: bytes
-) -> None:
+def update_article(db: Database, article_id: int, article: Article, story_id: int, score: float) -> None:
     """A new version at the same URL replaces the stored one; ``fetched`` records when it changed."""
-    row = _row(article, story_id, score, minhash)
+    row = _row(article, story_id, score)
     assignments = ", ".join(f"{column} = ?" for column in row)
     db.execute(f"update articles set {assignments} where id = ?", [*row.values(), article_id])
 
 
-def _row(article: Article, story_id: int, score: float, minhash: bytes) -> dict[str, Any]:
+def _row(article: Article, story_id: int, score: float) -> dict[str, Any]:
     content = article.content
     return {
         "url": article.url,
@@ -101,7 +100,6 @@ def _row(article: Article, story_id: int, score: float, minhash: bytes) -> dict[
         "content_hash": article.content_hash,
         "story_id": story_id,
         "score": round(score, 4),
-        "minhash": minhash,
     }
 
 

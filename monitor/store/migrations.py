@@ -260,3 +260,15 @@ def m004_article_bands_without_rowid(db: Database) -> None:
     db.execute("DROP TABLE article_bands")
     db.execute("ALTER TABLE article_bands_new RENAME TO article_bands")
     db.execute("CREATE INDEX idx_article_bands_article_id ON article_bands (article_id)")
+
+
+@migrations()
+def m005_signatures_table(db: Database) -> None:
+    # A near-duplicate lookup reads up to 64 signatures. Stored after ``text`` in ``articles`` each read
+    # walked the text's overflow pages; in their own narrow table they sit a few to a page.
+    db.execute(
+        "CREATE TABLE signatures (article_id INTEGER PRIMARY KEY REFERENCES articles(id), "
+        "minhash BLOB NOT NULL)"
+    )
+    db.execute("INSERT INTO signatures SELECT id, minhash FROM articles WHERE minhash IS NOT NULL")
+    db.execute("ALTER TABLE articles DROP COLUMN minhash")
