@@ -111,6 +111,17 @@ CONTAINERS = [
      f"<div id='x'><p>{PROSE}</p><p>{MORE}</p><p>{PROSE}</p></div>"
      f"<div id='y'><p><a href='/c'>{MORE}</a></p></div>", f"{PROSE}\n\n{MORE}\n\n{PROSE}"),
     ("bare text with br in a div", f"<div id='story'>{PROSE}<br><br>{MORE}</div>", f"{PROSE}\n\n{MORE}"),
+    ("paragraphs inside teaser links do not hide a bare-text article",
+     f"<div id='story'>{PROSE}<br><br>{MORE}</div><div id='guides'>"
+     + "".join(f"<a href='/g{i}'><p>{PROSE} {MORE}</p></a>" for i in range(8)) + "</div>",
+     f"{PROSE}\n\n{MORE}"),
+    ("a long comment thread does not outvote the article",
+     f"<div id='story'><p>{PROSE}</p><p>{MORE}</p></div><div id='comments'>"
+     + "".join(f"<div class='comment'><p>{MORE} {PROSE}</p><p>{PROSE}</p></div>" for _ in range(4))
+     + "</div>", f"{PROSE}\n\n{MORE}"),
+    ("a comments setting on the article wrapper is not a thread",
+     f"<div class='comments-open'><div id='story'><p>{PROSE}</p><p>{MORE}</p></div></div>"
+     f"<div id='x'><p>{MORE}</p></div>", f"{PROSE}\n\n{MORE}"),
 ]
 
 

@@ -35,6 +35,12 @@ _NEGATIVE = re.compile(
     r"header|banner|masthead|popular|trending|newsletter|ad-|-ad\b|advert",
     re.I,
 )
+# A class or id naming a comment thread or one comment in it; "comments-open" or "has-comments"
+# on an article wrapper is a setting, not a thread, so the whole name must match.
+_COMMENT_THREAD = re.compile(
+    r"comments?(?:[-_]?(?:list|area|section|container|thread|wrap(?:per)?|content|body|text))?", re.I
+)
+_CANDIDATES = 5  # best voted elements whose link density and hints are measured
 _MIN_PARAGRAPH = 25  # characters; shorter blocks are labels, not prose
 _ENOUGH_SHARE = 0.6  # structural matches must hold this share of the best scored candidate's prose
 _TRUSTED_PROSE = 1500  # characters; a structural match this long is not a teaser card
@@ -121,24 +127,56 @@ def best_scored(body: LexborNode) -> Candidate | None:
         for share, node in zip((1.0, 0.5), voters, strict=False):
             votes[node.mem_id] = votes.get(node.mem_id, 0.0) + vote * share
             nodes[node.mem_id] = node
-    ranked = sorted(votes.items(), key=lambda item: item[1], reverse=True)[:5]
+    ranked = sorted(votes.items(), key=lambda item: item[1], reverse=True)
     link_lengths: dict[int, int] = {}  # candidates nest: read each link's text once
-    candidates = [_finalize(nodes[key], score, link_lengths) for key, score in ranked]
+    candidates = [_finalize(nodes[key], score, link_lengths) for key, score in _top(ranked, nodes)]
     return max(candidates, key=lambda c: c.score) if candidates else None
+
+
+def _top(ranked: list[tuple[int, float]], nodes: dict[int, LexborNode]) -> list[tuple[int, float]]:
+    """The five best voted elements outside comment threads.
+
+    Readers' comments are prose too, and a long thread outvotes a short article; the thread's
+    own markup says what it is, so an element in it is no candidate for the article.
+    """
+    found: list[tuple[int, float]] = []
+    for key, score in ranked:
+        if not _in_comment_thread(nodes[key]):
+            found.append((key, score))
+            if len(found) == _CANDIDATES:
+                break
+    return found
+
+
+def _in_comment_thread(node: LexborNode) -> bool:
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("body", "html", "-document"):
+        attrs = current.attributes
+        hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if any(_COMMENT_THREAD.fullmatch(name) for name in hints.split()):
+            return True
+        current = current.parent
+    return False
 
 
 def _prose_blocks(body: LexborNode) -> Iterable[tuple[list[LexborNode], str]]:
     """(who gets the vote, text) for every paragraph, and for every div holding bare text.
 
-    A paragraph votes for its parent and grandparent; a div whose own text nodes are prose
+    A paragraph votes for its parent and grandparent, unless one of them is a link; a div whose
+    own text nodes are prose
     (``text<br><br>text``, common on older sites) votes for itself and its parent.
     """
     found = 0
     for paragraph in body.css(PARAGRAPHS):
         text = paragraph.text(deep=True, strip=True)
         if len(text) >= _MIN_PARAGRAPH:
+            voters = list(_ancestors(paragraph, 2))
+            # A paragraph inside a link is a teaser card's summary (related stories, guides),
+            # not prose of this page: it neither votes nor makes the page "written in paragraphs".
+            if any(voter.tag == "a" for voter in voters):
+                continue
             found += len(text)
-            yield list(_ancestors(paragraph, 2)), text
+            yield voters, text
     if found >= _TRUSTED_PROSE:  # a page written in paragraphs: no need to look for bare text
         return
     for block in body.css(BARE_TEXT_HOLDERS):
