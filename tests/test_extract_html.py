@@ -79,6 +79,26 @@ def test_structural_noise_is_removed(name: str, noise: str) -> None:
     assert text == f"{PROSE}\n\n{MORE}"
 
 
+QUOTED_POSTS = [
+    ("embedded post in a social wrapper",
+     "<div class='social-media-embed'><blockquote class='twitter-tweet'><p>Magnet prices doubled "
+     "since May, and nobody in Europe is ready for it</p>— A Trader (@trader) "
+     "<a href='https://x.example/1'>May 2, 2026</a></blockquote></div>",
+     "Magnet prices doubled since May, and nobody in Europe is ready for it\n\n— A Trader (@trader) "
+     "May 2, 2026"),
+    ("share bar beside a short quote still goes",
+     "<div class='share-tools'><blockquote>Share</blockquote> Share on Facebook, on Twitter, "
+     "by email or print this article</div>", ""),
+]
+
+
+@pytest.mark.parametrize(("name", "widget", "kept"), QUOTED_POSTS, ids=[q[0] for q in QUOTED_POSTS])
+def test_quoted_posts_in_widget_wrappers_stay(name: str, widget: str, kept: str) -> None:
+    # An embedded tweet is evidence the author quotes; its wrapper's "social" class is not a share bar.
+    middle = f"\n\n{kept}" if kept else ""
+    assert extract_text(article(widget)) == f"{PROSE}{middle}\n\n{MORE}"
+
+
 def test_captions_are_kept_apart_from_the_body() -> None:
     figure = "<figure><img src='a.jpg'><figcaption>A mine in Bayan Obo. (Reuters)</figcaption></figure>"
     result = extract_html(article(figure))

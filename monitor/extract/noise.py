@@ -52,6 +52,8 @@ _FRAGMENTS.make_automaton()
 # A "widget" that holds most of the article is a wrapper whose class lies.
 _MAX_NOISE_SHARE = 0.5
 _MAX_LINK_DENSITY = 0.5
+# A widget whose text is mostly one blockquote wraps a quoted post, not page furniture.
+_MIN_QUOTE_SHARE = 0.8
 
 
 def strip_page(tree: LexborHTMLParser) -> list[str]:
@@ -99,9 +101,21 @@ def _widgets(container: LexborNode) -> list[LexborNode]:
     for node in container.css("[class], [id]"):
         attrs = node.attributes
         hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if is_noise_hint(hints) and text_length(node) <= total * _MAX_NOISE_SHARE:
-            found.append(node)
+        if is_noise_hint(hints):
+            length = text_length(node)
+            if length <= total * _MAX_NOISE_SHARE and not _is_quoted_post(node, length):
+                found.append(node)
     return found
+
+
+def _is_quoted_post(node: LexborNode, length: int) -> bool:
+    """Whether a widget-classed wrapper ("social-embed") holds a post the article quotes (a tweet).
+
+    Share bars and follow-us boxes hold links and labels; an embedded post is a blockquote with
+    the post's words, which the author put in the story as evidence.
+    """
+    quote = node.css_first("blockquote")
+    return quote is not None and text_length(quote) >= length * _MIN_QUOTE_SHARE
 
 
 def is_noise_hint(hints: str) -> bool:
