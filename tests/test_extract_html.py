@@ -99,6 +99,21 @@ def test_quoted_posts_in_widget_wrappers_stay(name: str, widget: str, kept: str)
     assert extract_text(article(widget)) == f"{PROSE}{middle}\n\n{MORE}"
 
 
+AD_LABELS = [
+    ("label in an unhinted slot", "<div class='x9q'><center><span>Advert</span><br></center></div>", True),
+    ("upper-case label", "<div><div>ADVERTISEMENT</div></div>", True),
+    ("continue-reading label", "<p>Story continues below advertisement</p>", True),
+    ("sentence mentioning an advert", "<p>The advertisement ran in three papers on Monday.</p>", False),
+]
+
+
+@pytest.mark.parametrize(("name", "slot", "dropped"), AD_LABELS, ids=[a[0] for a in AD_LABELS])
+def test_ad_slot_labels_are_dropped(name: str, slot: str, dropped: bool) -> None:
+    # Ad slots print a label as their only text even where their markup gives no hint.
+    text = extract_text(article(slot))
+    assert (text == f"{PROSE}\n\n{MORE}") is dropped
+
+
 def test_captions_are_kept_apart_from_the_body() -> None:
     figure = "<figure><img src='a.jpg'><figcaption>A mine in Bayan Obo. (Reuters)</figcaption></figure>"
     result = extract_html(article(figure))

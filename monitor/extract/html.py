@@ -15,7 +15,7 @@ from monitor import log
 from monitor.extract.content import find_article
 from monitor.extract.guard import flatten_deep_nesting
 from monitor.extract.metadata import Metadata, read_metadata
-from monitor.extract.noise import strip_article, strip_page
+from monitor.extract.noise import is_ad_label, strip_article, strip_page
 from monitor.extract.render import render
 from monitor.models import Extracted
 
@@ -44,7 +44,7 @@ def _extract(html: str, url: str | None) -> Extracted:
     if not parts:
         return _result(meta, [], [], _empty_reason(tree, html))
     captions = [caption for part in parts for caption in strip_article(part)]
-    paragraphs = [paragraph for part in parts for paragraph in render(part)]
+    paragraphs = [paragraph for part in parts for paragraph in render(part) if not is_ad_label(paragraph)]
     return _result(meta, paragraphs, captions, None if paragraphs else "no_text")
 
 

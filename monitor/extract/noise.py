@@ -44,6 +44,14 @@ NOISE_FRAGMENTS = (
 )
 # Short hints that are only safe as whole class names ("ad" is inside "header" and "load").
 NOISE_CLASSES = frozenset({"ad", "ads", "advertisement", "tag", "tags", "hidden", "hide", "meta"})
+# The text of an ad slot whose markup gives no hint (obfuscated classes, inline styles): the
+# label is the paragraph's whole text, never a sentence of an article.
+AD_LABELS = frozenset({
+    "advertisement", "advertisements", "advert", "adverts", "ad", "anzeige", "publicité", "publicidad",
+    "pubblicità", "sponsored", "story continues below advertisement", "article continues below advertisement",
+    "continue reading below",
+})
+_LONGEST_AD_LABEL = max(len(label) for label in AD_LABELS) + 4
 _FRAGMENTS = ahocorasick.Automaton()
 for _fragment in NOISE_FRAGMENTS:
     _FRAGMENTS.add_word(_fragment, _fragment)
@@ -116,6 +124,11 @@ def _is_quoted_post(node: LexborNode, length: int) -> bool:
     """
     quote = node.css_first("blockquote")
     return quote is not None and text_length(quote) >= length * _MIN_QUOTE_SHARE
+
+
+def is_ad_label(paragraph: str) -> bool:
+    """Whether a rendered paragraph is only the label an ad slot prints above itself."""
+    return len(paragraph) <= _LONGEST_AD_LABEL and paragraph.strip(" .:-–—()[]").lower() in AD_LABELS
 
 
 def is_noise_hint(hints: str) -> bool:
