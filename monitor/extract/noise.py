@@ -105,13 +105,14 @@ def _take_captions(container: LexborNode) -> list[str]:
 
 def _widgets(container: LexborNode) -> list[LexborNode]:
     total = max(1, text_length(container))
+    quotes = container.css_first("blockquote") is not None  # most bodies quote no post: skip the check
     found = []
     for node in container.css("[class], [id]"):
         attrs = node.attributes
         hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
         if is_noise_hint(hints):
             length = text_length(node)
-            if length <= total * _MAX_NOISE_SHARE and not _is_quoted_post(node, length):
+            if length <= total * _MAX_NOISE_SHARE and not (quotes and _is_quoted_post(node, length)):
                 found.append(node)
     return found
 
