@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
@@ -34,7 +33,7 @@ from monitor.dedup.urls import canonicalize
 from monitor.extract import extract_article
 from monitor.extract.plain import extract_plain
 from monitor.fetch.client import HTML, Fetcher
-from monitor.models import Article, Entry, Page, Source, Story, Tags
+from monitor.models import Article, Entry, Extracted, Page, Source, Story, Tags
 from monitor.sources import Listing, SourceState, files, web
 from monitor.sources.health import next_due
 from monitor.store import articles as store
@@ -114,9 +113,9 @@ def prepare(
     return Prepared(article, tags, fingerprint.signature(content.text), html)
 
 
-def _with_entry_fields(content: Any, entry: Entry) -> Any:
+def _with_entry_fields(content: Extracted, entry: Entry) -> Extracted:
     """The feed's title and date fill what the page did not say."""
-    changes = {}
+    changes: dict[str, str] = {}
     if entry.title and not content.title:
         changes["title"] = entry.title
     if entry.published and not content.published:
