@@ -115,12 +115,11 @@ def prepare(
 
 def _with_entry_fields(content: Extracted, entry: Entry) -> Extracted:
     """The feed's title and date fill what the page did not say."""
-    changes: dict[str, str] = {}
-    if entry.title and not content.title:
-        changes["title"] = entry.title
-    if entry.published and not content.published:
-        changes["published"] = entry.published
-    return replace(content, **changes) if changes else content
+    title = content.title or entry.title or ""
+    published = content.published or entry.published
+    if (title, published) == (content.title, content.published):
+        return content
+    return replace(content, title=title, published=published)
 
 
 def _canonical(url: str, declared: str | None) -> str:
