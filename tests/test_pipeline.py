@@ -73,3 +73,26 @@ def test_every_article_has_story_tags_and_fts(seeds_config: Path, seeds_dir: Pat
     assert orphans == 0
     hits = db.execute("select rowid from articles_fts where articles_fts match 'dysprosium'").fetchall()
     assert len(hits) >= 2
+
+
+def test_prepare_fills_title_and_date_from_the_feed_entry() -> None:
+    from monitor.models import Entry, Page, Source
+    from monitor.pipeline import prepare
+    from monitor.tagging import load_taxonomy
+
+    body = "<p>Lynas said its Kuantan plant separated dysprosium oxide, a heavy rare earth, in March.</p>" * 4
+    page = Page(
+        "https://ex.org/a?utm_source=x", "https://ex.org/a?utm_source=x", f"<html><body>{body}</body></html>"
+    )
+    entry = Entry(url=page.url, title="Lynas separates dysprosium", published="2026-03-02T00:00:00+00:00")
+    prepared = prepare(
+        Source(name="s", kind="rss", url="https://ex.org/feed"), entry, page, load_taxonomy(), "now"
+    )
+    assert prepared is not None
+    article = prepared.article
+    assert (article.title, article.content.published) == (
+        "Lynas separates dysprosium",
+        "2026-03-02T00:00:00+00:00",
+    )
+    assert article.canonical_url == "https://ex.org/a" and article.outlet == "ex.org"
+    assert "element:dysprosium" in prepared.tags.tag_names()
