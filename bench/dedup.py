@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from monitor.dedup import fingerprint as fp  # noqa: E402
-from monitor.dedup import index  # noqa: E402
+from monitor.store import signatures as index  # noqa: E402
 from monitor.store.db import open_db  # noqa: E402
 from tests.fixtures.dedup import labelled  # noqa: E402
 

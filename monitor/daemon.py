@@ -42,7 +42,6 @@ from monitor.config import Config, load
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch.client import Fetcher
 from monitor.lock import DatabaseLock
-from monitor.maintenance import maintain
 from monitor.models import Source
 from monitor.pipeline import Context, run_sources
 from monitor.runner import prepare_db
@@ -50,6 +49,7 @@ from monitor.schedule import cron_trigger, first_run, jitter, misfire_grace, nex
 from monitor.store import sources as source_rows
 from monitor.store.db import now as utc_now
 from monitor.store.db import open_db
+from monitor.store.maintenance import maintain
 from monitor.systemd import Notifier
 
 logger = logging.getLogger("monitor.daemon")

@@ -198,6 +198,15 @@ class Story:
 
 
 @dataclass(frozen=True, slots=True)
+class Match:
+    """The stored article nearest to a new one's signature, and its story (dedup's lookup result)."""
+
+    article_id: int
+    story_id: int | None
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """A message to send: one rule fired for one story."""
 

@@ -27,7 +27,7 @@ from sqlite_utils import Database
 from monitor import log
 from monitor.alerts import health, outbox, rules
 from monitor.config import Config
-from monitor.dedup import fingerprint, index
+from monitor.dedup import fingerprint
 from monitor.dedup.decide import Action, Decision, decide
 from monitor.dedup.urls import canonicalize
 from monitor.extract import extract_article
@@ -37,6 +37,7 @@ from monitor.models import Article, Entry, Extracted, Page, Source, Story, Tags
 from monitor.sources import Listing, SourceState, files, web
 from monitor.sources.health import next_due
 from monitor.store import articles as store
+from monitor.store import signatures as index
 from monitor.store import sources as source_rows
 from monitor.store.db import now as utc_now
 from monitor.tagging import Taxonomy, load_taxonomy, tag

@@ -17,7 +17,6 @@ from sqlite_utils import Database
 
 from monitor.errors import LockedError
 from monitor.lock import DatabaseLock, lock_path
-from monitor.maintenance import KEEP_FETCHES_DAYS, maintain
 from monitor.schedule import (
     STARTUP_SPREAD,
     cron_trigger,
@@ -27,6 +26,7 @@ from monitor.schedule import (
     next_run,
     startup_spread,
 )
+from monitor.store.maintenance import KEEP_FETCHES_DAYS, maintain
 from monitor.systemd import Notifier
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)  # a Monday

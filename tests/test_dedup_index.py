@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from monitor.dedup import index
 from monitor.dedup.fingerprint import NUM_BANDS, Signature, signature
-from monitor.dedup.index import MAX_CANDIDATES, PER_BAND_LIMIT, add, candidates, find_match, remove
 from monitor.store import migrations as schema
+from monitor.store import signatures as index
 from monitor.store.migrations import migrations
+from monitor.store.signatures import MAX_CANDIDATES, PER_BAND_LIMIT, add, candidates, find_match, remove
 from tests.fixtures.dedup import labelled
 
 ORIGINAL = "\n\n".join(

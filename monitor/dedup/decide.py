@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from monitor.dedup.fingerprint import Signature, same_story, similarity
-from monitor.dedup.index import Match
+from monitor.models import Match
 
 
 class Action(StrEnum):

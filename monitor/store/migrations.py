@@ -248,7 +248,7 @@ def m003_article_list(db: Database) -> None:
 def m004_article_bands_without_rowid(db: Database) -> None:
     # LSH bands as one clustered B-tree keyed (band, article_id): a band lookup reads the table itself
     # and an insert writes two B-trees instead of three (measured in bench/dedup.py: about half the
-    # insert and lookup time, a third smaller). The article_id index stays for monitor.dedup.index.remove.
+    # insert and lookup time, a third smaller). The article_id index stays for store.signatures.remove.
     db.execute(
         "CREATE TABLE article_bands_new (band INTEGER NOT NULL, article_id INTEGER NOT NULL "
         "REFERENCES articles(id), PRIMARY KEY (band, article_id)) WITHOUT ROWID"

@@ -1,4 +1,4 @@
-"""The near-duplicate index: LSH band hashes in ``article_bands``, signatures in ``signatures``.
+"""The near-duplicate index's storage: LSH band hashes in ``article_bands``, signatures in ``signatures``.
 
 ``article_bands`` is a WITHOUT ROWID table keyed (band, article_id) (migration m004). A lookup is
 ``NUM_BANDS`` point reads on that key, each capped to the newest
@@ -11,11 +11,11 @@ transaction holds these statements.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from monitor.dedup.fingerprint import Signature, same_story, similarity
+from monitor.models import Match
 
 PER_BAND_LIMIT = 16  # newest articles read per band hash: wire copies cluster in time
 MAX_CANDIDATES = 64  # signatures compared per lookup, the articles sharing the most bands first
@@ -25,14 +25,6 @@ _BAND_QUERY = (
     "SELECT * FROM (SELECT article_id FROM article_bands WHERE band = ? ORDER BY article_id DESC LIMIT ?)"
 )
 
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """The stored article nearest to a signature, and its story."""
-
-    article_id: int
-    story_id: int | None
-    similarity: float
 
 
 def add(db: Database, article_id: int, sig: Signature) -> None:
