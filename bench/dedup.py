@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from monitor.dedup import fingerprint as fp  # noqa: E402
+from monitor.models import Match  # noqa: E402
 from monitor.store import signatures as index  # noqa: E402
 from monitor.store.db import open_db  # noqa: E402
 from tests.fixtures.dedup import labelled  # noqa: E402
@@ -385,7 +386,7 @@ class Store:
         result.commit_us.append((t5 - t4) * 1e6)
         self._check(i, match, result)
 
-    def _check(self, i: int, match: index.Match | None, result: Window) -> None:
+    def _check(self, i: int, match: Match | None, result: Window) -> None:
         if self.corpus.source_of(i) is not None:
             result.copies += 1
             result.copies_found += match is not None and match.story_id == self.story[i]

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,24 +61,26 @@ class Timer:
         return result
 
 
+def _fingerprint(text: str) -> tuple[str, fingerprint.Signature]:
+    return fingerprint.content_hash(text), fingerprint.signature(text)
+
+
 def one_round(
     db: Any, ctx: pipeline.Context, items: list[tuple[str, str]], round_no: int, timer: Timer
 ) -> None:
     source = Source(name="bench", kind="rss", url="https://example.org/feed")
     for index, (url, html) in enumerate(items):
-        content = timer.run("extract + clean", lambda html=html, url=url: extract_article(html, url))
+        content = timer.run("extract + clean", partial(extract_article, html, url))
         if not content.text:
             continue
         text = f"{content.text}\n\nRound {round_no} edition {index}."
         content = replace(content, text=text)
-        fp = timer.run(
-            "fingerprint", lambda text=text: (fingerprint.content_hash(text), fingerprint.signature(text))
-        )
-        tags = timer.run("tag", lambda c=content: tag(c.title, c.text, ctx.taxonomy))
+        fp = timer.run("fingerprint", partial(_fingerprint, text))
+        tags = timer.run("tag", partial(tag, content.title, content.text, ctx.taxonomy))
         page_url = f"{url}?round={round_no}"
         article = Article(page_url, page_url, source.name, "example.org", ctx.clock(), content, None, fp[0])
         prepared = pipeline.Prepared(article, tags, fp[1], None)
-        timer.run("store", lambda p=prepared, u=page_url: pipeline.store_prepared(db, ctx, p, [u]))
+        timer.run("store", partial(pipeline.store_prepared, db, ctx, prepared, [page_url]))
 
 
 def main() -> None:
