@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.datasette import demo
+from tests import demo_db as demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

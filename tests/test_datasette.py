@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from monitor.datasette import demo
+from tests import demo_db as demo
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -17,8 +17,8 @@ import pytest
 from sqlite_utils import Database
 
 from monitor import serve
-from monitor.datasette import demo
 from monitor.store.db import open_db
+from tests import demo_db as demo
 
 METADATA = json.loads(serve.METADATA_PATH.read_text(encoding="utf-8"))
 TABLES = METADATA["databases"]["monitor"]["tables"]
@@ -133,7 +133,7 @@ def test_datasette_dies_with_its_parent(tmp_path: Path) -> None:
         import sys, time
         from pathlib import Path
         from monitor import serve
-        from monitor.datasette import demo
+        from tests import demo_db as demo
         child = serve.start(demo.config(Path({str(tmp_path)!r})), Path({str(tmp_path / "monitor.db")!r}))
         print(child.pid, flush=True)
         time.sleep(60)

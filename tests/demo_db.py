@@ -267,7 +267,7 @@ def _wait_until_up(exited: Callable[[], int | None], url: str, timeout: float) -
     raise MonitorError(f"Datasette did not answer {url} within {timeout:.0f}s")
 
 
-if __name__ == "__main__":  # python -m monitor.datasette.demo data/demo.db
+if __name__ == "__main__":  # python -m tests.demo_db data/demo.db
     import sys
 
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "data/demo.db")
