@@ -211,7 +211,7 @@ def config_check(state: State) -> None:
 
 
 @config_group.command(name="show")
-@click.option("--markdown", is_flag=True, help="As the Markdown tables of README.md.")
+@click.option("--markdown", is_flag=True, help="As the Markdown tables of docs/configuration.md.")
 def config_show(markdown: bool) -> None:
     """Every setting with its default and help."""
     from monitor.runner import settings_markdown, settings_table

@@ -146,7 +146,7 @@ def settings_table() -> str:
 
 
 def settings_markdown() -> str:
-    """The README's settings tables, generated from the declarations (a test keeps them in sync)."""
+    """The settings tables of docs/configuration.md, generated from the declarations (a test checks)."""
     from monitor.alerts.rules import Rule
 
     groups: dict[str, type] = {
@@ -156,7 +156,7 @@ def settings_markdown() -> str:
     }
     out = []
     for name, group in groups.items():
-        out += [f"#### `{name}`", "", "| Key | Default | Meaning |", "|---|---|---|"]
+        out += [f"## `{name}`", "", "| Key | Default | Meaning |", "|---|---|---|"]
         out += [f"| `{key}` | `{_toml(default)}` | {help} |" for key, default, help in describe(group)]
         out.append("")
     return "\n".join(out)

@@ -1,7 +1,7 @@
 """Settings declared once, as data: each field carries its default, help and check.
 
 A settings group is a frozen dataclass whose fields are made with :func:`setting`.
-``monitor.config`` validates TOML tables against these declarations, the README's
+``monitor.config`` validates TOML tables against these declarations, docs/configuration.md's
 settings table is generated from them, and a test checks that every one is documented.
 """
 

@@ -1,7 +1,9 @@
-"""Every CLI command and every setting is documented in README.md (like sqlite-utils' docs tests)."""
+"""Every CLI command is documented in README.md and every setting in docs/configuration.md (like
+sqlite-utils' docs tests), and the docs pages README links to exist."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -12,7 +14,9 @@ from monitor.config import SECTIONS
 from monitor.models import Source
 from monitor.settings import describe
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
 
 
 def _commands(group: click.Group, prefix: str = "monitor") -> list[str]:
@@ -36,11 +40,20 @@ SETTINGS = [
 
 @pytest.mark.parametrize(("table", "name"), SETTINGS)
 def test_every_setting_is_documented(table: str, name: str) -> None:
-    assert f"| `{name}` |" in README, f"[{table}] {name} is missing from README.md's settings tables"
+    assert f"| `{name}` |" in CONFIGURATION, f"[{table}] {name} is missing from docs/configuration.md"
 
 
 def test_readme_settings_tables_are_generated_from_the_declarations() -> None:
     from monitor.runner import settings_markdown
 
-    block = README.split("<!-- settings-table -->")[1].split("<!-- /settings-table -->")[0]
-    assert block.strip() == settings_markdown().strip(), "run `make docs` to regenerate README's settings"
+    block = CONFIGURATION.split("<!-- settings-table -->")[1].split("<!-- /settings-table -->")[0]
+    assert block.strip() == settings_markdown().strip(), "run `make docs` to regenerate docs/configuration.md"
+
+
+def test_readme_stays_a_newcomers_manual() -> None:
+    assert len(README.splitlines()) <= 300, "README.md is the short manual; move details to docs/"
+
+
+@pytest.mark.parametrize("link", sorted(set(re.findall(r"\]\(((?:docs/)?[A-Z\w-]+\.md)\)", README))))
+def test_readme_links_to_pages_that_exist(link: str) -> None:
+    assert (ROOT / link).is_file(), f"README.md links to {link}, which does not exist"

@@ -1,6 +1,6 @@
 """The outbox sender: due alerts to their Apprise targets, with retries, digests and test messages.
 
-Delivery semantics (see README.md, "Alerts"):
+Delivery semantics (see docs/alerts.md):
 
 - An alert is claimed (status ``sending``) before anything is sent, and every send to a target
   is recorded *before* it happens (an attempt row without a result) and completed after.

@@ -41,7 +41,7 @@ class _Document:
 
 
 def tag(title: str, text: str, taxonomy: Taxonomy) -> Tags:
-    """Find every tag of ``taxonomy`` in an article; README.md ("Tagging") describes the rules."""
+    """Find every tag of ``taxonomy`` in an article; docs/tagging.md describes the rules."""
     matcher = taxonomy.matcher
     document = _Document(title, text)
     hits, document.hay = matcher.find(document.text)
