@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from monitor.extract import extract_article, extract_text  # noqa: E402
-from monitor.extract.render import render  # noqa: E402
+from monitor.extract.layout import render  # noqa: E402
 from monitor.extract.shingles import Match, Score, match, score  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "bench" / "extraction-dev"

@@ -174,7 +174,8 @@ class Daemon:
 
     def _add_source_job(self, source: Source, spread: float) -> None:
         now = datetime.now(UTC)
-        due = first_run(source_rows.next_due(self.db, source.name), now, source.interval, self.rng, spread)
+        stored = source_rows.stored_next_due(self.db, source.name)
+        due = first_run(stored, now, source.interval, self.rng, spread)
         self.scheduler.add_job(
             self._run_source, IntervalTrigger(seconds=source.interval, jitter=jitter(source.interval)),
             args=[source.name], id=f"source:{source.name}", name=source.name, next_run_time=due,
@@ -229,7 +230,7 @@ class Daemon:
         self.last_pass = utc_now()
         if any(r.new or r.copies or r.updated for r in reports):
             self._wake_outbox()  # new alerts go out now, not at the next 30 s round
-        stored_due = source_rows.next_due(self.db, source.name)
+        stored_due = source_rows.stored_next_due(self.db, source.name)
         when = next_run(stored_due, datetime.now(UTC), source.interval, self.rng)
         job = self.scheduler.get_job(f"source:{source.name}")
         if job is not None:

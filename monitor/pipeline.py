@@ -35,7 +35,7 @@ from monitor.extract.plain import extract_plain
 from monitor.fetch.client import HTML, Fetcher
 from monitor.models import Article, Entry, Extracted, Page, Source, Story, Tags
 from monitor.sources import Listing, SourceState, files, web
-from monitor.sources.health import next_due
+from monitor.sources.backoff import next_visit
 from monitor.store import articles as store
 from monitor.store import signatures as index
 from monitor.store import sources as source_rows
@@ -349,7 +349,7 @@ def _finish(
 ) -> None:
     when = ctx.clock()
     count = source_rows.error_count(db, source.name) + 1 if report.error else 0
-    wait_until = next_due(
+    wait_until = next_visit(
         datetime.fromisoformat(when), source.interval, count, retry_after, cap=ctx.config.fetch.backoff_cap
     )
     due = wait_until.isoformat(timespec="seconds")

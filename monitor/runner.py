@@ -38,7 +38,7 @@ def due_sources(db: Database, config: Config, now: str) -> list[Source]:
     for source in config.sources:
         if not source.enabled:
             continue
-        wait_until = source_rows.next_due(db, source.name)
+        wait_until = source_rows.stored_next_due(db, source.name)
         if source_rows.error_count(db, source.name) and wait_until and wait_until > now:
             log.event(logger, "source_backoff", source=source.name, next_due=wait_until)
             continue

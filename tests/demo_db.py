@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from monitor import serve
 from monitor.config import Config, MonitorSettings, ServeSettings
-from monitor.datasette.render import tag_name
+from monitor.datasette.markup import tag_name
 from monitor.errors import MonitorError
 from monitor.fetch.client import FetchSettings
 from monitor.store.db import open_db

@@ -10,7 +10,7 @@ import pytest
 
 from monitor.errors import ParseError
 from monitor.models import Entry
-from monitor.sources import health
+from monitor.sources import backoff
 from monitor.sources.html_index import parse_index
 from monitor.sources.opml import to_sources, to_toml
 from monitor.sources.rss import is_complete, parse_feed
@@ -298,5 +298,5 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
         (0, 0, None, 1),
     ],
 )
-def test_next_due_backs_off(interval: int, errors: int, retry_after: float | None, wait: int) -> None:
-    assert health.next_due(NOW, interval, errors, retry_after) == NOW + timedelta(seconds=wait)
+def test_next_visit_backs_off(interval: int, errors: int, retry_after: float | None, wait: int) -> None:
+    assert backoff.next_visit(NOW, interval, errors, retry_after) == NOW + timedelta(seconds=wait)

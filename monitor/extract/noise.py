@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import ahocorasick
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor.extract.render import render
+from monitor.extract.layout import render
 
 # Never visible text, anywhere on the page: removed with their content in one query.
 NEVER_TEXT = (

@@ -51,7 +51,7 @@ def load_state(db: Database, name: str) -> SourceState:
     return SourceState(etag=row[0], last_modified=row[1], redirect_url=row[2], error_count=row[3] or 0)
 
 
-def next_due(db: Database, name: str) -> str | None:
+def stored_next_due(db: Database, name: str) -> str | None:
     row = db.execute("select next_due from sources where name = ?", [name]).fetchone()
     return row[0] if row else None
 

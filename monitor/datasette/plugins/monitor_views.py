@@ -1,6 +1,6 @@
 """Datasette plugin (loaded with ``--plugins-dir``): readable cells, article and story extras, CSS.
 
-Hooks only; parsing and HTML building live in :mod:`monitor.datasette.render` (pure, tested).
+Hooks only; parsing and HTML building live in :mod:`monitor.datasette.markup` (pure, tested).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, TypeVar, cast
 from datasette import hookimpl as _datasette_hookimpl
 from markupsafe import Markup, escape
 
-from monitor.datasette import render
+from monitor.datasette import markup as render
 
 _Hook = TypeVar("_Hook", bound=Callable[..., Any])
 

@@ -22,7 +22,7 @@ def backoff(interval: float, error_count: int, cap: float = DEFAULT_CAP) -> floa
     return min(delay, max(cap, interval))
 
 
-def next_due(
+def next_visit(
     now: datetime, interval: float, error_count: int, retry_after: float | None, *, cap: float = DEFAULT_CAP
 ) -> datetime:
     """The time of the next pass: backoff from ``now``, and not before Retry-After allows."""
