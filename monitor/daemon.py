@@ -46,9 +46,11 @@ from monitor.models import Source
 from monitor.pipeline import Context, run_sources
 from monitor.runner import prepare_db
 from monitor.schedule import cron_trigger, first_run, jitter, misfire_grace, next_run, startup_spread
+from monitor.store import articles as article_rows
 from monitor.store import sources as source_rows
+from monitor.store import status as status_rows
+from monitor.store.db import file_name, open_db, ping
 from monitor.store.db import now as utc_now
-from monitor.store.db import open_db
 from monitor.store.maintenance import maintain
 from monitor.systemd import Notifier
 
@@ -127,8 +129,8 @@ class Daemon:
         self._serve_db = serve_db
         self._start_child()
         watchdog = asyncio.create_task(self._watchdog_loop(), name="watchdog")
-        log.event(logger, "daemon_started", sources=len(self.sources), db=self.db.conn.execute(
-            "pragma database_list").fetchone()[2], watchdog=self.notifier.watchdog_interval)
+        log.event(logger, "daemon_started", sources=len(self.sources), db=file_name(self.db),
+                  watchdog=self.notifier.watchdog_interval)
         self.notifier.ready(self.status_line())
         await self._stop.wait()
         await self._shutdown()
@@ -370,7 +372,7 @@ class Daemon:
         if stale > STALE_AFTER:
             return f"scheduler silent for {stale:.0f}s"
         try:
-            self.db.execute("select 1").fetchone()
+            ping(self.db)
         except Exception as exc:
             return f"database: {exc}"
         return None
@@ -382,8 +384,8 @@ class Daemon:
             log.event(logger, "status_failed", logging.WARNING, error=exc)
 
     def status_line(self) -> str:
-        articles = self.db.execute("select count(*) from articles").fetchone()[0]
-        pending = self.db.execute("select count(*) from alerts where status = 'pending'").fetchone()[0]
+        articles = article_rows.count_articles(self.db)
+        pending = status_rows.pending_alerts(self.db)
         return (f"{len(self.sources)} sources, {articles} articles, last pass {self.last_pass or 'none yet'},"
                 f" {pending} alerts pending")
 

@@ -380,14 +380,12 @@ def retag(db: Database, ctx: Context, batch: int) -> Iterable[int]:
     """Re-tag stored articles in batches, one transaction each; yields the size of each batch done."""
     last = 0
     while True:
-        rows = db.execute(
-            "select id, title, text from articles where id > ? order by id limit ?", [last, batch]
-        ).fetchall()
+        rows = store.articles_after(db, last, batch)
         if not rows:
             return
         with db.atomic():
             for article_id, title, text in rows:
-                _retag_one(db, ctx, article_id, title or "", text or "")
+                _retag_one(db, ctx, article_id, title, text)
         last = rows[-1][0]
         yield len(rows)
 
@@ -396,4 +394,4 @@ def _retag_one(db: Database, ctx: Context, article_id: int, title: str, text: st
     tags = tag(title, text, ctx.taxonomy)
     store.delete_tags(db, article_id)
     store.insert_tags(db, article_id, tags, ctx.clock())
-    db.execute("update articles set score = ? where id = ?", [round(tags.score, 4), article_id])
+    store.set_score(db, article_id, tags.score)

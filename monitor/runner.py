@@ -123,7 +123,7 @@ def retag(config: Config, db: Database, batch: int, progress: bool = False) -> i
     """Re-tag every article in batches of ``batch``, one transaction per batch."""
     ctx = pipeline.Context.from_config(config)
     prepare_db(db, ctx)
-    total = int(db.execute("select count(*) from articles").fetchone()[0])
+    total = store.count_articles(db)
     done = 0
     with click.progressbar(length=total, label="retag", file=sys.stderr) as bar:
         for count in pipeline.retag(db, ctx, batch):

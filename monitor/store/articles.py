@@ -192,6 +192,22 @@ def _first_mentions(db: Database, article_id: int, tags: Tags, when: str) -> fro
     return frozenset(new)
 
 
+def count_articles(db: Database) -> int:
+    return int(db.execute("select count(*) from articles").fetchone()[0])
+
+
+def articles_after(db: Database, last_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """The ``limit`` articles after ``last_id`` in id order, as (id, title, text): batch work like retag."""
+    rows = db.execute(
+        "select id, title, text from articles where id > ? order by id limit ?", [last_id, limit]
+    ).fetchall()
+    return [(int(article_id), title or "", text or "") for article_id, title, text in rows]
+
+
+def set_score(db: Database, article_id: int, score: float) -> None:
+    db.execute("update articles set score = ? where id = ?", [round(score, 4), article_id])
+
+
 def delete_tags(db: Database, article_id: int) -> None:
     db.execute("delete from article_tags where article_id = ?", [article_id])
     db.execute("delete from mentions where article_id = ?", [article_id])

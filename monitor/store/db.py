@@ -35,6 +35,16 @@ def _pragmas(db: Database) -> None:
     db.execute("PRAGMA foreign_keys = ON")
 
 
+def file_name(db: Database) -> str:
+    """The file the connection writes, as SQLite resolved it."""
+    return str(db.execute("pragma database_list").fetchone()[2])
+
+
+def ping(db: Database) -> None:
+    """Raise if the database cannot answer a trivial query (the daemon's health check)."""
+    db.execute("select 1").fetchone()
+
+
 def now() -> str:
     """The current time as stored everywhere: ISO 8601 UTC, seconds."""
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -34,6 +34,10 @@ def summary(db: Database) -> dict[str, Any]:
     }
 
 
+def pending_alerts(db: Database) -> int:
+    return _count(db, "select count(*) from alerts where status = 'pending'")
+
+
 def _sources(db: Database) -> list[tuple[Any, ...]]:
     return db.execute(f"select {', '.join(SOURCE_COLUMNS)} from sources order by name").fetchall()
 
