@@ -91,13 +91,14 @@ def best_structural(body: LexborNode) -> list[Candidate]:
     ranked: dict[int, list[LexborNode]] = {}
     for node in _unique(body.css(STRUCTURAL_QUERY)):
         rank = _structural_rank(node)
-        # A hidden copy (microdata for crawlers, a collapsed duplicate) is not what readers see.
-        if rank is not None and not _hidden(node):
+        if rank is not None:
             ranked.setdefault(rank, []).append(node)
     link_lengths: dict[int, int] = {}  # matches nest: read each link's text once
     for rank in sorted(ranked):
-        matches = [Candidate(n, 0.0, prose_length(n, link_lengths)) for n in ranked[rank]]
-        best = max(m.prose for m in matches)
+        # A hidden copy (microdata for crawlers, a collapsed duplicate) is not what readers see.
+        # Checked per rank, most pages stop at the first: the check walks up to the root.
+        matches = [Candidate(n, 0.0, prose_length(n, link_lengths)) for n in ranked[rank] if not _hidden(n)]
+        best = max((m.prose for m in matches), default=0)
         if best >= _MIN_PARAGRAPH * 4:
             kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH, best * _CHUNK_SHARE)]
             return _outermost(kept)
