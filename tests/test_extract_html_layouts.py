@@ -152,3 +152,27 @@ def test_bem_body_sections_are_all_kept(name: str, classes: str) -> None:
     teasers = "".join(f"<div class='teaser'><p>{SECOND[:70]} {i}</p></div>" for i in range(3))
     text = extract_text(page(f"<div class='layout'>{sections}</div>{teasers}"))
     assert text == "\n\n".join(BODY)
+
+
+# --- paragraphs one per nest, and word-processor paragraph classes ---------------------------
+
+def test_story_written_one_paragraph_per_nested_div_wins_over_notes_and_comments() -> None:
+    # Web-fiction and WYSIWYG-editor markup: <div><div><span>paragraph</span></div></div> per paragraph,
+    # no <p> at all; the author's note and readers' comments below are written in <p>s.
+    story = "".join(f"<div style='margin: 1em 0'><div style='direction: ltr'><span>{p}</span></div></div>"
+                    for p in BODY * 4)
+    note = "<div class='author-note'>" + "".join(f"<p>{SECOND} Thanks for reading, {i}.</p>"
+                                                  for i in range(3)) + "</div>"
+    replies = "".join(f"<div class='comment-item'><p>{THIRD} Reply {i}.</p><p>{LEAD}</p></div>"
+                      for i in range(5))
+    comments = f"<div id='comments'>{replies}</div>"
+    html = page(f"<div class='chapter'><div style='min-height: 350px'>{story}</div></div>{note}{comments}")
+    assert extract_text(html).split("\n\n") == list(BODY * 4)
+
+
+def test_a_body_class_on_single_paragraphs_is_no_container() -> None:
+    # Text pasted from a word processor keeps its paragraph styles: "MsoBodyText" names a style.
+    body = (f"<p class='MsoBodyText'>{LEAD}</p><p class='MsoNormal'>{SECOND}</p>"
+            f"<p class='MsoBodyText'>{THIRD}</p><p class='MsoNormal'>{LEAD}</p>")
+    html = page(f"<div class='description'>{body}</div><div class='teaser'><p>{SECOND[:80]}</p></div>")
+    assert extract_text(html) == "\n\n".join((*BODY, LEAD))

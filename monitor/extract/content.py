@@ -33,6 +33,9 @@ PARAGRAPHS = "p, pre, blockquote"
 # table cell) and the inline wrappers older pages put the whole story in (``<font>``, ``<span>``).
 BARE_TEXT_HOLDERS = "div, td, section, article, dd, center, font, span"
 _INLINE = frozenset({"font", "span", "b", "strong", "i", "em", "small", "big", "u", "a", "tt"})
+# A body class on one of these marks a paragraph's style (Word's ``<p class="MsoBodyText">``),
+# not the element that holds the body.
+_NOT_CONTAINERS = _INLINE | {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li"}
 # Page furniture: prose inside it (an ad footer, a sidebar blurb) is never the article.
 _FURNITURE_TAGS = frozenset({"footer", "nav", "aside"})
 _FURNITURE_ROLES = frozenset({"contentinfo", "navigation", "complementary"})
@@ -106,6 +109,8 @@ def best_structural(body: LexborNode) -> list[Candidate]:
 
 
 def _structural_rank(node: LexborNode) -> int | None:
+    if node.tag in _NOT_CONTAINERS:
+        return None
     attrs = node.attributes
     if (attrs.get("itemprop") or "").lower() == "articlebody":
         return 0
@@ -203,18 +208,22 @@ def _prose_blocks(body: LexborNode) -> Iterable[tuple[list[LexborNode], float]]:
     that holds it and that block's parent, one vote per stretch of prose, as if each were a
     paragraph: one long story must not count as one short paragraph.
     """
-    found = 0
+    found: dict[int, int] = {}  # parent's mem_id -> characters of its paragraphs
     for paragraph in body.css(PARAGRAPHS):
         text = paragraph.text(deep=True, strip=True)
         if len(text) >= _MIN_PARAGRAPH:
             voters = list(_ancestors(paragraph, 2))
             # A paragraph inside a link is a teaser card's summary (related stories, guides),
             # not prose of this page: it neither votes nor makes the page "written in paragraphs".
-            if any(voter.tag == "a" for voter in voters):
+            if not voters or any(voter.tag == "a" for voter in voters):
                 continue
-            found += len(text)
+            key = voters[0].mem_id
+            found[key] = found.get(key, 0) + len(text)
             yield voters, _vote(text)
-    if found >= _TRUSTED_PROSE:  # a page written in paragraphs: no need to look for bare text
+    # A page whose story is written in paragraphs has one element holding a story's worth of them:
+    # no need to look for bare text. Paragraphs spread over many elements (readers' comments, an
+    # author's note, teasers) say nothing about where the story is.
+    if max(found.values(), default=0) >= _TRUSTED_PROSE:
         return
     for holder in body.css(BARE_TEXT_HOLDERS):
         own_text = holder.text(deep=False, separator="\n", strip=True)
@@ -229,11 +238,33 @@ def _vote(text: str) -> float:
 
 
 def _block_around(node: LexborNode) -> LexborNode:
-    """``node`` if it is a block, else the nearest block around the inline wrapper."""
+    """The block that stands for ``node``'s text: the nearest block around an inline wrapper,
+    then up through wrappers that hold nothing else (``<div><div><span>text</span></div></div>``,
+    one paragraph per nest), so that a story's paragraphs vote for the element they share.
+    """
     current = node
     while current.tag in _INLINE and current.parent is not None and current.parent.tag != "body":
         current = current.parent
+    parent = current.parent
+    while parent is not None and parent.tag not in ("body", "html") and _only_child(current):
+        current, parent = parent, parent.parent
     return current
+
+
+def _only_child(node: LexborNode) -> bool:
+    """Whether ``node`` has no sibling elements and no sibling text (whitespace and comments aside)."""
+    return _nothing_but_space(node.prev, backward=True) and _nothing_but_space(node.next, backward=False)
+
+
+def _nothing_but_space(sibling: LexborNode | None, backward: bool) -> bool:
+    while sibling is not None:
+        if sibling.tag == "-text":
+            if (sibling.text_content or "").strip():
+                return False
+        elif sibling.tag != "-comment":
+            return False
+        sibling = sibling.prev if backward else sibling.next
+    return True
 
 
 def _finalize(node: LexborNode, score: float, link_lengths: dict[int, int]) -> Candidate:
