@@ -176,3 +176,20 @@ def test_a_body_class_on_single_paragraphs_is_no_container() -> None:
             f"<p class='MsoBodyText'>{THIRD}</p><p class='MsoNormal'>{LEAD}</p>")
     html = page(f"<div class='description'>{body}</div><div class='teaser'><p>{SECOND[:80]}</p></div>")
     assert extract_text(html) == "\n\n".join((*BODY, LEAD))
+
+
+# --- embedded galleries and formulae ---------------------------------------------------------
+
+def test_an_embedded_gallery_of_other_stories_is_not_body_text() -> None:
+    slides = "".join(f"<li><b>{i}/20 Markets</b> Shares of miners rose on day {i}, traders said.</li>"
+                     for i in range(1, 4))
+    gallery = (f"<div class='dnd-atom type-gallery'><div class='full-gallery'><ul class='legends'>"
+               f"{slides}</ul></div></div>")
+    html = page(f"<div itemprop='articleBody'><p>{LEAD}</p>{gallery}<p>{SECOND}</p><p>{THIRD}</p></div>")
+    assert extract_text(html) == "\n\n".join(BODY)
+
+
+def test_mathml_formulae_are_visible_text() -> None:
+    formula = "<math><mi>x</mi> <mo>=</mo> <mn>2</mn></math>"
+    html = page(f"<article><p>{LEAD}</p><p>The ratio {formula} held in every sample.</p></article>")
+    assert extract_text(html).endswith("The ratio x = 2 held in every sample.")
