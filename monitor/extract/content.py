@@ -97,10 +97,12 @@ def best_structural(body: LexborNode) -> list[Candidate]:
         if rank is not None:
             ranked.setdefault(rank, []).append(node)
     link_lengths: dict[int, int] = {}  # matches nest: read each link's text once
+    checked: dict[int, bool] = {}  # and share ancestors: check each one's visibility once
     for rank in sorted(ranked):
         # A hidden copy (microdata for crawlers, a collapsed duplicate) is not what readers see.
         # Checked per rank, most pages stop at the first: the check walks up to the root.
-        matches = [Candidate(n, 0.0, prose_length(n, link_lengths)) for n in ranked[rank] if not _hidden(n)]
+        visible = [n for n in ranked[rank] if not _hidden(n, checked)]
+        matches = [Candidate(n, 0.0, prose_length(n, link_lengths)) for n in visible]
         best = max((m.prose for m in matches), default=0)
         if best >= _MIN_PARAGRAPH * 4:
             kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH, best * _CHUNK_SHARE)]
@@ -180,14 +182,27 @@ def _excluded(node: LexborNode) -> bool:
     return False
 
 
-def _hidden(node: LexborNode) -> bool:
-    """Whether ``node`` or an element around it is hidden from readers."""
+def _hidden(node: LexborNode, checked: dict[int, bool]) -> bool:
+    """Whether ``node`` or an element around it is hidden from readers.
+
+    ``checked`` (mem_id -> answer) is shared by calls on a tree that does not change.
+    """
+    walked: list[int] = []
+    hidden = False
     current: LexborNode | None = node
     while current is not None and current.tag not in ("html", "-document"):
+        known = checked.get(current.mem_id)
+        if known is not None:
+            hidden = known
+            break
+        walked.append(current.mem_id)
         if _hidden_itself(current.attributes):
-            return True
+            hidden = True
+            break
         current = current.parent
-    return False
+    for key in walked:
+        checked[key] = hidden
+    return hidden
 
 
 def _hidden_itself(attrs: dict[str, str | None]) -> bool:
