@@ -220,8 +220,9 @@ def _prose_blocks(body: LexborNode) -> Iterable[tuple[list[LexborNode], float]]:
     A paragraph votes for its parent and grandparent, unless one of them is a link. Bare text
     (``text<br><br>text`` in a div or table cell, common on older sites; or a whole story inside
     a ``<font>`` or ``<span>``, with stray ``</p>`` between its paragraphs) votes for the block
-    that holds it and that block's parent, one vote per stretch of prose, as if each were a
-    paragraph: one long story must not count as one short paragraph.
+    that stands for it (``_block_around``) and that block's parent, one vote per stretch of
+    prose, as if each were a paragraph: one long story must not count as one short paragraph.
+    (Bare text in teaser links votes too; the link-density discount of the candidates sinks it.)
     """
     found: dict[int, int] = {}  # parent's mem_id -> characters of its paragraphs
     for paragraph in body.css(PARAGRAPHS):
