@@ -3,7 +3,7 @@
     .venv/bin/python bench/pipeline.py            # 88 pages x 5 rounds
     .venv/bin/python bench/pipeline.py --quick    # 1 round
 
-Each page of ../shared/bench/extraction-dev goes through the stages ``monitor.pipeline`` runs for a
+Each page of bench/data/extraction-dev goes through the stages ``monitor.pipeline`` runs for a
 fetched page: extract + clean (``extract_article``), fingerprint (content hash + MinHash), tag, and
 store (``store_prepared``: dedup lookup, article, story, tags, mentions, alerts, one transaction).
 Every round stores the pages under new URLs with their text changed a little, so each is a new
@@ -34,7 +34,7 @@ from monitor.store.db import open_db
 from monitor.tagging import tag
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "bench" / "extraction-dev"
+DATA = ROOT / "bench" / "data" / "extraction-dev"
 RESULT = ROOT / "bench" / "results" / "pipeline.md"
 T = TypeVar("T")
 

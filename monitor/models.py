@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from monitor.settings import duration, positive, required, setting, string_list
 
@@ -103,6 +104,22 @@ class Removed:
     reason: str
 
 
+class EmptyReason(StrEnum):
+    """Why extraction gave no text. String-valued: it compares equal to, and prints as, its value.
+
+    One spelling, snake_case like the log events. The value is never stored in the database
+    (an entry without text is logged as ``no_article_text`` and skipped); it shows in
+    ``monitor extract --json`` and in tests.
+    """
+
+    EMPTY_INPUT = "empty_input"  # nothing but whitespace
+    FRAMESET = "frameset"  # the page is frames: its text lives in other documents
+    JAVASCRIPT_SHELL = "javascript_shell"  # scripts and no visible text: a single-page app
+    NO_TEXT = "no_text"  # visible text, but none of it is an article body
+    ONLY_NOISE = "only_noise"  # the cleaner removed every line of the extracted body
+    ERROR = "error"  # the extractor failed on this input (logged with the exception)
+
+
 @dataclass(frozen=True, slots=True)
 class Extracted:
     """What extraction and cleaning found in one page or text: no source, no identity yet."""
@@ -120,7 +137,7 @@ class Extracted:
     origin: str | None = None  # syndicated from, e.g. "The New York Times"
     flags: tuple[str, ...] = ()  # ai_generated, translated, state_affiliated_source, ...
     removed: tuple[Removed, ...] = ()
-    empty_reason: str | None = None  # set when text is empty: frameset, javascript shell, ...
+    empty_reason: EmptyReason | None = None  # set exactly when text is empty
 
 
 @dataclass(frozen=True, slots=True)

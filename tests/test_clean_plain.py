@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.extract.plain import derive_title, extract_plain, split_title
+from monitor.models import EmptyReason
 
 BODY = "Lynas said on Tuesday that it would expand its Malaysian refinery to process heavy rare earths."
 
@@ -97,11 +98,11 @@ def test_fields_come_from_clean() -> None:
 
 def test_text_that_is_only_noise_is_empty_with_a_reason() -> None:
     result = extract_plain("Advertisement\n0 Comments\nShare this article")
-    assert (result.title, result.text, result.empty_reason) == ("", "", "no-text")
+    assert (result.title, result.text, result.empty_reason) == ("", "", EmptyReason.NO_TEXT)
     assert len(result.removed) == 3
 
 
 def test_not_a_string_gives_an_empty_extraction_instead_of_raising() -> None:
     result = extract_plain(None, url="file:///broken.txt")  # type: ignore[arg-type]
     assert result.text == ""
-    assert result.empty_reason == "extraction-error"
+    assert result.empty_reason == EmptyReason.ERROR

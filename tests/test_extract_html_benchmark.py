@@ -1,7 +1,7 @@
 """Regression guard: the extractor keeps recovering a handful of real news pages.
 
-Uses the shared extraction benchmark (``../shared/bench/extraction-dev`` beside the
-repository); skipped when it is not there. Asserts quality only, never speed.
+Uses the extraction dev pages vendored in ``bench/data/extraction-dev``; a missing dataset
+fails (see ``tests/test_extraction_gate.py``), it never skips. Asserts quality only, never speed.
 """
 
 from __future__ import annotations
@@ -12,20 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.shingles import match
 from monitor.extract import extract_text
-from monitor.extract.shingles import match
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "extraction-dev"
+DATA = Path(__file__).resolve().parent.parent / "bench" / "data" / "extraction-dev"
 # Ten pages across sites and layouts (itemprop, CMS classes, <article>, bare-text divs).
 PAGES = ["042bb7b5", "06ee193d", "0d461229", "11ea381a", "1ace8c85",
          "21486419", "287e4d9f", "30b771a4", "358cc4a0", "374ac9a5"]
 MIN_F1 = 0.85
-
-pytestmark = pytest.mark.skipif(
-    not (DATA / "ground-truth.json").is_file(),
-    reason=f"benchmark data not found at {DATA} (clone the shared data beside the repository)",
-)
-
 
 def _truth() -> dict[str, dict[str, str]]:
     loaded: dict[str, dict[str, str]] = json.loads((DATA / "ground-truth.json").read_text(encoding="utf-8"))
@@ -56,7 +50,7 @@ def test_shingle_metric(name: str, true: str, predicted: str, precision: float, 
 
 
 def test_empty_output_counts_for_recall_only() -> None:
-    from monitor.extract.shingles import score
+    from bench.shingles import score
 
     total = score([match("a b c d", "a b c d"), match("a b c d", "")])
     assert (total.precision, total.recall) == (1.0, 0.5)

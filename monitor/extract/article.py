@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from monitor.extract.clean import clean
 from monitor.extract.html import extract_html
-from monitor.models import Extracted
+from monitor.models import EmptyReason, Extracted
 
 
 def extract_article(html: str, url: str | None = None) -> Extracted:
@@ -29,5 +29,5 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
         flags=tuple(dict.fromkeys(page.flags + cleaned.flags)),
         captions=page.captions + tuple(c for c in cleaned.captions if c not in page.captions),
         published=page.published or cleaned.published,
-        empty_reason=page.empty_reason if cleaned.text else "only-noise",
+        empty_reason=page.empty_reason if cleaned.text else EmptyReason.ONLY_NOISE,
     )

@@ -22,13 +22,24 @@ STRUCTURAL_QUERY = (
     "[itemprop=articleBody], [class*='body' i], [class*='content' i], [class*='text' i], "
     "article, main, [role=main]"
 )
+# Separators: none (articleBody), one (article-body, article_body) or BEM's two (article__body).
 _BODY_CLASS = re.compile(
-    r"article[-_]?(?:body|content|text)|story[-_]?(?:body|content)|entry[-_]?content|"
-    r"post[-_]?(?:content|body)|body[-_]?text",
+    r"article[-_]{0,2}(?:body|content|text)|story[-_]{0,2}(?:body|content)|entry[-_]{0,2}content|"
+    r"post[-_]{0,2}(?:content|body)|body[-_]{0,2}text",
     re.I,
 )
 PARAGRAPHS = "p, pre, blockquote"
-BARE_TEXT_HOLDERS = "div, td, section, article, dd"
+# Elements whose own text nodes may be the article: blocks (``text<br><br>text`` in a div or a
+# table cell) and the inline wrappers older pages put the whole story in (``<font>``, ``<span>``).
+BARE_TEXT_HOLDERS = "div, td, section, article, dd, center, font, span"
+_INLINE = frozenset({"font", "span", "b", "strong", "i", "em", "small", "big", "u", "a", "tt"})
+# A body class on one of these marks a paragraph's style (Word's ``<p class="MsoBodyText">``),
+# not the element that holds the body.
+_NOT_CONTAINERS = _INLINE | {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li"}
+# Page furniture: prose inside it (an ad footer, a sidebar blurb) is never the article.
+_FURNITURE_TAGS = frozenset({"footer", "nav", "aside"})
+_FURNITURE_ROLES = frozenset({"contentinfo", "navigation", "complementary"})
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story", re.I)
 _NEGATIVE = re.compile(
     r"comment|meta|footer|footnote|sidebar|share|social|related|promo|sponsor|widget|nav|menu|"
@@ -86,9 +97,13 @@ def best_structural(body: LexborNode) -> list[Candidate]:
         if rank is not None:
             ranked.setdefault(rank, []).append(node)
     link_lengths: dict[int, int] = {}  # matches nest: read each link's text once
+    checked: dict[int, bool] = {}  # and share ancestors: check each one's visibility once
     for rank in sorted(ranked):
-        matches = [Candidate(n, 0.0, prose_length(n, link_lengths)) for n in ranked[rank]]
-        best = max(m.prose for m in matches)
+        # A hidden copy (microdata for crawlers, a collapsed duplicate) is not what readers see.
+        # Checked per rank, most pages stop at the first: the check walks up to the root.
+        visible = [n for n in ranked[rank] if not _hidden(n, checked)]
+        matches = [Candidate(n, 0.0, prose_length(n, link_lengths)) for n in visible]
+        best = max((m.prose for m in matches), default=0)
         if best >= _MIN_PARAGRAPH * 4:
             kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH, best * _CHUNK_SHARE)]
             return _outermost(kept)
@@ -96,6 +111,8 @@ def best_structural(body: LexborNode) -> list[Candidate]:
 
 
 def _structural_rank(node: LexborNode) -> int | None:
+    if node.tag in _NOT_CONTAINERS:
+        return None
     attrs = node.attributes
     if (attrs.get("itemprop") or "").lower() == "articlebody":
         return 0
@@ -122,8 +139,7 @@ def best_scored(body: LexborNode) -> Candidate | None:
     """Readability-style voting: each block of prose votes for the elements around it."""
     votes: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
-    for voters, text in _prose_blocks(body):
-        vote = 1 + text.count(",") + min(len(text) / 100, 3)
+    for voters, vote in _prose_blocks(body):
         for share, node in zip((1.0, 0.5), voters, strict=False):
             votes[node.mem_id] = votes.get(node.mem_id, 0.0) + vote * share
             nodes[node.mem_id] = node
@@ -134,55 +150,137 @@ def best_scored(body: LexborNode) -> Candidate | None:
 
 
 def _top(ranked: list[tuple[int, float]], nodes: dict[int, LexborNode]) -> list[tuple[int, float]]:
-    """The five best voted elements outside comment threads.
+    """The five best voted elements outside comment threads, page furniture and hidden elements.
 
-    Readers' comments are prose too, and a long thread outvotes a short article; the thread's
-    own markup says what it is, so an element in it is no candidate for the article.
+    Readers' comments are prose too, and a long thread outvotes a short article; so do the
+    paragraphs of an ad footer on a page whose story has none. Their own markup says what
+    they are, so an element in them is no candidate for the article.
     """
     found: list[tuple[int, float]] = []
     for key, score in ranked:
-        if not _in_comment_thread(nodes[key]):
+        if not _excluded(nodes[key]):
             found.append((key, score))
             if len(found) == _CANDIDATES:
                 break
     return found
 
 
-def _in_comment_thread(node: LexborNode) -> bool:
+def _excluded(node: LexborNode) -> bool:
+    """Whether ``node`` lies in a comment thread, page furniture or a hidden element."""
     current: LexborNode | None = node
     while current is not None and current.tag not in ("body", "html", "-document"):
         attrs = current.attributes
-        hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if any(_COMMENT_THREAD.fullmatch(name) for name in hints.split()):
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().split()
+        if (
+            current.tag in _FURNITURE_TAGS
+            or attrs.get("role") in _FURNITURE_ROLES
+            or any("footer" in name or _COMMENT_THREAD.fullmatch(name) for name in names)
+            or _hidden_itself(attrs)
+        ):
             return True
         current = current.parent
     return False
 
 
-def _prose_blocks(body: LexborNode) -> Iterable[tuple[list[LexborNode], str]]:
-    """(who gets the vote, text) for every paragraph, and for every div holding bare text.
+def _hidden(node: LexborNode, checked: dict[int, bool]) -> bool:
+    """Whether ``node`` or an element around it is hidden from readers.
 
-    A paragraph votes for its parent and grandparent, unless one of them is a link; a div whose
-    own text nodes are prose
-    (``text<br><br>text``, common on older sites) votes for itself and its parent.
+    ``checked`` (mem_id -> answer) is shared by calls on a tree that does not change.
     """
-    found = 0
+    walked: list[int] = []
+    hidden = False
+    current: LexborNode | None = node
+    while current is not None and current.tag not in ("html", "-document"):
+        known = checked.get(current.mem_id)
+        if known is not None:
+            hidden = known
+            break
+        walked.append(current.mem_id)
+        if _hidden_itself(current.attributes):
+            hidden = True
+            break
+        current = current.parent
+    for key in walked:
+        checked[key] = hidden
+    return hidden
+
+
+def _hidden_itself(attrs: dict[str, str | None]) -> bool:
+    style = attrs.get("style")
+    return (
+        "hidden" in attrs
+        or (attrs.get("aria-hidden") or "").lower() == "true"
+        or (style is not None and _HIDDEN_STYLE.search(style) is not None)
+    )
+
+
+def _prose_blocks(body: LexborNode) -> Iterable[tuple[list[LexborNode], float]]:
+    """(who gets the vote, the vote) for every paragraph, and for every element holding bare text.
+
+    A paragraph votes for its parent and grandparent, unless one of them is a link. Bare text
+    (``text<br><br>text`` in a div or table cell, common on older sites; or a whole story inside
+    a ``<font>`` or ``<span>``, with stray ``</p>`` between its paragraphs) votes for the block
+    that stands for it (``_block_around``) and that block's parent, one vote per stretch of
+    prose, as if each were a paragraph: one long story must not count as one short paragraph.
+    (Bare text in teaser links votes too; the link-density discount of the candidates sinks it.)
+    """
+    found: dict[int, int] = {}  # parent's mem_id -> characters of its paragraphs
     for paragraph in body.css(PARAGRAPHS):
         text = paragraph.text(deep=True, strip=True)
         if len(text) >= _MIN_PARAGRAPH:
             voters = list(_ancestors(paragraph, 2))
             # A paragraph inside a link is a teaser card's summary (related stories, guides),
             # not prose of this page: it neither votes nor makes the page "written in paragraphs".
-            if any(voter.tag == "a" for voter in voters):
+            if not voters or any(voter.tag == "a" for voter in voters):
                 continue
-            found += len(text)
-            yield voters, text
-    if found >= _TRUSTED_PROSE:  # a page written in paragraphs: no need to look for bare text
+            key = voters[0].mem_id
+            found[key] = found.get(key, 0) + len(text)
+            yield voters, _vote(text)
+    # A page whose story is written in paragraphs has one element holding a story's worth of them:
+    # no need to look for bare text. Paragraphs spread over many elements (readers' comments, an
+    # author's note, teasers) say nothing about where the story is.
+    if max(found.values(), default=0) >= _TRUSTED_PROSE:
         return
-    for block in body.css(BARE_TEXT_HOLDERS):
-        text = block.text(deep=False, strip=True)
-        if len(text) >= _MIN_PARAGRAPH * 2:
-            yield [block, *_ancestors(block, 1)], text
+    for holder in body.css(BARE_TEXT_HOLDERS):
+        own_text = holder.text(deep=False, separator="\n", strip=True)
+        stretches = [t for t in own_text.split("\n") if len(t) >= _MIN_PARAGRAPH]
+        if sum(len(t) for t in stretches) >= _MIN_PARAGRAPH * 2:
+            block = _block_around(holder)
+            yield [block, *_ancestors(block, 1)], sum(_vote(t) for t in stretches)
+
+
+def _vote(text: str) -> float:
+    return 1 + text.count(",") + min(len(text) / 100, 3)
+
+
+def _block_around(node: LexborNode) -> LexborNode:
+    """The block that stands for ``node``'s text: the nearest block around an inline wrapper,
+    then up through wrappers that hold nothing else (``<div><div><span>text</span></div></div>``,
+    one paragraph per nest), so that a story's paragraphs vote for the element they share.
+    """
+    current = node
+    while current.tag in _INLINE and current.parent is not None and current.parent.tag != "body":
+        current = current.parent
+    parent = current.parent
+    while parent is not None and parent.tag not in ("body", "html") and _only_child(current):
+        current, parent = parent, parent.parent
+    return current
+
+
+def _only_child(node: LexborNode) -> bool:
+    """Whether ``node`` has no sibling elements and no sibling text (whitespace and comments aside)."""
+    return _nothing_but_space(node.prev, backward=True) and _nothing_but_space(node.next, backward=False)
+
+
+def _nothing_but_space(sibling: LexborNode | None, backward: bool) -> bool:
+    while sibling is not None:
+        if sibling.tag == "-text":
+            if (sibling.text_content or "").strip():
+                return False
+        elif sibling.tag != "-comment":
+            return False
+        sibling = sibling.prev if backward else sibling.next
+    return True
 
 
 def _finalize(node: LexborNode, score: float, link_lengths: dict[int, int]) -> Candidate:

@@ -8,18 +8,23 @@ case-insensitive attribute selectors the noise rules use.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from selectolax.lexbor import LexborHTMLParser
 
 from monitor import log
 from monitor.extract.content import find_article
 from monitor.extract.guard import flatten_deep_nesting
-from monitor.extract.layout import render
-from monitor.extract.metadata import Metadata, read_metadata
+from monitor.extract.metadata import read_metadata
 from monitor.extract.noise import is_ad_label, strip_article, strip_page
-from monitor.models import Extracted
+from monitor.extract.layout import render
+from monitor.models import EmptyReason, Extracted
 
 logger = logging.getLogger(__name__)
+
+# Characters of visible text below which a page with scripts is a shell ("Loading...", a
+# "please enable JavaScript" line); an unreadable page with more text is "no text".
+_SHELL_TEXT = 80
 
 
 def extract_html(html: str, url: str | None = None) -> Extracted:
@@ -28,7 +33,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         return _extract(html, url)
     except Exception as error:  # a hostile page must never stop the pipeline
         log.event(logger, "extract_failed", logging.WARNING, url=url, error=repr(error))
-        return Extracted(empty_reason=f"error: {type(error).__name__}")
+        return Extracted(empty_reason=EmptyReason.ERROR)
 
 
 def extract_text(html: str, url: str | None = None) -> str:
@@ -42,10 +47,15 @@ def _extract(html: str, url: str | None) -> Extracted:
     body = tree.body
     parts = find_article(body) if body is not None else []
     if not parts:
-        return _result(meta, [], [], _empty_reason(tree, html))
+        return replace(meta, empty_reason=_empty_reason(tree, html))
     captions = [caption for part in parts for caption in strip_article(part)]
     paragraphs = [paragraph for part in parts for paragraph in render(part) if not is_ad_label(paragraph)]
-    return _result(meta, paragraphs, captions, None if paragraphs else "no_text")
+    return replace(
+        meta,
+        text="\n\n".join(paragraphs),
+        captions=tuple(captions),
+        empty_reason=None if paragraphs else EmptyReason.NO_TEXT,
+    )
 
 
 def _parse(html: str) -> LexborHTMLParser:
@@ -58,27 +68,16 @@ def _parse(html: str) -> LexborHTMLParser:
         return LexborHTMLParser(html.encode("utf-8", "replace").decode("utf-8"))
 
 
-def _empty_reason(tree: LexborHTMLParser, html: str) -> str:
+def _empty_reason(tree: LexborHTMLParser, html: str) -> EmptyReason:
+    """Why no body was found; runs after ``strip_page``, so the tree holds only visible elements."""
     if tree.css_first("frameset") is not None:
-        return "frameset"
+        return EmptyReason.FRAMESET
     if not html.strip():
-        return "empty_input"
-    if "<script" in html.lower():
-        return "javascript_shell"
-    return "no_text"
-
-
-def _result(meta: Metadata, paragraphs: list[str], captions: list[str], reason: str | None) -> Extracted:
-    return Extracted(
-        title=meta.title,
-        text="\n\n".join(paragraphs),
-        authors=meta.authors,
-        published=meta.published,
-        updated=meta.updated,
-        canonical_url=meta.canonical_url,
-        lang=meta.lang,
-        site_name=meta.site_name,
-        description=meta.description,
-        captions=tuple(captions),
-        empty_reason=reason if not paragraphs else None,
-    )
+        return EmptyReason.EMPTY_INPUT
+    # Scripts make a shell only when they are all there is: a page that shows text (an old
+    # layout the extractor could not read, a notice) has no text worth keeping, it is no shell.
+    body = tree.body
+    visible = body.text(deep=True, strip=True) if body is not None else ""
+    if "<script" in html.lower() and len(visible) < _SHELL_TEXT:
+        return EmptyReason.JAVASCRIPT_SHELL
+    return EmptyReason.NO_TEXT

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor.models import Extracted
 
 ARTICLE_TYPES = frozenset(
     {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
@@ -33,21 +34,10 @@ PUBLISHED_KEYS = (
 UPDATED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
 
 
-@dataclass(frozen=True, slots=True)
-class Metadata:
-    title: str = ""
-    authors: tuple[str, ...] = ()
-    published: str | None = None
-    updated: str | None = None
-    canonical_url: str | None = None
-    lang: str | None = None
-    site_name: str | None = None
-    description: str | None = None
-    article_body: str = ""  # JSON-LD articleBody, a candidate for the text
+def read_metadata(tree: LexborHTMLParser, url: str | None, json_ld: Iterable[str] = ()) -> Extracted:
+    """Everything the page says about itself, as an ``Extracted`` with no text yet.
 
-
-def read_metadata(tree: LexborHTMLParser, url: str | None, json_ld: Iterable[str] = ()) -> Metadata:
-    """Everything the page says about itself; ``json_ld`` holds the page's JSON-LD script texts.
+    ``json_ld`` holds the page's JSON-LD script texts.
 
     Meta tags, links and the title are read from ``<head>`` only, and the body is searched
     (``<h1>``, ``<time>``, author links) only when the head has no answer: each whole-page
@@ -56,7 +46,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None, json_ld: Iterable[str
     ld = _json_ld_article(json_ld)
     head = tree.head
     meta = _meta_tags(head) if head is not None else {}
-    return Metadata(
+    return Extracted(
         title=_first_text(_ld_str(ld, "headline"), meta.get("og:title"), meta.get("twitter:title"))
         or _tag_text(tree, "h1") or _tag_text(tree, "title"),
         authors=_ld_authors(ld) or _meta_authors(tree, meta),
@@ -68,7 +58,6 @@ def read_metadata(tree: LexborHTMLParser, url: str | None, json_ld: Iterable[str
         site_name=_first_text(meta.get("og:site_name"), _ld_publisher(ld)) or None,
         description=_first_text(meta.get("og:description"), meta.get("description"),
                                 _ld_str(ld, "description")) or None,
-        article_body=_ld_str(ld, "articleBody"),
     )
 
 

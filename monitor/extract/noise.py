@@ -20,7 +20,7 @@ from monitor.extract.layout import render
 
 # Never visible text, anywhere on the page: removed with their content in one query.
 NEVER_TEXT = (
-    "script, style, noscript, template, iframe, frame, svg, math, canvas, object, embed, video, "
+    "script, style, noscript, template, iframe, frame, svg, canvas, object, embed, video, "
     "audio, select, textarea, button, dialog"
 )
 HIDDEN = (
@@ -40,7 +40,7 @@ NOISE_FRAGMENTS = (
     "sidebar", "sidebox", "widget", "paywall", "modal", "popup", "readmore", "read-more",
     "more-stories", "more-from", "also-read", "byline", "author-bio", "credit", "inline-ad",
     "ad-container", "adslot", "ad-slot", "ad-wrapper", "dfp", "print-only", "sr-only",
-    "visually-hidden", "screen-reader", "disclaimer",
+    "visually-hidden", "screen-reader", "disclaimer", "gallery", "slideshow", "carousel",
 )
 # Short hints that are only safe as whole class names ("ad" is inside "header" and "load").
 NOISE_CLASSES = frozenset({"ad", "ads", "advertisement", "tag", "tags", "hidden", "hide", "meta"})

@@ -11,7 +11,7 @@ import re
 
 from monitor import log
 from monitor.extract.clean import Cleaned, clean, is_headline_like
-from monitor.models import Extracted
+from monitor.models import EmptyReason, Extracted
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def extract_plain(text: str, url: str | None = None) -> Extracted:
         return _extract(text)
     except Exception as error:  # a bad input must cost one article, never the pipeline
         log.event(logger, "extract_plain_failed", url=url, error=repr(error)[:200])
-        return Extracted(empty_reason="extraction-error")
+        return Extracted(empty_reason=EmptyReason.ERROR)
 
 
 def _extract(text: str) -> Extracted:
@@ -48,7 +48,7 @@ def _as_extracted(cleaned: Cleaned, title: str, body: str) -> Extracted:
         origin=cleaned.origin,
         flags=cleaned.flags,
         removed=cleaned.removed,
-        empty_reason=None if body else "no-text",
+        empty_reason=None if body else EmptyReason.NO_TEXT,
     )
 
 

@@ -1,5 +1,6 @@
 """Shingle matching: how much of a reference text an extraction recovered.
 
+Benchmark-only code (``bench/extraction.py`` and the quality gate use it; the product does not).
 The metric of the article-extraction benchmark: tokens are ``\\w+`` runs, each text
 becomes a multiset of 4-token shingles, and one page's true/false positives and
 false negatives are the multiset intersection and differences, normalised so that
