@@ -22,6 +22,13 @@ join articles a on a.id = c.article_id where a.story_id = :story
 """
 # Dated copies first (publication order), then undated ones by fetch time.
 _ORDER = "order by (published is null), coalesce(published, seen), article_id"
+# The story page's list (read by the Datasette plugin): each copy with the article it belongs to.
+COPIES_IN_ORDER = (
+    "select c.article_id, c.outlet, c.url, c.published, c.seen, a.title,"
+    " c.published is null as estimated"
+    f" from ({_COPIES}) c join articles a on a.id = c.article_id"
+    " order by (c.published is null), coalesce(c.published, c.seen), c.article_id"
+)
 
 
 @dataclass(frozen=True, slots=True)
