@@ -27,18 +27,51 @@ from monitor.store.db import open_db
 from monitor.tagging import load_taxonomy
 
 OUTLETS = (
-    "Reuters", "Mining Weekly", "Asia Metals Daily", "The Rare Earth Observer", "Metal Bulletin Wire",
-    "Nikkei Materials", "Pacific Resources Review", "Investing Minerals", "Energy Transition Times",
+    "Reuters",
+    "Mining Weekly",
+    "Asia Metals Daily",
+    "The Rare Earth Observer",
+    "Metal Bulletin Wire",
+    "Nikkei Materials",
+    "Pacific Resources Review",
+    "Investing Minerals",
+    "Energy Transition Times",
     "Balkan Minerals Report",
 )
 ELEMENTS = ("dysprosium", "terbium", "neodymium", "praseodymium", "yttrium", "lanthanum", "samarium")
-COMPANIES = ("Lynas", "MP Materials", "Iluka Resources", "Neo Performance Materials", "Arafura",
-             "Energy Fuels", "China Northern Rare Earth", "Solvay")
-PLACES = ("Malaysia", "Texas", "Western Australia", "Greenland", "Brazil", "Inner Mongolia", "Estonia",
-          "Vietnam", "Quebec", "Kazakhstan")
+COMPANIES = (
+    "Lynas",
+    "MP Materials",
+    "Iluka Resources",
+    "Neo Performance Materials",
+    "Arafura",
+    "Energy Fuels",
+    "China Northern Rare Earth",
+    "Solvay",
+)
+PLACES = (
+    "Malaysia",
+    "Texas",
+    "Western Australia",
+    "Greenland",
+    "Brazil",
+    "Inner Mongolia",
+    "Estonia",
+    "Vietnam",
+    "Quebec",
+    "Kazakhstan",
+)
 PEOPLE = ("Ana Ruiz", "Tom Okafor", "Mei Lin", "Jonas Berg", "Priya Nair", "Liam Walsh", "Sara Kim")
-VERBS = ("expands", "delays", "secures funding for", "restarts", "signs offtake for", "cuts output at",
-         "opens", "sells stake in")
+VERBS = (
+    "expands",
+    "delays",
+    "secures funding for",
+    "restarts",
+    "signs offtake for",
+    "cuts output at",
+    "opens",
+    "sells stake in",
+)
 NOUNS = ("separation plant", "magnet line", "processing hub", "mine", "refinery", "recycling unit")
 
 # Slots every few words (and a project name of each story's own in most sentences) keep two stories'
@@ -96,10 +129,19 @@ class Story:
 
 def _fill(rng: random.Random, template: str, project: str) -> str:
     return template.format(
-        project=project, buyer=rng.choice(BUYERS),
-        company=rng.choice(COMPANIES), element=rng.choice(ELEMENTS), place=rng.choice(PLACES),
-        person=rng.choice(PEOPLE), bank=rng.choice(BANKS), month=rng.choice(MONTHS), day=rng.choice(DAYS),
-        act=rng.choice(ACTS), noun=rng.choice(NOUNS), n=rng.randint(2, 900), pct=rng.randint(2, 40),
+        project=project,
+        buyer=rng.choice(BUYERS),
+        company=rng.choice(COMPANIES),
+        element=rng.choice(ELEMENTS),
+        place=rng.choice(PLACES),
+        person=rng.choice(PEOPLE),
+        bank=rng.choice(BANKS),
+        month=rng.choice(MONTHS),
+        day=rng.choice(DAYS),
+        act=rng.choice(ACTS),
+        noun=rng.choice(NOUNS),
+        n=rng.randint(2, 900),
+        pct=rng.randint(2, 40),
         year=rng.randint(2026, 2030),
     )
 
@@ -160,8 +202,10 @@ def write_files(stories: list[Story], folder: Path, seed: int = 13) -> list[Path
     for story in stories:
         for copy in story.copies:
             path = folder / f"{story.key}-{_slug(copy.outlet)}.txt"
-            head = (f"---\noutlet: {copy.outlet}\npublished: {_offset_form(copy.published, rng)}\n"
-                    f"url: {copy.url}\nauthors: {rng.choice(PEOPLE)}\n---\n")
+            head = (
+                f"---\noutlet: {copy.outlet}\npublished: {_offset_form(copy.published, rng)}\n"
+                f"url: {copy.url}\nauthors: {rng.choice(PEOPLE)}\n---\n"
+            )
             body = "\n\n".join([story.title, *story.paragraphs, *([copy.extra] if copy.extra else [])])
             path.write_text(head + body + "\n", encoding="utf-8")
             paths.append(path)
@@ -169,14 +213,21 @@ def write_files(stories: list[Story], folder: Path, seed: int = 13) -> list[Path
     return paths
 
 
-def build(folder: Path, now: datetime | None = None, seeds: Path | None = None) -> tuple[Database, list[Story]]:
+def build(
+    folder: Path, now: datetime | None = None, seeds: Path | None = None
+) -> tuple[Database, list[Story]]:
     """Write the corpus under ``folder`` and ingest it (and the seeds, if given) into folder/monitor.db."""
     now = now or datetime.now(UTC).replace(microsecond=0)
     stories = generate(now)
     paths = write_files(stories, folder / "corpus")
     db = open_db(folder / "monitor.db")
-    config = Config(path=folder / "feeds.toml", monitor=MonitorSettings(), fetch=FetchSettings(),
-                    serve=ServeSettings(), sources=())
+    config = Config(
+        path=folder / "feeds.toml",
+        monitor=MonitorSettings(),
+        fetch=FetchSettings(),
+        serve=ServeSettings(),
+        sources=(),
+    )
     ctx = Context(config=config, taxonomy=load_taxonomy())
     sync_taxonomy(db, ((e.tag, e.category, e.label) for e in ctx.taxonomy.entries))
     for path in paths:  # one by one, in shuffled order: arrival order is not publication order

@@ -62,7 +62,8 @@ def test_canned_query_is_valid_sql_with_a_title(fresh_db: Database, name: str) -
     query = QUERIES[name]
     assert query["title"] and (query.get("description") or query.get("description_html"))
     register_sql_functions(fresh_db.conn)  # what the plugin gives Datasette's connections
-    params = {p: "" for p in ("tag", "q", "category", "element", "status", "order") if f":{p}" in query["sql"]}
+    names = ("tag", "q", "category", "element", "status", "order")
+    params = {p: "" for p in names if f":{p}" in query["sql"]}
     if "q" in params:
         params["q"] = "dysprosium"
     fresh_db.execute(query["sql"], params).fetchall()  # raises on a typo or a missing column

@@ -92,14 +92,22 @@ def test_story_page_lists_every_copy_in_publication_order(newsroom: Newsroom) ->
     assert listed is not None
     outlets = re.findall(r'<span class="outlet">([^<]+)</span>', listed.group(1))
     assert outlets == [c.outlet for c in wide.in_order()]
-    assert f"First published by <span class=\"outlet\">{wide.first.outlet}</span>" in page
+    assert f'First published by <span class="outlet">{wide.first.outlet}</span>' in page
 
 
 @pytest.mark.parametrize(
     ("typed", "finds"),
-    [("rare-earth magnets", True), ("Lynas's", True), ("dysprosium OR terbium", True),
-     ('"rare-earth magnets"', True), ("magnet* -Lynas", True), ("Lynas’", True), ("title:(x", False),
-     ("AND", False), ("-dysprosium", False)],
+    [
+        ("rare-earth magnets", True),
+        ("Lynas's", True),
+        ("dysprosium OR terbium", True),
+        ('"rare-earth magnets"', True),
+        ("magnet* -Lynas", True),
+        ("Lynas’", True),
+        ("title:(x", False),
+        ("AND", False),
+        ("-dysprosium", False),
+    ],
 )
 def test_every_search_box_takes_what_people_type_and_they_agree(
     newsroom: Newsroom, typed: str, finds: bool
@@ -115,7 +123,9 @@ def test_search_collapses_copies_highlights_and_orders(newsroom: Newsroom) -> No
     by_relevance = newsroom.rows("/monitor/search_feed.json", q="rare-earth magnets", order="relevance")
     assert len({r["id"] for r in by_date}) == len(by_date)
     assert [r["published"] for r in by_date] == sorted((r["published"] for r in by_date), reverse=True)
-    assert [r["relevance"] for r in by_relevance] == sorted((r["relevance"] for r in by_relevance), reverse=True)
+    assert [r["relevance"] for r in by_relevance] == sorted(
+        (r["relevance"] for r in by_relevance), reverse=True
+    )
     page = newsroom.client.get("/monitor/search_feed", params={"q": "Lynas's", "order": ""}).text
     assert "<mark>Lynas</mark>" in page
     alternatives = newsroom.rows("/monitor/search_feed.json", q="dysprosium OR terbium", order="")
@@ -136,7 +146,9 @@ def test_atom_feeds_are_named_after_what_they_list_one_entry_per_story(newsroom:
     assert "dysprosium" in tag.feed.title
     ids = [e.id for e in tag.entries]
     assert ids and len(ids) == len(set(ids)) and all(i.startswith("story:") for i in ids)
-    web = [e for e in tag.entries if e.get("link", "").startswith("https://")]  # seeds are local files: no link
+    web = [
+        e for e in tag.entries if e.get("link", "").startswith("https://")
+    ]  # seeds are local files: no link
     assert len(web) >= len(tag.entries) - 5 and all(e.get("author") for e in web)
     wide = [e for e in tag.entries if " more (" in e.summary]  # "Reuters + 3 more (Reuters, ...): ..."
     assert wide and all(e.summary.split(" + ")[0] in e.summary.split("(")[1] for e in wide)
@@ -152,10 +164,16 @@ def test_atom_never_fails_on_a_bare_date_stored_by_an_older_version(newsroom: Ne
     # Version 0.1 stored seed 003's "January 12, 2026" as the bare date 2026-01-12: /latest.atom gave 500.
     with sqlite3.connect(newsroom.db_path) as conn:
         conn.execute("update articles set published = '2026-01-12' where published like '2026-01-12%'")
-        conn.execute("update stories set first_published = '2026-01-12' where first_published like '2026-01-12%'")
+        conn.execute(
+            "update stories set first_published = '2026-01-12' where first_published like '2026-01-12%'"
+        )
         assert conn.total_changes >= 2
-    for path, params in (("/monitor/latest.atom", {}), ("/monitor/search_feed.atom", {"q": "rare earth"}),
-                         ("/monitor/article_list.atom", {}), ("/monitor/front_page.atom", {})):
+    for path, params in (
+        ("/monitor/latest.atom", {}),
+        ("/monitor/search_feed.atom", {"q": "rare earth"}),
+        ("/monitor/article_list.atom", {}),
+        ("/monitor/front_page.atom", {}),
+    ):
         parsed = _feed(newsroom, path, **params)
         assert parsed.entries, path
 
@@ -170,22 +188,32 @@ def test_front_page_and_views_show_one_date_format(newsroom: Newsroom) -> None:
 
 
 def test_migration_backfills_publication_time(tmp_path: Path) -> None:
-    """A 0.1 database: Mining Weekly fetched first, Reuters published 13 hours earlier (a bare offset date)."""
+    """A 0.1 database: Mining Weekly fetched first, Reuters published 13 hours earlier (at +08:00)."""
     old = Database(tmp_path / "old.db")
     migrations.apply(old, stop_before="m010_publication_time")
-    old.execute("insert into stories (id, title, first_seen, first_outlet, last_seen, outlets, outlet_list,"
-                " articles) values (1, 'Curbs', '2025-03-03T17:36:00+00:00', 'Mining Weekly',"
-                " '2025-03-03T17:36:00+00:00', 2, '[\"Mining Weekly\", \"Reuters\"]', 2)")
+    old.execute(
+        "insert into stories (id, title, first_seen, first_outlet, last_seen, outlets, outlet_list,"
+        " articles) values (1, 'Curbs', '2025-03-03T17:36:00+00:00', 'Mining Weekly',"
+        " '2025-03-03T17:36:00+00:00', 2, '[\"Mining Weekly\", \"Reuters\"]', 2)"
+    )
     for number, (outlet, published, fetched) in enumerate(
-        [("Mining Weekly", "2025-03-03T17:30:00+00:00", "2025-03-03T17:36:00+00:00"),
-         ("Reuters", "2025-03-03T12:30:00+08:00", "2025-03-03T18:00:00+00:00")], start=1):
-        old.execute("insert into articles (id, url, canonical_url, outlet, published, fetched, story_id, title)"
-                    " values (?, ?, ?, ?, ?, ?, 1, 'Curbs')", [number, f"u{number}", f"u{number}", outlet, published,
-                                                               fetched])
+        [
+            ("Mining Weekly", "2025-03-03T17:30:00+00:00", "2025-03-03T17:36:00+00:00"),
+            ("Reuters", "2025-03-03T12:30:00+08:00", "2025-03-03T18:00:00+00:00"),
+        ],
+        start=1,
+    ):
+        old.execute(
+            "insert into articles (id, url, canonical_url, outlet, published, fetched, story_id, title)"
+            " values (?, ?, ?, ?, ?, ?, 1, 'Curbs')",
+            [number, f"u{number}", f"u{number}", outlet, published, fetched],
+        )
     old.conn.commit()
     old.close()
     db = open_db(tmp_path / "old.db")
-    row = db.execute("select first_outlet, first_published, first_article_id, outlet_list from stories").fetchone()
+    row = db.execute(
+        "select first_outlet, first_published, first_article_id, outlet_list from stories"
+    ).fetchone()
     assert row == ("Reuters", "2025-03-03T04:30:00+00:00", 2, '["Reuters", "Mining Weekly"]')
     assert db.execute("select published_offset from articles where id = 2").fetchone()[0] == "+08:00"
     assert db.execute("select carried_by from front_page").fetchone()[0] == "Reuters + 1 more"

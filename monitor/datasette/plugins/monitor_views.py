@@ -136,7 +136,7 @@ def extra_template_vars(view_name: str, table: str | None, database: str | None,
 
 def _args(request: Any) -> list[tuple[str, str]]:
     """The query string as (key, value) pairs, repeated keys kept."""
-    return [(key, value) for key in request.args.keys() for value in request.args.getlist(key)]
+    return [(key, value) for key in request.args for value in request.args.getlist(key)]
 
 
 def _int_pk(request: Any) -> int | None:
