@@ -423,7 +423,7 @@ def _alert(
         reason="; ".join(found.reasons),
         article_id=article_id,
         story_id=story.id,
-        evidence=evidence or _body_evidence(tags, title),
+        evidence=evidence or _body_evidence(tags, title, {item.tag for item in matched}),
         first_outlet=story.first_outlet or article.outlet,
         first_published=story.first_published or article.content.published or article.fetched,
         first_estimated=story.first_estimated,
@@ -456,12 +456,14 @@ def _not_the_title(evidence: Iterable[Evidence], title: str) -> tuple[Evidence, 
     return tuple(item for item in evidence if not _same_text(item.sentence, title))
 
 
-def _body_evidence(tags: Tags, title: str) -> tuple[Evidence, ...]:
-    """The first body sentence with a mention, when every matched sentence was the title itself."""
-    for mention in tags.mentions:
-        if mention.in_title or mention.sentence >= len(tags.sentences):
-            continue
+def _body_evidence(tags: Tags, title: str, wanted: set[str]) -> tuple[Evidence, ...]:
+    """When every matched sentence was the title itself: the first body sentence that mentions a tag
+    the rule matched (any tag when none of them recurs in the body)."""
+    body = [m for m in tags.mentions if not m.in_title and m.sentence < len(tags.sentences)]
+    for mention in sorted(body, key=lambda m: (m.tag not in wanted, m.start)):
         sentence = tags.sentences[mention.sentence]
         if not _same_text(sentence, title):
-            return (Evidence(mention.tag, sentence.strip(), (mention.term,)),)
+            same = (m.term for m in body if (m.sentence, m.tag) == (mention.sentence, mention.tag))
+            terms = tuple(dict.fromkeys(same))
+            return (Evidence(mention.tag, sentence.strip(), terms),)
     return ()
