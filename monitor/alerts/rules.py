@@ -123,8 +123,8 @@ class Rule:
     )
     max_age: int = setting(
         2 * 86400,
-        'Articles published longer ago than this ("2d", "12h") never raise an immediate alert'
-        " (a digest may list them, marked backfill); 0 is no limit.",
+        'Articles published longer ago than this ("2d", "12h"; default 172800 s = 2 days) never raise an'
+        " immediate alert (a digest may list them, marked backfill); 0 is no limit.",
         non_negative,
         duration,
     )

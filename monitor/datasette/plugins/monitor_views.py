@@ -98,11 +98,12 @@ def _id_link(row: Any, keys: set[str], value: Any, column: str, table: str | Non
     if not isinstance(value, int):
         return None
     target = None
-    if column == "id" and (table == "article_list" or (table is None and "published" in keys)):
-        target = "articles"
-    elif column == "id" and table is None and "outlets" in keys:
+    story_rows = table == "front_page" or (table is None and ("carried_by" in keys or "outlets" in keys))
+    if column == "id" and story_rows:
         target = "stories"
-    elif table is None or table == "article_list":
+    elif column == "id" and (table == "article_list" or (table is None and "published" in keys)):
+        target = "articles"
+    elif table is None or table in ("article_list", "front_page"):
         target = {"article_id": "articles", "story_id": "stories", "first_article_id": "articles"}.get(column)
     if target is None:
         return None
