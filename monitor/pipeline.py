@@ -151,10 +151,11 @@ def _site(url: str) -> str:
 
 
 def _outlet(source: Source, url: str, site_name: str | None) -> str:
-    if url.startswith("file:"):  # a text names its publisher (dateline, syndication note) better than a dir
-        return site_name or source.outlet or source.name
+    """The configured outlet, else what the page or text says (site name, dateline), else the site."""
     if source.outlet:
         return source.outlet
+    if url.startswith("file:"):  # a folder name is no publisher: the text's own word is better
+        return site_name or source.name
     return site_name or _site(url) or source.name
 
 
