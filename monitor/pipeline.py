@@ -421,19 +421,20 @@ def retag(db: Database, ctx: Context, batch: int) -> Iterable[int]:
     last = 0
     while True:
         rows = db.execute(
-            "select id, title, text from articles where id > ? order by id limit ?", [last, batch]
+            "select id, title, text, coalesce(published, fetched) from articles where id > ? order by id limit ?",
+            [last, batch],
         ).fetchall()
         if not rows:
             return
         with db.atomic():
-            for article_id, title, text in rows:
-                _retag_one(db, ctx, article_id, title or "", text or "")
+            for article_id, title, text, when in rows:
+                _retag_one(db, ctx, article_id, title or "", text or "", when or ctx.clock())
         last = rows[-1][0]
         yield len(rows)
 
 
-def _retag_one(db: Database, ctx: Context, article_id: int, title: str, text: str) -> None:
+def _retag_one(db: Database, ctx: Context, article_id: int, title: str, text: str, when: str) -> None:
     tags = tag(title, text, ctx.taxonomy)
     store.delete_tags(db, article_id)
-    store.insert_tags(db, article_id, tags, ctx.clock())
+    store.insert_tags(db, article_id, tags, when)  # a tag's first appearance is a publication time
     db.execute("update articles set score = ? where id = ?", [round(tags.score, 4), article_id])

@@ -293,7 +293,7 @@ def test_second_daemon_on_the_same_database_refuses_to_start(
 
 # Crash safety ---------------------------------------------------------------------------------
 
-RULE = '\n[[alert]]\nname = "elements"\nany = ["element:*"]\n'
+RULE = '\n[[alert]]\nname = "elements"\nany = ["element:*"]\nbackfill = true\nmax_age = 0\n'  # every article alerts
 CRASHES = 20
 UNSENT = "select count(*) from alerts where status != 'sent'"
 PER_RUN = 40  # articles added before each run
