@@ -421,7 +421,8 @@ def retag(db: Database, ctx: Context, batch: int) -> Iterable[int]:
     last = 0
     while True:
         rows = db.execute(
-            "select id, title, text, coalesce(published, fetched) from articles where id > ? order by id limit ?",
+            "select id, title, text, coalesce(published, fetched) from articles"
+            " where id > ? order by id limit ?",
             [last, batch],
         ).fetchall()
         if not rows:
