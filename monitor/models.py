@@ -36,7 +36,11 @@ class Source:
     )
     interval: int = setting(3600, "Time between passes: seconds or 15m/1h/1d.", _interval, duration)
     enabled: bool = setting(True, "false keeps the source configured but never fetched.")
-    outlet: str | None = setting(None, "Publisher name shown for its articles; defaults to the URL's host.")
+    outlet: str | None = setting(
+        None,
+        "Publisher name shown for its articles; defaults to the site's name or host, for files to the"
+        " outlet the text names (dateline, syndication note) or a sidecar's.",
+    )
     links: str | None = setting(None, "html sources: CSS selector of the article links on the index page.")
     include: tuple[str, ...] = setting(
         (), "Regexes; an article URL must match one of them.", convert=string_list

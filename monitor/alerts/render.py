@@ -302,11 +302,24 @@ RENDERERS: dict[str, Callable[[Facts, str], str]] = {"markdown": markdown, "html
 
 
 def group_by_tag(items: Sequence[Facts]) -> list[tuple[str, list[Facts]]]:
-    """Stories under their primary tag, biggest group first (ties by name)."""
+    """Stories under their primary tag, biggest group first (ties by name), newest published first."""
     groups: dict[str, list[Facts]] = {}
-    for item in items:
+    newest_first = sorted(items, key=lambda f: _published_utc(f.first_published or f.published), reverse=True)
+    for item in newest_first:  # within a group, by publication time: the newest story first
         groups.setdefault(item.primary_tag, []).append(item)
     return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def _published_utc(value: str | None) -> str:
+    """A sortable form of a stored time: ISO 8601 UTC (bare dates as midnight), "" when unknown."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
 
 
 def digest_title(rule: str, count: int) -> str:
