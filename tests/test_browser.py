@@ -154,6 +154,13 @@ def test_front_page_last_7_days_shows_each_story_once_with_its_first_outlet(
     assert desk.locator(".time-filters a.active", has_text="7 days").count() == 1
     assert not desk.locator("details.monitor-facets").get_attribute("open")  # facets folded away
     shot(desk, "10-front-page-7-days")
+    # "What happened on dysprosium this week?": a tag chip narrows the week, keeping the window.
+    desk.click("ol.story-cards .chip[title='element:dysprosium'] >> nth=0")
+    desk.wait_for_load_state()
+    assert "published__gte" in desk.url and "element%3Adysprosium" in desk.url
+    week_dy = {s.title for s in stories if s.first.published >= cutoff and "dysprosium" in s.title}
+    shown_dy = set(desk.locator("ol.story-cards > li h3").all_inner_texts())
+    assert week_dy <= shown_dy <= set(expected)
     desk.goto("/monitor/front_page")
     desk.screenshot(path=str(ARTIFACTS / "front-page.png"))  # docs/img/front-page.png is taken from here
 

@@ -107,6 +107,17 @@ def chips(values: Iterable[str], href: str | None = None, column: str = "tags") 
     return Markup(" ").join(parts)
 
 
+def filter_chips(values: Iterable[str], path: str, args: Sequence[tuple[str, str]]) -> Markup:
+    """Tag chips that narrow the current list to one tag, keeping its other filters (the time window)."""
+    parts = []
+    for value in values:
+        href = with_args(path, args, tags__arraycontains=value)
+        css = f"chip chip-{tag_category(value) or 'plain'}"
+        anchor = Markup('<a class="{}" href="{}" title="{}">{}</a>')
+        parts.append(anchor.format(css, href, value, tag_name(value)))
+    return Markup(" ").join(parts)
+
+
 def removed_list(pairs: Sequence[tuple[str, str]]) -> Markup:
     items = [Markup("<li><span class=\"reason\">{}</span> {}</li>").format(r, t) for r, t in pairs]
     return Markup('<ul class="removed">{}</ul>').format(Markup("").join(items)) if items else Markup("")

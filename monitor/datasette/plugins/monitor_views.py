@@ -119,7 +119,7 @@ def extra_template_vars(view_name: str, table: str | None, database: str | None,
         args = _args(request)
         return {"monitor_render": render,
                 "monitor_front": {"windows": render.time_filters(path, args, datetime.now(UTC)),
-                                  "args": dict(args)}}
+                                  "args": dict(args), "path": path, "pairs": args}}
     if view_name != "row" or table not in ("articles", "stories") or database is None or request is None:
         return {"monitor_render": render}
 
