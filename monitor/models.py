@@ -37,7 +37,11 @@ class Source:
     )
     interval: int = setting(3600, "Time between passes: seconds or 15m/1h/1d.", _interval, duration)
     enabled: bool = setting(True, "false keeps the source configured but never fetched.")
-    outlet: str | None = setting(None, "Publisher name shown for its articles; defaults to the URL's host.")
+    outlet: str | None = setting(
+        None,
+        "Publisher name shown for its articles; defaults to the site's name or host, for files to the"
+        " outlet the text names (dateline, syndication note) or a sidecar's.",
+    )
     links: str | None = setting(None, "html sources: CSS selector of the article links on the index page.")
     include: tuple[str, ...] = setting(
         (), "Regexes; an article URL must match one of them.", convert=string_list
@@ -84,6 +88,9 @@ class Entry:
     content: str | None = None  # full text or HTML the source carried, if any
     content_type: str = "text/html"  # of ``content``: text/html or text/plain
     complete: bool = False  # True when ``content`` is the whole article (no page fetch needed)
+    outlet: str | None = None  # publisher a sidecar or front matter names (files sources)
+    authors: tuple[str, ...] = ()  # authors a sidecar or front matter names (files sources)
+    declared: bool = False  # fields come from a sidecar/front matter a person wrote: they beat the text's
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +159,7 @@ class Article:
     content: Extracted
     guid: str | None = None
     content_hash: str = ""
+    published_offset: str | None = None  # the UTC offset ``content.published`` was written with
 
     @property
     def title(self) -> str:
@@ -208,6 +216,8 @@ class Story:
     last_seen: str
     outlets: tuple[str, ...]
     articles: int = 1
+    first_published: str | None = None  # earliest publication time of any copy (or fetch time, see below)
+    first_estimated: bool = False  # no copy says when it was published: first_published is a fetch time
 
     @property
     def outlet_count(self) -> int:
@@ -237,3 +247,4 @@ class Alert:
     mode: str = "immediate"  # or "digest": waits in the outbox until the rule's digest is sent
     throttle: int = 0  # immediate alerts of the rule per hour before the rest wait for a digest; 0 = no limit
     payload: str = ""  # JSON facts (links, outlets, evidence) to render HTML, text and digests at send time
+    gather: int = 0  # seconds to wait before the first send, so copies arriving together join the message

@@ -36,7 +36,9 @@ from monitor.fetch.client import HTML, Fetcher
 from monitor.models import Article, Entry, Extracted, Page, Source, Story, Tags
 from monitor.sources import Listing, SourceState, files, web
 from monitor.sources.backoff import next_visit
+from monitor.sources.dates import publication
 from monitor.store import articles as store
+from monitor.store import passes, stories
 from monitor.store import signatures as index
 from monitor.store import sources as source_rows
 from monitor.store.db import now as utc_now
@@ -53,6 +55,7 @@ class Context:
     config: Config
     taxonomy: Taxonomy
     clock: Callable[[], str] = utc_now
+    quiet: frozenset[str] = frozenset()  # rules that stay silent for the article being stored (backfill)
 
     @classmethod
     def from_config(cls, config: Config) -> Context:
@@ -99,15 +102,19 @@ def prepare(
     content = _with_entry_fields(content, entry)
     if not content.text.strip():
         return None
+    stamp = publication(content.published, fetched)
+    flags = (*content.flags, stamp.problem) if stamp.problem else content.flags
+    content = replace(content, published=stamp.utc, flags=flags)
     article = Article(
         url=url,
         canonical_url=_canonical(url, content.canonical_url),
         source=source.name,
-        outlet=_outlet(source, url, content.site_name),
+        outlet=entry.outlet or _outlet(source, url, content.site_name),
         fetched=fetched,
         content=content,
         guid=entry.guid,
         content_hash=fingerprint.content_hash(content.text),
+        published_offset=stamp.offset,
     )
     tags = tag(content.title, content.text, taxonomy)
     html = body if "html" in kind else None
@@ -115,7 +122,14 @@ def prepare(
 
 
 def _with_entry_fields(content: Extracted, entry: Entry) -> Extracted:
-    """The feed's title and date fill what the page did not say."""
+    """The feed's title and date fill what the page did not say; a sidecar a person wrote wins."""
+    if entry.declared:
+        return replace(
+            content,
+            title=entry.title or content.title,
+            published=entry.published or content.published,
+            authors=entry.authors or content.authors,
+        )
     title = content.title or entry.title or ""
     published = content.published or entry.published
     if (title, published) == (content.title, content.published):
@@ -138,10 +152,11 @@ def _site(url: str) -> str:
 
 
 def _outlet(source: Source, url: str, site_name: str | None) -> str:
+    """The configured outlet, else what the page or text says (site name, dateline), else the site."""
     if source.outlet:
         return source.outlet
-    if url.startswith("file:"):
-        return source.name
+    if url.startswith("file:"):  # a folder name is no publisher: the text's own word is better
+        return site_name or source.name
     return site_name or _site(url) or source.name
 
 
@@ -149,7 +164,10 @@ def _outlet(source: Source, url: str, site_name: str | None) -> str:
 
 
 def store_prepared(db: Database, ctx: Context, prepared: Prepared, entry_keys: list[str]) -> tuple[str, int]:
-    """Store one article with its story, tags and alerts atomically. Returns (action, article id)."""
+    """Store one article with its story, tags and alerts atomically. Returns (action, article id).
+
+    ``ctx.quiet`` names the rules for which the article is backfill (see :func:`_backfill_context`).
+    """
     article, sig = prepared.article, prepared.signature
     with db.atomic():
         same_url = store.stored_article(db, "canonical_url", article.canonical_url)
@@ -173,6 +191,7 @@ def _copy(db: Database, ctx: Context, prepared: Prepared, decision: Decision) ->
     store.add_copy(db, article_id, prepared.article)
     if decision.story_id is not None:
         store.join_story(db, decision.story_id, prepared.article, new_article=False)
+        stories.refresh(db, decision.story_id)
     return article_id
 
 
@@ -186,8 +205,9 @@ def _new(db: Database, ctx: Context, prepared: Prepared, decision: Decision) -> 
     article_id = store.insert_article(db, article, story.id, prepared.tags.score)
     if decision.story_id is None:
         store.set_first_article(db, story.id, article_id)
+    stories.refresh(db, story.id)
     index.add(db, article_id, prepared.signature)
-    _tags_pages_alerts(db, ctx, prepared, article_id, story)
+    _tags_pages_alerts(db, ctx, prepared, article_id, store.load_story(db, story.id))
     return article_id
 
 
@@ -200,6 +220,8 @@ def _update(db: Database, ctx: Context, prepared: Prepared, decision: Decision) 
         else store.new_story(db, article)
     )
     store.update_article(db, article_id, article, story.id, prepared.tags.score)
+    stories.refresh(db, story.id)
+    story = store.load_story(db, story.id)
     index.remove(db, article_id)
     index.add(db, article_id, prepared.signature)
     store.delete_tags(db, article_id)
@@ -209,10 +231,12 @@ def _update(db: Database, ctx: Context, prepared: Prepared, decision: Decision) 
 
 def _tags_pages_alerts(db: Database, ctx: Context, prepared: Prepared, article_id: int, story: Story) -> None:
     article, tags = prepared.article, prepared.tags
-    new_entities = store.insert_tags(db, article_id, tags, article.fetched)
+    new_entities = store.insert_tags(db, article_id, tags, article.content.published or article.fetched)
     if prepared.html is not None:
         store.store_page(db, article_id, prepared.html, article.fetched)
-    found = rules.evaluate(ctx.config.alerts, article, tags, story, new_entities, article_id)
+    found = rules.evaluate(
+        ctx.config.alerts, article, tags, story, new_entities, article_id, article.fetched, ctx.quiet
+    )
     outbox.enqueue(db, found, article.fetched)
 
 
@@ -263,9 +287,12 @@ async def run_source(db: Database, ctx: Context, source: Source, fetcher: Fetche
         source_rows.record_fetches(db, source.name, listing.fetches, "listing", ctx.clock())
     fresh = [e for e in listing.entries[: source.max_entries] if not _known(db, source, e)]
     report.known = len(listing.entries[: source.max_entries]) - len(fresh)
+    ctx = _backfill_context(db, ctx, source.name)
     await _fetch_and_store(db, ctx, source, fresh, fetcher, report)
     retry_after = max((f.retry_after or 0.0 for f in listing.fetches), default=0.0) or None
     _finish(db, ctx, source, report, listing.state, len(listing.entries), retry_after)
+    with db.atomic():
+        passes.remember_rules(db, ctx.quiet, ctx.clock())
     log.event(
         logger,
         "source_done",
@@ -368,12 +395,26 @@ def ingest_paths(db: Database, ctx: Context, paths: list[Path], source_name: str
     source_rows.sync_sources(db, [source], ctx.clock())
     listing = files.list_entries(paths)
     report = SourceReport(source_name, entries=len(listing.entries), error=listing.error)
+    ctx = _backfill_context(db, ctx, source_name)
     for entry in listing.entries:
         if _known(db, source, entry):
             report.known += 1
             continue
         _store_entry(db, ctx, source, entry, None, report)
+    with db.atomic():
+        passes.record_ingest(db, source_name, ctx.clock())
+        passes.remember_rules(db, ctx.quiet, ctx.clock())
     return report
+
+
+def _backfill_context(db: Database, ctx: Context, source: str) -> Context:
+    """The rules this pass is backfill for: all of them on a source's first pass, else the new ones."""
+    names = [rule.name for rule in ctx.config.alerts]
+    new = passes.new_rules(db, names, ctx.clock())
+    quiet = frozenset(names) if passes.first_pass(db, source) else new
+    if quiet:
+        log.event(logger, "backfill_pass", source=source, quiet_rules=",".join(sorted(quiet)))
+    return replace(ctx, quiet=quiet)
 
 
 def retag(db: Database, ctx: Context, batch: int) -> Iterable[int]:
@@ -384,14 +425,14 @@ def retag(db: Database, ctx: Context, batch: int) -> Iterable[int]:
         if not rows:
             return
         with db.atomic():
-            for article_id, title, text in rows:
-                _retag_one(db, ctx, article_id, title, text)
+            for article_id, title, text, when in rows:
+                _retag_one(db, ctx, article_id, title, text, when or ctx.clock())
         last = rows[-1][0]
         yield len(rows)
 
 
-def _retag_one(db: Database, ctx: Context, article_id: int, title: str, text: str) -> None:
+def _retag_one(db: Database, ctx: Context, article_id: int, title: str, text: str, when: str) -> None:
     tags = tag(title, text, ctx.taxonomy)
     store.delete_tags(db, article_id)
-    store.insert_tags(db, article_id, tags, ctx.clock())
+    store.insert_tags(db, article_id, tags, when)  # a tag's first appearance is a publication time
     store.set_score(db, article_id, tags.score)

@@ -25,6 +25,7 @@ from monitor.config import Config, MonitorSettings, ServeSettings
 from monitor.datasette.markup import tag_name
 from monitor.errors import MonitorError
 from monitor.fetch.client import FetchSettings
+from monitor.store import stories as story_rows
 from monitor.store.db import open_db
 
 XSS_TITLE = "<script>alert(1)</script>"
@@ -139,6 +140,7 @@ def build(path: Path, now: datetime | None = None) -> Database:
         stories: dict[str, int] = {}
         for article in sorted(ARTICLES, key=lambda a: -a.days_ago):
             _insert(db, article, now, stories)
+        story_rows.refresh_all(db)  # first outlet and time by publication, as the pipeline keeps them
         _sources(db, now)
         _alerts(db, now)
     return db

@@ -111,7 +111,7 @@ def test_one_message_per_story_and_target_with_the_evidence(
     assert "carried by 2 outlets" in chat["message"]
     assert "http://monitor.test/monitor/articles/1" in chat["message"]
     (email,) = mail.messages
-    assert email["Subject"] == "Curbs on dysprosium"
+    assert email["Subject"] == "[dy] Curbs on dysprosium"  # the rule in the subject
     assert "China added <mark>dysprosium</mark> and terbium" in body_text(email)
     attempts = db.execute("select target, ok from alert_attempts order by target").fetchall()
     assert attempts == [("json-1", 1), ("mailto-1", 1)]

@@ -6,14 +6,17 @@ Screenshots go to tests/artifacts/ (gitignored) so a human can judge how the pag
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests import corpus
 from tests import demo_db as demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+NOW = datetime.now(UTC).replace(microsecond=0)
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -75,6 +78,7 @@ def test_search_open_and_facet(page: Page) -> None:
     assert page.locator("section.provenance").is_visible()
     shot(page, "03-article")
     page.go_back()
+    page.click("details.monitor-facets > summary")  # facets are folded away until asked for
     page.click(".facet-info[data-column=tags] >> text=theme:export-controls")
     page.wait_for_load_state()
     assert "tags__arraycontains" in page.url or "_facet" in page.url
@@ -109,3 +113,87 @@ def test_script_title_renders_as_text(page: Page) -> None:
     assert page.get_by_text('Injected <img src=x onerror="alert(2)"> markup').is_visible()
     assert page.evaluate("document.querySelectorAll('.article-text img, .article-text b').length") == 0
     shot(page, "09-xss-article")
+
+
+# The newsroom: ~200 generated articles from ten outlets with known publication times --------------
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[corpus.Story]]]:
+    folder = tmp_path_factory.mktemp("newsroom")
+    db, made = corpus.build(folder, NOW)
+    db.close()
+    with demo.running(demo.config(folder), folder / "monitor.db") as base:
+        yield base, made
+
+
+@pytest.fixture
+def desk(newsroom: tuple[str, list[corpus.Story]]) -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=newsroom[0], viewport={"width": 1200, "height": 860})
+        yield context.new_page()
+        browser.close()
+
+
+def test_front_page_last_7_days_shows_each_story_once_with_its_first_outlet(
+    desk: Page, newsroom: tuple[str, list[corpus.Story]]
+) -> None:
+    stories = newsroom[1]
+    desk.goto("/monitor/front_page")
+    desk.click(".time-filters >> text=7 days")
+    desk.wait_for_load_state()
+    cards = desk.locator("ol.story-cards > li")
+    ids = cards.evaluate_all("cards => cards.map(c => c.dataset.story)")
+    assert ids and len(ids) == len(set(ids))
+    cutoff = NOW - timedelta(days=7)
+    expected = {s.title: s.first.outlet for s in stories if s.first.published >= cutoff}
+    titles = cards.locator("h3").all_inner_texts()
+    firsts = cards.locator(".first-outlet").all_inner_texts()
+    assert dict(zip(titles, firsts, strict=True)) == expected
+    assert desk.locator(".time-filters a.active", has_text="7 days").count() == 1
+    assert not desk.locator("details.monitor-facets").get_attribute("open")  # facets folded away
+    shot(desk, "10-front-page-7-days")
+    # "What happened on dysprosium this week?": a tag chip narrows the week, keeping the window.
+    desk.click("ol.story-cards .chip[title='element:dysprosium'] >> nth=0")
+    desk.wait_for_load_state()
+    assert "published__gte" in desk.url and "element%3Adysprosium" in desk.url
+    week_dy = {s.title for s in stories if s.first.published >= cutoff and "dysprosium" in s.title}
+    shown_dy = set(desk.locator("ol.story-cards > li h3").all_inner_texts())
+    assert week_dy <= shown_dy <= set(expected)
+    desk.goto("/monitor/front_page")
+    desk.screenshot(path=str(ARTIFACTS / "front-page.png"))  # docs/img/front-page.png is taken from here
+
+
+def test_story_page_lists_copies_in_publication_order(
+    desk: Page, newsroom: tuple[str, list[corpus.Story]]
+) -> None:
+    wide = max(newsroom[1], key=lambda s: (len(s.copies), s.first.published))
+    desk.goto("/monitor/front_page")
+    desk.fill("form.front-search input[name=q]", f'"{wide.title.split(" (")[0]}"')
+    desk.press("form.front-search input[name=q]", "Enter")
+    desk.wait_for_load_state()
+    desk.click("table.rows-and-columns a[href*='/stories/']")
+    desk.wait_for_load_state()
+    assert desk.locator("ol.copies li .outlet").all_inner_texts() == [c.outlet for c in wide.in_order()]
+    assert desk.locator(".byline .outlet").first.inner_text() == wide.first.outlet
+    shot(desk, "11-story-copies")
+
+
+@pytest.mark.parametrize("typed", ["rare-earth magnets", "Lynas's"])
+def test_search_takes_what_people_type(desk: Page, typed: str) -> None:
+    desk.goto("/monitor/front_page")
+    desk.fill("form.front-search input[name=q]", typed)
+    desk.press("form.front-search input[name=q]", "Enter")
+    desk.wait_for_load_state()
+    rows = desk.locator("table.rows-and-columns tbody tr")
+    assert rows.count() > 0
+    assert desk.locator("table.rows-and-columns mark").count() > 0  # highlighted snippets
+    assert desk.locator("text=no such column").count() == 0 and desk.locator(".message-error").count() == 0
+    stories = rows.count()
+    desk.goto("/monitor/article_list")
+    desk.fill("input#_search", typed)
+    desk.press("input#_search", "Enter")
+    desk.wait_for_load_state()
+    assert desk.locator("ol.article-cards > li").count() >= stories  # the same search, per article
+    shot(desk, f"12-search-{typed.replace(' ', '-').replace(chr(39), '')}")

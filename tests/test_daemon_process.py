@@ -293,7 +293,8 @@ def test_second_daemon_on_the_same_database_refuses_to_start(
 
 # Crash safety ---------------------------------------------------------------------------------
 
-RULE = '\n[[alert]]\nname = "elements"\nany = ["element:*"]\n'
+# Every article alerts: also in a source's first pass (backfill) and whatever its date (max_age).
+RULE = '\n[[alert]]\nname = "elements"\nany = ["element:*"]\nbackfill = true\nmax_age = 0\n'
 CRASHES = 20
 UNSENT = "select count(*) from alerts where status != 'sent'"
 PER_RUN = 40  # articles added before each run

@@ -17,6 +17,7 @@ import pytest
 from sqlite_utils import Database
 
 from monitor import serve
+from monitor.search import register_sql_functions
 from monitor.store.db import open_db
 from tests import demo_db as demo
 
@@ -60,7 +61,9 @@ def test_internal_tables_are_hidden(hidden: str) -> None:
 def test_canned_query_is_valid_sql_with_a_title(fresh_db: Database, name: str) -> None:
     query = QUERIES[name]
     assert query["title"] and (query.get("description") or query.get("description_html"))
-    params = {p: "" for p in ("tag", "q", "category", "element", "status") if f":{p}" in query["sql"]}
+    register_sql_functions(fresh_db.conn)  # what the plugin gives Datasette's connections
+    names = ("tag", "q", "category", "element", "status", "order")
+    params = {p: "" for p in names if f":{p}" in query["sql"]}
     if "q" in params:
         params["q"] = "dysprosium"
     fresh_db.execute(query["sql"], params).fetchall()  # raises on a typo or a missing column
@@ -69,7 +72,8 @@ def test_canned_query_is_valid_sql_with_a_title(fresh_db: Database, name: str) -
 @pytest.mark.parametrize("name", ["latest", "tag_latest", "search_feed", "top_stories"])
 def test_article_queries_carry_atom_columns(fresh_db: Database, name: str) -> None:
     sql = QUERIES[name]["sql"]
-    columns = {d[0] for d in fresh_db.execute(sql, {"tag": "", "q": "x"}).description}
+    register_sql_functions(fresh_db.conn)
+    columns = {d[0] for d in fresh_db.execute(sql, {"tag": "", "q": "x", "order": ""}).description}
     assert {"atom_id", "atom_title", "atom_updated", "atom_link", "atom_content"} <= columns
 
 

@@ -27,7 +27,11 @@ from tests.conftest import REPO
 
 __all__ = ["json_endpoint", "smtp_server"]  # fixtures used below
 
-RULE = '[[alert]]\nname = "dysprosium"\nany = ["element:dysprosium"]\nnotify = ["desk"]\n'
+# backfill/max_age: the seeds arrive in a source's first pass and some are old; this tests delivery.
+RULE = (
+    '[[alert]]\nname = "dysprosium"\nany = ["element:dysprosium"]\nnotify = ["desk"]\n'
+    "backfill = true\nmax_age = 0\n"
+)
 
 
 @pytest.fixture
@@ -141,7 +145,8 @@ def test_seeds_twice_and_syndicated_variants_make_the_expected_stories(
     }
     for outlet, lines in variants.items():
         (outlets / outlet).mkdir(parents=True)
-        (outlets / outlet / "afp.txt").write_text("\n".join(lines))
+        # The text names AFP (a wire speaking of itself); front matter says who republished it.
+        (outlets / outlet / "afp.txt").write_text(f"---\noutlet: {outlet}\n---\n" + "\n".join(lines))
         result = cli_runner.invoke(cli, [*base, "ingest", "--source", outlet, str(outlets / outlet)])
         assert result.exit_code == 0, result.output
     db = sqlite3.connect(seeds_config.parent / "data" / "monitor.db")

@@ -198,10 +198,10 @@ def test_caption_of_002_is_kept_once_as_caption_and_its_repeat_marked_duplicate(
 @pytest.mark.parametrize(
     ("seed", "authors", "origin", "flags", "published"),
     [
-        ("000", (), None, (), None),
+        ("000", ("F. Stadler",), None, (), None),
         ("001", (), None, ("translated", "state_affiliated_source"), None),
         ("002", ("Keith Bradsher",), "The New York Times", (), None),
-        ("003", (), None, ("ai_generated",), "2026-01-12"),
+        ("003", ("Nishadil",), None, ("ai_generated",), "2026-01-12"),
         ("004", (), None, (), None),
     ],
 )
@@ -215,6 +215,15 @@ def test_provenance(
         flags,
         published,
     )
+
+
+@pytest.mark.parametrize(
+    ("seed", "outlet"),
+    [("000", "AFP"), ("001", None), ("002", "The New York Times"), ("003", None), ("004", None)],
+)
+def test_outlet_the_text_names(seed: str, outlet: str | None) -> None:
+    # AFP names itself ("AFP journalists", "told AFP"); 002 says where it originally appeared.
+    assert extracted(seed).site_name == outlet
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ logged, never target URLs.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import threading
@@ -32,10 +33,12 @@ from sqlite_utils import Database
 
 from monitor import log
 from monitor.alerts import health, outbox, render
+from monitor.alerts.keys import idempotency_key
 from monitor.alerts.outbox import Outgoing
-from monitor.alerts.targets import Target, Targets, load_targets
+from monitor.alerts.targets import Target, Targets, load_targets, structured_fields
 from monitor.errors import ConfigError
 from monitor.schedule import cron_trigger
+from monitor.store import stories
 
 logger = logging.getLogger("monitor.alerts.notify")
 _LIVE_RUNS: set[str] = set()  # delivery runs of this process; claims of any other run are stale
@@ -113,9 +116,14 @@ for _name in ("apprise", "urllib3.connectionpool"):
     logging.getLogger(_name).addFilter(_RedactApprise())
 
 
-def send_blocking(target: Target, title: str, body: str) -> TargetResult:
-    """Send one message to one target (blocks; call from a worker thread)."""
-    with _ERRORS.collect() as errors:
+def send_blocking(
+    target: Target, title: str, body: str, fields: Mapping[str, Any] | None = None
+) -> TargetResult:
+    """Send one message to one target (blocks; call from a worker thread).
+
+    ``fields``: structured facts a JSON target posts beside the message (other targets ignore them).
+    """
+    with _ERRORS.collect() as errors, structured_fields(target, fields or {}):
         try:  # the service itself, not an Apprise() around it: that would send from its own thread pool
             ok = bool(target.service.notify(body=body, title=title, body_format=target.format))
         except Exception as exc:  # a plugin bug must fail the attempt, not the run
@@ -211,13 +219,51 @@ async def _attempt(db: Database, config: Any, alert: Outgoing, target: Target, s
     """One send, recorded before (no result) and after (the result)."""
     with db.atomic():
         attempt = outbox.start_attempt(db, alert.id, target.alias, stamp)
-    body = render.body(alert.payload, alert.body, target.format, config.monitor.public_url)
-    result = await asyncio.to_thread(send_blocking, target, alert.title, body)
+    payload = as_sent(db, alert.payload)
+    public_url = config.monitor.public_url
+    body = render.body(payload, alert.body, target.format, public_url)
+    fields = _fields(alert, payload, public_url)
+    title = f"[{alert.rule}] {alert.title}" if target.is_email and alert.kind != "notice" else alert.title
+    result = await asyncio.to_thread(send_blocking, target, title, body, fields)
     with db.atomic():
         outbox.finish_attempt(db, attempt, result.ok, result.error)
         if result.ok:
             health.delivery_ok(db, target.alias, stamp)
     return result
+
+
+def as_sent(db: Database, payload: str | None) -> str | None:
+    """The stored payload with each story as it stands now: outlets so far, its first copy."""
+    if not payload:
+        return payload
+    data = json.loads(payload)
+    if data.get("kind") == "story":
+        return _current(db, render.Facts.from_json(payload)).to_json()
+    if data.get("kind") == "digest":
+        items = [_current(db, render.Facts.from_json(json.dumps(i))) for i in data.get("items", [])]
+        return render.digest_payload(str(data.get("rule", "")), items)
+    return payload
+
+
+def _current(db: Database, facts: render.Facts) -> render.Facts:
+    now = stories.now(db, facts.story_id)
+    if now is None:
+        return facts
+    return render.with_story(
+        facts, now.outlets, now.first_outlet, now.first_published, now.first_estimated, now.first_url
+    )
+
+
+def _fields(alert: Outgoing, payload: str | None, public_url: str) -> dict[str, Any]:
+    """Structured fields for JSON targets: the story's facts, or a digest's stories; always a stable key."""
+    data = json.loads(payload) if payload else {}
+    if data.get("kind") == "story":
+        return render.structured(render.Facts.from_json(payload or ""), public_url)
+    if data.get("kind") == "digest":
+        items = [render.structured(render.Facts.from_json(json.dumps(i)), public_url) for i in data["items"]]
+        key = idempotency_key(alert.rule, -alert.id)
+        return {"rule": alert.rule, "stories": items, "idempotency_key": key}
+    return {"idempotency_key": idempotency_key(alert.rule, -alert.id)}
 
 
 # Digests ---------------------------------------------------------------------------------------
@@ -305,7 +351,8 @@ def send_test(config: Any, rule_name: str | None = None) -> list[TargetResult]:
     results = []
     for target in chosen:
         body = render.RENDERERS.get(target.format, render.markdown)(facts, config.monitor.public_url)
-        results.append(send_blocking(target, f"[test] {facts.title}", body))
+        fields = render.structured(facts, config.monitor.public_url)
+        results.append(send_blocking(target, f"[test] {facts.title}", body, fields))
         log.event(logger, "alert_test", target=target.alias, ok=results[-1].ok, error=results[-1].error)
     return results
 
@@ -324,4 +371,8 @@ def sample_facts(rule: str) -> render.Facts:
         article_id=0,
         story_id=0,
         evidence=(render.Evidence("element:dysprosium", sentence, ("dysprosium",)),),
+        first_outlet="Example Wire",
+        first_published=_stamp(None),
+        lede=f"{sentence} Exporters now need a licence for each shipment.",
+        tags=("element:dysprosium", "element:terbium", "theme:export-controls"),
     )

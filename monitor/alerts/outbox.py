@@ -45,6 +45,8 @@ def enqueue(db: Database, alerts: Iterable[Alert], when: str | datetime) -> int:
     stamp, added = iso(when), 0
     for alert in alerts:
         status = "digest" if alert.mode == "digest" or _throttled(db, alert, stamp) else "pending"
+        # A gather window holds the first send back, so copies arriving meanwhile join the message.
+        due = iso(datetime.fromisoformat(stamp) + timedelta(seconds=alert.gather))
         cursor = db.execute(
             "insert or ignore into alerts (dedup_key, rule, kind, story_id, article_id, notify, title, body,"
             " reason, created, status, attempts, next_attempt, payload)"
@@ -60,7 +62,7 @@ def enqueue(db: Database, alerts: Iterable[Alert], when: str | datetime) -> int:
                 alert.reason,
                 stamp,
                 status,
-                stamp,
+                due,
                 alert.payload or None,
             ],
         )

@@ -3,16 +3,24 @@
 No user templates (nothing user-written is ever executed or interpreted): messages are built
 with plain string operations, and every piece of article text is escaped for its format. The
 matched term is highlighted — ``**term**`` in Markdown, ``<mark>term</mark>`` in HTML.
+
+A message describes the story as it stands when it leaves: the sender refreshes the stored facts
+with the story's current outlets and first copy (:func:`with_story`) just before rendering.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html as html_lib
 import json
 import re
+import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
+
+from monitor.alerts.keys import idempotency_key
 
 FORMATS = ("markdown", "html", "text")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -44,6 +52,14 @@ class Facts:
     article_id: int
     story_id: int
     evidence: tuple[Evidence, ...] = ()
+    first_outlet: str = ""  # the outlet that published the story first
+    first_published: str | None = None  # when it did (a fetch time when first_estimated)
+    first_estimated: bool = False
+    lede: str = ""  # the first sentences of the article
+    tags: tuple[str, ...] = ()
+    timezone: str = "UTC"  # the rule's: times are shown in it
+    backfill: bool = False  # published before the rule's max_age or in a first pass: digest only
+    first_url: str = ""  # the first outlet's copy
 
     def to_json(self) -> str:
         return json.dumps({"kind": "story", **asdict(self)}, ensure_ascii=False)
@@ -51,10 +67,12 @@ class Facts:
     @classmethod
     def from_json(cls, text: str) -> Facts:
         data = json.loads(text)
-        data.pop("kind", None)
+        known = {f.name for f in dataclasses.fields(cls)}
+        data = {k: v for k, v in data.items() if k in known}  # payloads of older versions lack fields
         data["outlets"] = tuple(data.get("outlets") or ())
+        data["tags"] = tuple(data.get("tags") or ())
         data["evidence"] = tuple(
-            Evidence(e["tag"], e["sentence"], tuple(e["terms"])) for e in data["evidence"]
+            Evidence(e["tag"], e["sentence"], tuple(e["terms"])) for e in data.get("evidence") or ()
         )
         return cls(**data)
 
@@ -72,11 +90,87 @@ class Links:
 
 
 def links(facts: Facts, public_url: str) -> Links:
+    """Every link a message carries is built here (one place to change how monitor URLs look)."""
     base = public_url.rstrip("/")
     article = facts.url if _WEB.match(facts.url) else None
     return Links(
         article, f"{base}/monitor/articles/{facts.article_id}", f"{base}/monitor/stories/{facts.story_id}"
     )
+
+
+def readable_time(value: str | None, timezone: str = "UTC") -> str:
+    """``Mon 3 Mar 2025, 07:00 CET`` in the rule's zone; a bare date stays a date; unknown zones are UTC."""
+    if not value:
+        return "unknown"
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if len(value.strip()) == 10:
+        return f"{moment:%a} {moment.day} {moment:%b %Y}"
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        zone: Any = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname() or 'UTC'}"
+
+
+_SENTENCE_END = re.compile(r"(?<=[^\s.][.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
+
+
+def lede(text: str, limit: int = 320, sentences: int = 2) -> str:
+    """The article's first sentences (two), up to about ``limit`` characters (one sentence at least, cut)."""
+    first = " ".join(text.split("\n\n", 1)[0].split()) if text else ""
+    out = ""
+    for number, sentence in enumerate(_SENTENCE_END.split(first)):
+        if out and (number >= sentences or len(out) + len(sentence) + 1 > limit):
+            break
+        out = f"{out} {sentence}".strip()
+    return out if len(out) <= limit + 80 else out[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def with_story(
+    facts: Facts,
+    outlets: Sequence[str],
+    first_outlet: str,
+    first_published: str | None,
+    first_estimated: bool,
+    first_url: str,
+) -> Facts:
+    """The facts with the story as it stands now (at send time): all its outlets, its first copy."""
+    if not outlets:
+        return facts
+    return replace(
+        facts,
+        outlets=tuple(outlets),
+        first_outlet=first_outlet,
+        first_published=first_published,
+        first_estimated=first_estimated,
+        first_url=first_url,
+    )
+
+
+def structured(facts: Facts, public_url: str) -> dict[str, Any]:
+    """The fields a JSON target gets besides the message, so a consumer never parses Markdown."""
+    to = links(facts, public_url)
+    return {
+        "story_id": facts.story_id,
+        "url": to.article or facts.url,
+        "story_url": to.story,
+        "title": facts.title,
+        "outlets": list(facts.outlets),
+        "first_outlet": facts.first_outlet or facts.outlet,
+        "published": facts.first_published or facts.published,
+        "published_estimated": facts.first_estimated,
+        "tags": list(facts.tags),
+        "score": round(facts.score, 4),
+        "rule": facts.rule,
+        "lede": facts.lede,
+        "evidence": [e.sentence for e in facts.evidence],
+        "idempotency_key": idempotency_key(facts.rule, facts.story_id),
+    }
 
 
 def highlight(
@@ -114,9 +208,19 @@ def _carried(facts: Facts) -> str:
     return f"carried by {count} outlets" if count > 1 else "1 outlet"
 
 
+def _outlet_names(facts: Facts) -> str:
+    more = len(facts.outlets) - 8
+    return ", ".join(facts.outlets[:8]) + (f" and {more} more" if more > 0 else "")
+
+
+def _first(facts: Facts) -> str:
+    when = readable_time(facts.first_published or facts.published, facts.timezone)
+    seen = " (fetched; no publication date)" if facts.first_estimated else ""
+    return f"First: {facts.first_outlet or facts.outlet}, {when}{seen}"
+
+
 def _byline(facts: Facts) -> str:
-    outlets = ", ".join(facts.outlets[:5]) + (" …" if len(facts.outlets) > 5 else "")
-    return f"{outlets or facts.outlet} · {_carried(facts)} · published {facts.published or 'unknown'}"
+    return f"{_first(facts)} · {_carried(facts)}: {_outlet_names(facts) or facts.outlet}"
 
 
 def markdown(facts: Facts, public_url: str) -> str:
@@ -128,6 +232,8 @@ def markdown(facts: Facts, public_url: str) -> str:
         f"Relevance {facts.score:.2f} · rule {md_escape(facts.rule)}: {md_escape(facts.reason)}",
         "",
     ]
+    if facts.lede:
+        lines += [f"> {md_escape(facts.lede)}", ""]
     for item in facts.evidence:
         quoted = highlight(item.sentence, item.terms, md_escape, lambda s: f"**{s}**")
         lines.append(f"- `{item.tag.replace('`', '')}` — “{quoted}”")
@@ -155,11 +261,16 @@ def html(facts: Facts, public_url: str) -> str:
         f"<li><code>{_h(e.tag)}</code> — “{highlight(e.sentence, e.terms, _h, _mark)}”</li>"
         for e in facts.evidence
     )
-    article = _a("Article", to.article) if to.article else _h(facts.url)
+    # Each link also shows its address: mail clients that read the text/plain part (which Apprise
+    # derives from this HTML by dropping tags) keep every link.
+    article = _a(to.article, to.article) if to.article else _h(facts.url)
+    lede_html = f"<blockquote>{_h(facts.lede)}</blockquote>" if facts.lede else ""
     return (
-        f"<p><strong>{_h(facts.title)}</strong><br>{_h(_byline(facts))}<br>"
-        f"Relevance {facts.score:.2f} · rule {_h(facts.rule)}: {_h(facts.reason)}</p>"
-        f"<ul>{items}</ul><p>{article} · {_a('In the monitor', to.monitor)} · {_a('Story', to.story)}</p>"
+        f"<p><strong>{_h(facts.title)}</strong><br>{_h(_first(facts))}<br>"
+        f"{_h(_carried(facts).capitalize())}: {_h(_outlet_names(facts) or facts.outlet)}<br>"
+        f"Relevance {facts.score:.2f} · rule {_h(facts.rule)}: {_h(facts.reason)}</p>{lede_html}"
+        f"<ul>{items}</ul><p>Article: {article}<br>Story: {_a(to.story, to.story)}<br>"
+        f"In the monitor: {_a(to.monitor, to.monitor)}</p>"
     )
 
 
@@ -172,6 +283,8 @@ def text(facts: Facts, public_url: str) -> str:
         f"Relevance {facts.score:.2f} · rule {facts.rule}: {facts.reason}",
         "",
     ]
+    if facts.lede:
+        lines += [facts.lede, ""]
     lines += [f"- {e.tag}: “{' '.join(e.sentence.split())}”" for e in facts.evidence]
     lines += [
         "",
@@ -189,11 +302,24 @@ RENDERERS: dict[str, Callable[[Facts, str], str]] = {"markdown": markdown, "html
 
 
 def group_by_tag(items: Sequence[Facts]) -> list[tuple[str, list[Facts]]]:
-    """Stories under their primary tag, biggest group first (ties by name)."""
+    """Stories under their primary tag, biggest group first (ties by name), newest published first."""
     groups: dict[str, list[Facts]] = {}
-    for item in items:
+    newest_first = sorted(items, key=lambda f: _published_utc(f.first_published or f.published), reverse=True)
+    for item in newest_first:  # within a group, by publication time: the newest story first
         groups.setdefault(item.primary_tag, []).append(item)
     return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def _published_utc(value: str | None) -> str:
+    """A sortable form of a stored time: ISO 8601 UTC (bare dates as midnight), "" when unknown."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
 
 
 def digest_title(rule: str, count: int) -> str:
@@ -219,21 +345,25 @@ def digest(rule: str, items: Sequence[Facts], fmt: str, public_url: str) -> str:
     ).rstrip()
 
 
+def _digest_note(facts: Facts) -> str:
+    when = readable_time(facts.first_published or facts.published, facts.timezone)
+    note = f"{facts.first_outlet or facts.outlet} first, {when}, {_carried(facts)}"
+    return note + (" (backfill)" if facts.backfill else "")
+
+
 def _digest_md(facts: Facts, public_url: str) -> str:
     to = links(facts, public_url)
-    return (
-        f"- {_md_link(facts.title, to.article or to.monitor)} — {md_escape(facts.outlet)}, {_carried(facts)}"
-    )
+    return f"- {_md_link(facts.title, to.article or to.monitor)} — {md_escape(_digest_note(facts))}"
 
 
 def _digest_html(facts: Facts, public_url: str) -> str:
     to = links(facts, public_url)
-    return f"<li>{_a(facts.title, to.article or to.monitor)} — {_h(facts.outlet)}, {_h(_carried(facts))}</li>"
+    return f"<li>{_a(facts.title, to.article or to.monitor)} — {_h(_digest_note(facts))}</li>"
 
 
 def _digest_text(facts: Facts, public_url: str) -> str:
     to = links(facts, public_url)
-    return f"- {facts.title} — {facts.outlet}, {_carried(facts)}: {to.article or to.monitor}"
+    return f"- {facts.title} — {_digest_note(facts)}: {to.article or to.monitor}"
 
 
 # Stored payloads -------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ import re
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from typing import Any
 
-from monitor.alerts.render import Evidence, Facts, markdown
+from monitor.alerts.render import Evidence, Facts, lede, markdown
 from monitor.models import Alert, Article, Story, Tags
 from monitor.schedule import cron_trigger
-from monitor.settings import non_negative, one_of, required, setting, string_list
+from monitor.settings import duration, non_negative, one_of, required, setting, string_list
 
 MODES = ("immediate", "digest")
 THROTTLE_SCHEDULE = "0 * * * *"  # when a throttled rule without a schedule sends its overflow
@@ -112,11 +113,32 @@ class Rule:
     schedule: str | None = setting(
         None, 'Cron line of the digest, e.g. "0 8 * * 1-5" (digest mode, throttle).'
     )
-    timezone: str = setting("UTC", "Time zone of the schedule, e.g. Europe/Berlin.")
+    timezone: str = setting(
+        "UTC", "Time zone of the schedule and of the times messages show, e.g. Europe/Berlin."
+    )
     throttle: int = setting(
         0,
         "At most this many immediate messages per hour; the rest wait for the next digest. 0 is no limit.",
         non_negative,
+    )
+    max_age: int = setting(
+        2 * 86400,
+        'Articles published longer ago than this ("2d", "12h"; default 172800 s = 2 days) never raise an'
+        " immediate alert (a digest may list them, marked backfill); 0 is no limit.",
+        non_negative,
+        duration,
+    )
+    gather: int = setting(
+        0,
+        'Wait this long ("2m") before the first send, so copies arriving together make one message'
+        " that lists every outlet; 0 sends at once.",
+        non_negative,
+        duration,
+    )
+    backfill: bool = setting(
+        False,
+        "true: alert during the first pass of a new source or of this rule too; by default that"
+        " pass is backfill and silent.",
     )
 
     @property
@@ -192,14 +214,34 @@ def evaluate(
     story: Story,
     new_entities: frozenset[str],
     article_id: int,
+    now: str | None = None,
+    quiet: frozenset[str] = frozenset(),
 ) -> list[Alert]:
-    """The alerts the rules raise for one newly stored article. Pure."""
+    """The alerts the rules raise for one newly stored article. Pure.
+
+    Backfill never raises an immediate alert: an article published more than the rule's
+    ``max_age`` before ``now``, or stored while the rule is in ``quiet`` (the first pass of a new
+    source or rule) unless the rule opts in. A rule with a digest still lists it, marked backfill.
+    """
     alerts = []
     for rule in rules:
         found = match(rule, article, tags, new_entities)
-        if found is not None:
-            alerts.append(_alert(rule, article, tags, story, article_id, found))
+        if found is None:
+            continue
+        backfill = _is_backfill(rule, article, now, quiet)
+        if backfill and not rule.digest_schedule:
+            continue
+        alerts.append(_alert(rule, article, tags, story, article_id, found, backfill))
     return alerts
+
+
+def _is_backfill(rule: Rule, article: Article, now: str | None, quiet: frozenset[str]) -> bool:
+    if rule.name in quiet and not rule.backfill:
+        return True
+    if now is None or not rule.max_age:
+        return False
+    published = datetime.fromisoformat(article.content.published or article.fetched)
+    return published < datetime.fromisoformat(now) - timedelta(seconds=rule.max_age)
 
 
 def match(rule: Rule, article: Article, tags: Tags, new_entities: frozenset[str]) -> Found | None:
@@ -364,11 +406,15 @@ def _terms(tags: Tags, tag: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.term for m in tags.mentions if m.tag == tag))
 
 
-def _alert(rule: Rule, article: Article, tags: Tags, story: Story, article_id: int, found: Found) -> Alert:
-    evidence = found.evidence or _tag_evidence(tags, [hit.tag for hit in tags.hits[:3]])
+def _alert(
+    rule: Rule, article: Article, tags: Tags, story: Story, article_id: int, found: Found, backfill: bool
+) -> Alert:
+    title = article.title or story.title
+    matched = found.evidence or _tag_evidence(tags, [hit.tag for hit in tags.hits[:3]])
+    evidence = _not_the_title(matched, title)
     facts = Facts(
         rule=rule.name,
-        title=article.title or story.title,
+        title=title,
         url=article.url,
         outlet=article.outlet,
         outlets=story.outlets or (article.outlet,),
@@ -377,7 +423,14 @@ def _alert(rule: Rule, article: Article, tags: Tags, story: Story, article_id: i
         reason="; ".join(found.reasons),
         article_id=article_id,
         story_id=story.id,
-        evidence=evidence,
+        evidence=evidence or _body_evidence(tags, title, {item.tag for item in matched}),
+        first_outlet=story.first_outlet or article.outlet,
+        first_published=story.first_published or article.content.published or article.fetched,
+        first_estimated=story.first_estimated,
+        lede=lede(article.text),
+        tags=tuple(hit.tag for hit in tags.hits),
+        timezone=rule.timezone,
+        backfill=backfill,
     )
     return Alert(
         rule=rule.name,
@@ -387,7 +440,30 @@ def _alert(rule: Rule, article: Article, tags: Tags, story: Story, article_id: i
         title=facts.title,
         body=markdown(facts, ""),
         reason=facts.reason,
-        mode=rule.mode,
+        mode="digest" if backfill else rule.mode,
         throttle=rule.throttle,
         payload=facts.to_json(),
+        gather=rule.gather,
     )
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).strip(" .").casefold() == " ".join(b.split()).strip(" .").casefold()
+
+
+def _not_the_title(evidence: Iterable[Evidence], title: str) -> tuple[Evidence, ...]:
+    """Evidence that says more than the headline: a sentence equal to the title shows nothing new."""
+    return tuple(item for item in evidence if not _same_text(item.sentence, title))
+
+
+def _body_evidence(tags: Tags, title: str, wanted: set[str]) -> tuple[Evidence, ...]:
+    """When every matched sentence was the title itself: the first body sentence that mentions a tag
+    the rule matched (any tag when none of them recurs in the body)."""
+    body = [m for m in tags.mentions if not m.in_title and m.sentence < len(tags.sentences)]
+    for mention in sorted(body, key=lambda m: (m.tag not in wanted, m.start)):
+        sentence = tags.sentences[mention.sentence]
+        if not _same_text(sentence, title):
+            same = (m.term for m in body if (m.sentence, m.tag) == (mention.sentence, mention.tag))
+            terms = tuple(dict.fromkeys(same))
+            return (Evidence(mention.tag, sentence.strip(), terms),)
+    return ()

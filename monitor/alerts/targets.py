@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +39,15 @@ class Target:
     alias: str
     tags: frozenset[str]
     service: Any  # an apprise NotifyBase instance
+
+    @property
+    def kind(self) -> str:
+        """The Apprise scheme: json, mailto, discord, ..."""
+        return _scheme(self.service)
+
+    @property
+    def is_email(self) -> bool:
+        return self.kind in ("mailto", "mailtos")
 
     @property
     def format(self) -> str:
@@ -74,6 +83,29 @@ class Targets:
 
     def by_alias(self, alias: str) -> Target | None:
         return next((t for t in self.items if t.alias == alias), None)
+
+
+@contextmanager
+def structured_fields(target: Target, fields: Mapping[str, Any]) -> Iterator[None]:
+    """For one send, JSON targets (``json://``) post ``fields`` beside title and message, and the
+    idempotency key as an ``Idempotency-Key`` header. Sends to one target never overlap (the sender
+    awaits each), so the service's extras can be set for the send and restored after it."""
+    extras = getattr(target.service, "payload_extras", None)
+    headers = getattr(target.service, "headers", None)
+    if target.kind not in ("json", "jsons") or not fields or extras is None or headers is None:
+        yield
+        return
+    saved_extras, saved_headers = dict(extras), dict(headers)
+    extras.update({k: v for k, v in fields.items() if k not in ("title", "message", "type", "version")})
+    if fields.get("idempotency_key"):
+        headers["Idempotency-Key"] = str(fields["idempotency_key"])
+    try:
+        yield
+    finally:
+        extras.clear()
+        extras.update(saved_extras)
+        headers.clear()
+        headers.update(saved_headers)
 
 
 def load_targets(config: Any) -> Targets:

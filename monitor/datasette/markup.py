@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
@@ -106,6 +107,100 @@ def chips(values: Iterable[str], href: str | None = None, column: str = "tags") 
     return Markup(" ").join(parts)
 
 
+def filter_chips(values: Iterable[str], path: str, args: Sequence[tuple[str, str]]) -> Markup:
+    """Tag chips that narrow the current list to one tag, keeping its other filters (the time window)."""
+    parts = []
+    for value in values:
+        href = with_args(path, args, tags__arraycontains=value)
+        css = f"chip chip-{tag_category(value) or 'plain'}"
+        anchor = Markup('<a class="{}" href="{}" title="{}">{}</a>')
+        parts.append(anchor.format(css, href, value, tag_name(value)))
+    return Markup(" ").join(parts)
+
+
 def removed_list(pairs: Sequence[tuple[str, str]]) -> Markup:
     items = [Markup("<li><span class=\"reason\">{}</span> {}</li>").format(r, t) for r, t in pairs]
     return Markup('<ul class="removed">{}</ul>').format(Markup("").join(items)) if items else Markup("")
+
+
+# Times: one format everywhere -----------------------------------------------------------------
+
+DATE_COLUMNS = frozenset(
+    {"published", "fetched", "updated", "first_seen", "last_seen", "first_published", "seen", "created",
+     "sent", "next_attempt", "attempted", "last_ok", "last_new", "last_attempt", "next_due", "added",
+     "resolved", "stored", "latest"}
+)
+
+
+def when_text(value: object) -> str:
+    """``2026-11-30 14:05 UTC`` for a stored time, ``2026-11-30`` for a bare date, as is otherwise."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    text = value.strip()
+    if len(text) == 10 and text[4:5] == "-":
+        return text
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def when(value: object) -> Markup:
+    """A ``<time>`` element in the one display format (the machine-readable value in ``datetime``)."""
+    text = when_text(value)
+    if not text:
+        return Markup("")
+    return Markup('<time datetime="{}">{}</time>').format(value, text)
+
+
+# The front page: time windows and links that keep the other filters ------------------------------
+
+WINDOWS = (("24 h", timedelta(days=1)), ("7 days", timedelta(days=7)), ("30 days", timedelta(days=30)))
+TIME_KEYS = ("published__gte", "published__lt")
+
+
+def with_args(path: str, args: Iterable[tuple[str, str]], **changes: str | None) -> str:
+    """``path?args`` with some keys replaced (None drops them); the page number is always reset."""
+    kept = [(k, v) for k, v in args if k not in changes and k != "_next"]
+    kept += [(k, v) for k, v in changes.items() if v]
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def time_filters(path: str, args: Sequence[tuple[str, str]], now: datetime) -> list[dict[str, object]]:
+    """The time-window links of the front page: each keeps the other filters; the active one is marked."""
+    current = dict(args).get("published__gte")
+    links = []
+    for label, span in WINDOWS:
+        cutoff = (now - span).astimezone(UTC).isoformat(timespec="minutes")
+        active = current is not None and _span_of(current, now) == span
+        href = with_args(path, args, published__gte=cutoff, published__lt=None)
+        links.append({"label": label, "href": href, "active": active})
+    links.append({"label": "all time", "href": with_args(path, args, published__gte=None, published__lt=None),
+                  "active": not current and not dict(args).get("published__lt")})
+    return links
+
+
+def _span_of(cutoff: str, now: datetime) -> timedelta | None:
+    """Which window a cutoff was made for (links made minutes ago still count as theirs)."""
+    try:
+        moment = datetime.fromisoformat(cutoff)
+    except ValueError:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    for _, span in WINDOWS:
+        if abs((now - moment) - span) < timedelta(hours=1):
+            return span
+    return None
+
+
+# Search: the one highlight marker pair the saved search's snippet() writes ----------------------
+
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use characters: never in article text
+
+
+def marked(value: object) -> Markup:
+    """Escaped text with the snippet markers turned into ``<mark>``: nothing else becomes markup."""
+    text = escape(value if isinstance(value, str) else "")
+    return Markup(str(text).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))

@@ -15,9 +15,9 @@ from selectolax.lexbor import LexborHTMLParser
 from monitor import log
 from monitor.extract.content import find_article
 from monitor.extract.guard import flatten_deep_nesting
+from monitor.extract.layout import render
 from monitor.extract.metadata import read_metadata
 from monitor.extract.noise import is_ad_label, strip_article, strip_page
-from monitor.extract.layout import render
 from monitor.models import EmptyReason, Extracted
 
 logger = logging.getLogger(__name__)

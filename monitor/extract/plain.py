@@ -10,6 +10,7 @@ import logging
 import re
 
 from monitor import log
+from monitor.extract import provenance
 from monitor.extract.clean import Cleaned, clean, is_headline_like
 from monitor.models import EmptyReason, Extracted
 
@@ -42,14 +43,36 @@ def _as_extracted(cleaned: Cleaned, title: str, body: str) -> Extracted:
     return Extracted(
         title=title,
         text=body,
-        authors=cleaned.authors,
+        authors=cleaned.authors or _removed_authors(cleaned),
         published=cleaned.published,
+        site_name=named_outlet(cleaned, body),
         captions=cleaned.captions,
         origin=cleaned.origin,
         flags=cleaned.flags,
         removed=cleaned.removed,
         empty_reason=None if body else EmptyReason.NO_TEXT,
     )
+
+
+def named_outlet(cleaned: Cleaned, body: str) -> str | None:
+    """Who published a text, as the text itself says: a wire dateline, the syndication note, or a
+    wire naming itself ("told AFP"). A text file has no site metadata; this stands in for it."""
+    first = body.split("\n\n", 1)[0]
+    return provenance.dateline_outlet(first) or cleaned.origin or provenance.wire_outlet(body)
+
+
+def _removed_authors(cleaned: Cleaned) -> tuple[str, ...]:
+    """Writers named by lines the cleaner took out: a wire sign-off, a share widget with a name."""
+    for removed in cleaned.removed:
+        if removed.reason == "signoff":
+            name = provenance.signoff_author(removed.text)
+        elif removed.reason == "share-widget":
+            name = provenance.share_author(removed.text)
+        else:
+            continue
+        if name:
+            return (name,)
+    return ()
 
 
 def split_title(text: str) -> tuple[str, str]:

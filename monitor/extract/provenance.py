@@ -239,3 +239,53 @@ def _iso_date(year: str, month: str, day: str) -> str | None:
         return dt.date(int(year), month_number, int(day)).isoformat()
     except ValueError:
         return None
+
+
+# Who published a plain text: a wire dateline, the wire's own way of naming itself, a sign-off.
+WIRES = (
+    "Reuters", "AFP", "AP", "Associated Press", "Bloomberg", "Xinhua", "Kyodo", "dpa", "Agence France-Presse"
+)
+_WIRE = "|".join(re.escape(w) for w in sorted(WIRES, key=len, reverse=True))
+# "BEIJING (Reuters) -", "GANZHOU, China, Jan 12 (AFP) —": a place, maybe a date, the agency in brackets.
+_DATELINE = re.compile(rf"^[A-Z][\w.,'’ -]{{0,60}}?\((?P<outlet>{_WIRE})\)\s*[-–—]")
+# A wire speaks of itself in ways other outlets rarely do: "told AFP", "an AFP team", "AFP journalists".
+_SELF_REFERENCE_WIRE = re.compile(
+    rf"\btold (?P<a>{_WIRE})\b"
+    rf"|\b(?P<b>{_WIRE}) (?:journalists?|reporters?|correspondents?|team|photographers?)\b"
+)
+# AFP/AP sign-offs: "F.Stadler--VB", "jz/ah": the writer's name, then desk initials.
+_SIGNOFF_NAME = re.compile(
+    r"(?P<name>[A-Z]\.\s?[A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)\s*--\s*[A-Za-z]{2,4}(?:/[A-Za-z]{2,4})*"
+)
+# "Share- Nishadil": a share widget that carries the author's name.
+_SHARE_AUTHOR = re.compile(r"Share\s*[-–—:]\s*(?P<name>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})")
+
+
+def dateline_outlet(paragraph: str) -> str | None:
+    """The agency a dateline names ("BEIJING (Reuters) - ..."), else ``None``."""
+    match = _DATELINE.match(paragraph.strip())
+    return match.group("outlet") if match else None
+
+
+def wire_outlet(text: str) -> str | None:
+    """A wire agency the text names as itself twice or more ("told AFP", "AFP journalists"), else ``None``."""
+    counts: dict[str, int] = {}
+    for match in _SELF_REFERENCE_WIRE.finditer(text):
+        name = match.group("a") or match.group("b")
+        counts[name] = counts.get(name, 0) + 1
+    found = [name for name, count in counts.items() if count >= 2]
+    return max(found, key=lambda n: counts[n]) if found else None
+
+
+def signoff_author(line: str) -> str | None:
+    """The writer a wire sign-off names ("F.Stadler--VB" → "F. Stadler"), else ``None``."""
+    match = _SIGNOFF_NAME.fullmatch(line.strip())
+    if match is None:
+        return None
+    return re.sub(r"\.(?=\S)", ". ", match.group("name"))
+
+
+def share_author(line: str) -> str | None:
+    """The name a share widget carries ("Share- Nishadil"), else ``None``."""
+    match = _SHARE_AUTHOR.fullmatch(line.strip())
+    return match.group("name") if match else None

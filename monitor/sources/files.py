@@ -2,17 +2,28 @@
 
 Each file becomes an entry whose URL is its ``file://`` URI and whose content is the file itself,
 so the pipeline treats it like a feed item that carried its full text.
+
+What the text cannot say can be written beside it: a sidecar ``NAME.json`` next to ``NAME.txt``,
+or front matter at the top of the file (``---`` lines around ``key: value`` lines). Keys: ``url``
+(the article's web address), ``published`` (or ``date``), ``outlet``, ``title``, ``authors``. These
+are declared by whoever stored the file, so they win over what the text itself suggests.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from typing import Any
 
 from monitor.models import Entry
 from monitor.sources import Listing
 
 SUFFIXES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_SIDECAR_BYTES = 64 * 1024
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<head>(?:[^\n]*\n){0,40}?)---[ \t]*\r?\n")
+_FIELD = re.compile(r"^(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
 
 
 def article_files(paths: list[Path]) -> list[Path]:
@@ -30,12 +41,56 @@ def read_entry(path: Path) -> Entry:
     """One file as a complete entry; undecodable bytes are replaced, never fatal."""
     with path.open("rb") as handle:
         data = handle.read(MAX_FILE_BYTES)
+    text = data.decode("utf-8", errors="replace")
+    text, declared = split_front_matter(text)
+    declared = {**declared, **read_sidecar(path.with_suffix(".json"))}
     return Entry(
-        url=path.resolve().as_uri(),
-        content=data.decode("utf-8", errors="replace"),
+        url=_text(declared.get("url")) or path.resolve().as_uri(),
+        title=_text(declared.get("title")),
+        published=_text(declared.get("published") or declared.get("date")),
+        content=text,
         content_type=SUFFIXES.get(path.suffix.lower(), "text/plain"),
         complete=True,
+        outlet=_text(declared.get("outlet")),
+        authors=_authors(declared.get("authors") or declared.get("author")),
+        declared=bool(declared),
     )
+
+
+def split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
+    """(text without its front matter, the ``key: value`` pairs it held); unchanged when there is none."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return text, {}
+    fields = {}
+    for line in match.group("head").splitlines():
+        found = _FIELD.match(line)
+        if found is None:
+            return text, {}  # not front matter after all: a text that starts with a rule line
+        fields[found.group("key").lower()] = found.group("value").strip("\"'")
+    return text[match.end() :], fields
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """The JSON object in ``NAME.json``; an absent, unreadable or malformed sidecar is no sidecar."""
+    try:
+        with path.open("rb") as handle:
+            value = json.loads(handle.read(MAX_SIDECAR_BYTES))
+    except (OSError, ValueError):
+        return {}
+    return {str(k).lower(): v for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(name.strip() for name in value.split(",") if name.strip())
+    if isinstance(value, list):
+        return tuple(str(name).strip() for name in value if str(name).strip())
+    return ()
 
 
 def list_entries(paths: list[Path]) -> Listing:

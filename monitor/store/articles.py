@@ -56,8 +56,8 @@ def stored_article(db: Database, column: str, value: str) -> Stored | None:
 
 def add_copy(db: Database, article_id: int, article: Article) -> None:
     db.execute(
-        "insert into copies (article_id, url, source, outlet, seen) values (?, ?, ?, ?, ?)",
-        [article_id, article.url, article.source, article.outlet, article.fetched],
+        "insert into copies (article_id, url, source, outlet, seen, published) values (?, ?, ?, ?, ?, ?)",
+        [article_id, article.url, article.source, article.outlet, article.fetched, article.content.published],
     )
 
 
@@ -86,6 +86,7 @@ def _row(article: Article, story_id: int, score: float) -> dict[str, Any]:
         "text": content.text,
         "authors": _json(content.authors),
         "published": content.published,
+        "published_offset": article.published_offset,
         "updated": content.updated,
         "fetched": article.fetched,
         "source": article.source,
@@ -118,12 +119,16 @@ def _json(values: tuple[str, ...]) -> str:
 
 def new_story(db: Database, article: Article) -> Story:
     when, outlet = article.fetched, article.outlet
+    published = article.content.published
     cursor = db.execute(
-        "insert into stories (title, first_seen, first_outlet, last_seen, outlets, outlet_list, articles)"
-        " values (?, ?, ?, ?, 1, ?, 1)",
-        [article.title, when, outlet, when, json.dumps([outlet], ensure_ascii=False)],
+        "insert into stories (title, first_seen, first_outlet, last_seen, outlets, outlet_list, articles,"
+        " first_published, first_estimated) values (?, ?, ?, ?, 1, ?, 1, ?, ?)",
+        [article.title, when, outlet, when, json.dumps([outlet], ensure_ascii=False), published or when,
+         int(published is None)],
     )
-    return Story(int(cursor.lastrowid or 0), article.title, when, outlet, when, (outlet,), 1)
+    story_id = int(cursor.lastrowid or 0)
+    first = published or when
+    return Story(story_id, article.title, when, outlet, when, (outlet,), 1, first, published is None)
 
 
 def join_story(db: Database, story_id: int, article: Article, *, new_article: bool) -> Story:
@@ -144,12 +149,20 @@ def set_first_article(db: Database, story_id: int, article_id: int) -> None:
 
 def load_story(db: Database, story_id: int) -> Story:
     row = db.execute(
-        "select id, title, first_seen, first_outlet, last_seen, outlet_list, articles"
-        " from stories where id = ?",
+        "select id, title, first_seen, first_outlet, last_seen, outlet_list, articles, first_published,"
+        " first_estimated from stories where id = ?",
         [story_id],
     ).fetchone()
     return Story(
-        row[0], row[1] or "", row[2], row[3] or "", row[4], tuple(json.loads(row[5] or "[]")), row[6]
+        row[0],
+        row[1] or "",
+        row[2],
+        row[3] or "",
+        row[4],
+        tuple(json.loads(row[5] or "[]")),
+        row[6],
+        row[7],
+        bool(row[8]),
     )
 
 
@@ -167,7 +180,11 @@ def sync_taxonomy(db: Database, entries: Iterable[tuple[str, str, str]]) -> None
 
 
 def insert_tags(db: Database, article_id: int, tags: Tags, when: str) -> frozenset[str]:
-    """Store an article's tags and mentions; return the tags never seen before in the database."""
+    """Store an article's tags and mentions; return the tags never seen before in the database.
+
+    ``when`` is the article's publication time (fetch time when it has none): an entity's first
+    appearance is the earliest published article that carries it, whatever order they arrive in.
+    """
     db.conn.executemany(
         "insert or replace into article_tags (article_id, tag, count, snippet, in_title)"
         " values (?, ?, ?, ?, ?)",
@@ -189,6 +206,11 @@ def _first_mentions(db: Database, article_id: int, tags: Tags, when: str) -> fro
         )
         if cursor.rowcount:
             new.add(hit.tag)
+        else:
+            db.execute(
+                "update entities set first_seen = ?, first_article_id = ? where tag = ? and first_seen > ?",
+                [when, article_id, hit.tag, when],
+            )
     return frozenset(new)
 
 
@@ -196,12 +218,14 @@ def count_articles(db: Database) -> int:
     return int(db.execute("select count(*) from articles").fetchone()[0])
 
 
-def articles_after(db: Database, last_id: int, limit: int) -> list[tuple[int, str, str]]:
-    """The ``limit`` articles after ``last_id`` in id order, as (id, title, text): batch work like retag."""
+def articles_after(db: Database, last_id: int, limit: int) -> list[tuple[int, str, str, str | None]]:
+    """The ``limit`` articles after ``last_id`` in id order, for batch work like retag: (id, title, text,
+    publication time or else fetch time)."""
     rows = db.execute(
-        "select id, title, text from articles where id > ? order by id limit ?", [last_id, limit]
+        "select id, title, text, coalesce(published, fetched) from articles where id > ? order by id limit ?",
+        [last_id, limit],
     ).fetchall()
-    return [(int(article_id), title or "", text or "") for article_id, title, text in rows]
+    return [(int(article_id), title or "", text or "", when) for article_id, title, text, when in rows]
 
 
 def set_score(db: Database, article_id: int, score: float) -> None:

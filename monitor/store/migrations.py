@@ -272,3 +272,93 @@ def m005_signatures_table(db: Database) -> None:
     )
     db.execute("INSERT INTO signatures SELECT id, minhash FROM articles WHERE minhash IS NOT NULL")
     db.execute("ALTER TABLE articles DROP COLUMN minhash")
+
+
+@migrations()
+def m010_publication_time(db: Database) -> None:
+    # Publication time is the clock (issue 13): a story's first outlet is the one that published it
+    # first, not the one fetched first. published_offset keeps the zone a date was written with;
+    # copies keep their own page's date; first_estimated marks stories whose time is a fetch time.
+    from monitor.sources.dates import iso_utc, offset_of
+    from monitor.store import stories
+
+    db.table("articles").add_column("published_offset", str)
+    db.table("copies").add_column("published", str)
+    db.table("stories").add_column("first_published", str)
+    db.table("stories").add_column("first_estimated", int)
+    db.table("stories").create_index(["first_published"])
+    # Stored dates in every form the sources gave (bare dates, offsets) become ISO 8601 UTC.
+    rows = db.execute("select id, published from articles where published is not null").fetchall()
+    for article_id, published in rows:
+        db.execute(
+            "update articles set published = ?, published_offset = ? where id = ?",
+            [iso_utc(published), offset_of(published), article_id],
+        )
+    stories.refresh_all(db)
+    stories.refresh_entities(db)
+    db.execute("DROP VIEW IF EXISTS article_list")
+    db.execute(ARTICLE_LIST_V2)
+    db.execute(FRONT_PAGE)
+
+
+# One row per article, as m003, plus the columns that make any filtered list an Atom feed.
+ARTICLE_LIST_V2 = """
+create view article_list as
+select
+  a.id,
+  coalesce(a.published, a.fetched) as published,
+  a.title,
+  a.url,
+  a.outlet,
+  a.source,
+  (select json_group_array(tag) from
+     (select tag from article_tags where article_id = a.id order by count desc, tag)) as tags,
+  (select json_group_array(category) from
+     (select distinct substr(tag, 1, instr(tag, ':') - 1) as category
+      from article_tags where article_id = a.id order by category)) as categories,
+  coalesce(a.flags, '[]') as flags,
+  substr(coalesce(a.published, a.fetched), 1, 7) as month,
+  coalesce(nullif(a.description, ''), substr(a.text, 1, 280)) as snippet,
+  a.story_id,
+  a.score,
+  'article:' || a.id as atom_id,
+  coalesce(nullif(a.title, ''), a.url) as atom_title,
+  coalesce(a.published, a.fetched) as atom_updated,
+  a.url as atom_link,
+  (select group_concat(value, ', ') from json_each(coalesce(a.authors, '[]'))) as atom_author_name,
+  coalesce(a.outlet, '') || ': '
+    || coalesce(nullif(a.description, ''), substr(a.text, 1, 500)) as atom_content
+from articles a
+"""
+
+# The newsroom front page: one row per story, its first published copy's outlet and time.
+FRONT_PAGE = """
+create view front_page as
+select
+  s.id,
+  s.first_published as published,
+  coalesce(nullif(s.title, ''), a.title) as title,
+  a.url,
+  s.first_outlet,
+  case when s.outlets > 1 then s.first_outlet || ' + ' || (s.outlets - 1) || ' more'
+       else s.first_outlet end as carried_by,
+  s.outlets,
+  s.outlet_list,
+  s.articles,
+  (select json_group_array(tag) from
+     (select t.tag from article_tags t join articles x on x.id = t.article_id
+      where x.story_id = s.id group by t.tag order by sum(t.count) desc, t.tag)) as tags,
+  coalesce(nullif(a.description, ''), substr(a.text, 1, 280)) as snippet,
+  coalesce(s.first_estimated, 0) as estimated,
+  s.last_seen,
+  s.first_article_id,
+  'story:' || s.id as atom_id,
+  coalesce(nullif(s.title, ''), a.url, 'story ' || s.id) as atom_title,
+  s.first_published as atom_updated,
+  a.url as atom_link,
+  (select group_concat(value, ', ') from json_each(coalesce(a.authors, '[]'))) as atom_author_name,
+  s.first_outlet || case when s.outlets > 1 then ' + ' || (s.outlets - 1) || ' more ('
+    || (select group_concat(value, ', ') from json_each(coalesce(s.outlet_list, '[]'))) || ')' else '' end
+    || ': ' || coalesce(nullif(a.description, ''), substr(a.text, 1, 500), '') as atom_content
+from stories s left join articles a on a.id = s.first_article_id
+"""

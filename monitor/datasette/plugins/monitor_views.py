@@ -5,13 +5,19 @@ Hooks only; parsing and HTML building live in :mod:`monitor.datasette.markup` (p
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from datasette import hookimpl as _datasette_hookimpl
+from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
+from monitor.datasette import atom
 from monitor.datasette import markup as render
+from monitor.search import register_sql_functions
+from monitor.store import stories
 
 _Hook = TypeVar("_Hook", bound=Callable[..., Any])
 
@@ -21,8 +27,40 @@ def hookimpl(function: _Hook) -> _Hook:
     return cast(_Hook, _datasette_hookimpl(function))
 
 
+def hookimpl_last(function: _Hook) -> _Hook:
+    """A hook that runs after Datasette's own and other plugins' (so what it sets wins)."""
+    return cast(_Hook, _datasette_hookimpl(trylast=True)(function))
+
+
+@hookimpl_last
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    """One search translator for every box: Datasette's table search calls ``escape_fts``, which this
+    replaces (it runs after Datasette registered its own); canned queries call ``monitor_fts``."""
+    register_sql_functions(conn)
+
+
+@hookimpl_last
+def register_output_renderer(datasette: Any) -> dict[str, Any]:
+    """``.atom`` on every list with ``atom_*`` columns (replaces datasette-atom's renderer)."""
+    return {"extension": "atom", "render": _render_atom, "can_render": atom.can_render}
+
+
+def _render_atom(datasette: Any, request: Any, columns: list[str], rows: list[Any], database: str,
+                 table: str | None, query_name: str | None) -> Response:
+    if not atom.can_render(columns):
+        return Response.text("This list has no atom_id, atom_title and atom_updated columns.", status=400)
+    query_title = None
+    if query_name:
+        queries = (datasette.metadata(database=database) or {}).get("queries") or {}
+        query_title = (queries.get(query_name) or {}).get("title")
+    args = _args(request)
+    title = atom.feed_title(query_title, table, args, query_name)
+    body = atom.build(request.url, title, [dict(zip(columns, row, strict=False)) for row in rows], columns)
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
 TREND_QUERY = "tag_trend"
-TREND_CHART = ("g.mark=line&g.x_column=week&g.x_type=temporal&g.y_column=articles"
+TREND_CHART = ("g.mark=line&g.x_column=week&g.x_type=temporal&g.y_column=stories"
                "&g.y_type=quantitative&g.color_column=tag")
 
 
@@ -46,6 +84,10 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return render.removed_list(render.removed_lines(value))
     if column == "text" and isinstance(value, str):
         return escape(render.snippet(value))
+    if column in ("excerpt", "snippet") and isinstance(value, str) and render.MARK_OPEN in value:
+        return render.marked(value)
+    if column in render.DATE_COLUMNS and isinstance(value, str):
+        return render.when(value)
     if column in ("url", "atom_link", "location"):
         return render.link(value, value) if render.safe_url(value) else None
     return _id_link(row, keys, value, column, table, database, datasette)
@@ -57,11 +99,12 @@ def _id_link(row: Any, keys: set[str], value: Any, column: str, table: str | Non
     if not isinstance(value, int):
         return None
     target = None
-    if column == "id" and (table == "article_list" or (table is None and "published" in keys)):
-        target = "articles"
-    elif column == "id" and table is None and "outlets" in keys:
+    story_rows = table == "front_page" or (table is None and ("carried_by" in keys or "outlets" in keys))
+    if column == "id" and story_rows:
         target = "stories"
-    elif table is None or table == "article_list":
+    elif column == "id" and (table == "article_list" or (table is None and "published" in keys)):
+        target = "articles"
+    elif table is None or table in ("article_list", "front_page"):
         target = {"article_id": "articles", "story_id": "stories", "first_article_id": "articles"}.get(column)
     if target is None:
         return None
@@ -72,6 +115,12 @@ def _id_link(row: Any, keys: set[str], value: Any, column: str, table: str | Non
 def extra_template_vars(view_name: str, table: str | None, database: str | None, request: Any,
                         datasette: Any) -> Any:
     """The render helpers everywhere; on article and story pages also their tags, story and copies."""
+    if view_name == "table" and table == "front_page" and request is not None:
+        path = request.path
+        args = _args(request)
+        return {"monitor_render": render,
+                "monitor_front": {"windows": render.time_filters(path, args, datetime.now(UTC)),
+                                  "args": dict(args), "path": path, "pairs": args}}
     if view_name != "row" or table not in ("articles", "stories") or database is None or request is None:
         return {"monitor_render": render}
 
@@ -87,12 +136,17 @@ def extra_template_vars(view_name: str, table: str | None, database: str | None,
     return inner
 
 
+def _args(request: Any) -> list[tuple[str, str]]:
+    """The query string as (key, value) pairs, repeated keys kept."""
+    return [(key, value) for key in request.args for value in request.args.getlist(key)]
+
+
 def _int_pk(request: Any) -> int | None:
     raw = str(request.url_vars.get("pks", ""))
     return int(raw) if raw.isdigit() else None
 
 
-async def _rows(db: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+async def _rows(db: Any, sql: str, params: Any) -> list[dict[str, Any]]:
     return [dict(row) for row in (await db.execute(sql, params)).rows]
 
 
@@ -114,8 +168,8 @@ async def _article_extras(db: Any, article_id: int) -> dict[str, Any]:
 async def _story_extras(db: Any, story_id: int) -> dict[str, Any]:
     articles = await _rows(db, "select id, title, outlet, url, coalesce(published, fetched) as published"
                            " from articles where story_id = ? order by published", [story_id])
-    copies = await _rows(db, "select c.outlet, c.url, c.seen, c.article_id from copies c join articles a"
-                         " on a.id = c.article_id where a.story_id = ? order by c.seen", [story_id])
+    # Every copy (articles and exact copies elsewhere) in publication order: who had it first.
+    copies = await _rows(db, stories.COPIES_IN_ORDER, {"story": story_id})
     return {"articles": articles, "copies": copies}
 
 
