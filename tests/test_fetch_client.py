@@ -140,7 +140,7 @@ async def _two(first: str, second: str) -> tuple[FetchResult, FetchResult]:
 
 def test_retry_after_as_http_date_on_503() -> None:
     result = fetch({"/a": Reply(503, {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})}, "/a")
-    assert result.status == 503 and result.retry_after == FAST.backoff_cap  # far future: capped
+    assert result.status == 503 and result.retry_after == FAST.retry_after_cap  # far future: capped (1 h)
 
 
 def test_redirects_are_followed_and_permanent_ones_remembered() -> None:
