@@ -3,8 +3,8 @@
 ``asyncio.Semaphore`` hands a freed slot to whoever asked first, so a source with forty slow
 pages queued ahead of everyone keeps a host busy for forty deadlines while the host's other
 sources wait. Here a freed slot goes to the waiting source that holds the fewest slots (ties:
-the one that has waited longest), so another source waits at most for one request of the slow
-one to end, and that request is bounded by its deadline.
+the one served longest ago), so another source waits at most for one request of the slow one
+to end, and that request is bounded by its deadline.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ class FairSlots:
         self.limit = limit
         self.busy = 0
         self._held: Counter[str] = Counter()
-        self._waiting: dict[str, deque[asyncio.Future[None]]] = {}  # in order of first wait
+        self._waiting: dict[str, deque[asyncio.Future[None]]] = {}
+        self._served: dict[str, int] = {}  # tenant -> sequence number of its latest grant
+        self._grants = 0
 
     @asynccontextmanager
     async def hold(self, tenant: str) -> AsyncIterator[None]:
@@ -50,6 +52,8 @@ class FairSlots:
     def _take(self, tenant: str) -> None:
         self.busy += 1
         self._held[tenant] += 1
+        self._grants += 1
+        self._served[tenant] = self._grants
 
     def _release(self, tenant: str) -> None:
         self.busy -= 1
@@ -60,12 +64,12 @@ class FairSlots:
 
     def _grant(self) -> None:
         while self.busy < self.limit and self._waiting:
-            # Fewest slots held first; on a tie dict order decides: the tenant waiting longest.
-            tenant = min(self._waiting, key=lambda t: self._held[t])
-            queue = self._waiting.pop(tenant)
+            # Fewest slots held first; on a tie, the tenant served longest ago (round robin).
+            tenant = min(self._waiting, key=lambda t: (self._held[t], self._served.get(t, -1)))
+            queue = self._waiting[tenant]
             future = queue.popleft()
-            if queue:
-                self._waiting[tenant] = queue  # to the back: the next slot goes to another tenant on a tie
+            if not queue:
+                del self._waiting[tenant]
             self._take(tenant)
             future.set_result(None)
 
