@@ -182,6 +182,17 @@ class _Response:
     retry_after: float | None = None
 
 
+class _Deferred(Exception):
+    """Retry-After began for this source (or host) while the request waited for its slot: not sent.
+
+    Not a FetchError, so a robots.txt load that meets it is not taken for an unreachable robots.txt.
+    """
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"deferred {wait:.0f}s")
+        self.wait = wait
+
+
 class _BodyError(FetchError):
     """A response arrived but its body was refused (too large, undecodable)."""
 
@@ -300,13 +311,15 @@ class Fetcher:
             )
             if wait > 0:
                 return _deferred(url, current, wait, hops)
-            refused = await self._refusal(current, request)
-            if refused is not None:
-                return _failure(url, current, refused, hops)
             try:
+                refused = await self._refusal(current, request)
+                if refused is not None:
+                    return _failure(url, current, refused, hops)
                 response = await self._exchange(
                     current, request.allow_private, request.headers, accept, source=request.source
                 )
+            except _Deferred as exc:
+                return _deferred(url, current, exc.wait, hops)
             except _BodyError as exc:
                 return _failure(url, current, str(exc), hops, exc.status)
             except (FetchError, httpx.HTTPError, TimeoutError, OSError) as exc:
@@ -384,6 +397,9 @@ class Fetcher:
         host = self._host(url)
         # The deadline starts once the slots are ours: waiting for a busy host is never a failure.
         async with self._polite(host, source), self._slots, asyncio.timeout(self.settings.deadline):
+            wait = host.wait_for(source, self._clock())
+            if wait > 0:  # told to wait while this request queued for its slot
+                raise _Deferred(wait)
             response = await self._client.send(request, stream=True)
             try:
                 exchanged = await self._read(response, cap or self.settings.max_bytes)
