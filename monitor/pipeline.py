@@ -149,8 +149,13 @@ def _outlet(source: Source, url: str, site_name: str | None) -> str:
 # Storage: one article, one transaction -------------------------------------------------------
 
 
-def store_prepared(db: Database, ctx: Context, prepared: Prepared, entry_keys: list[str]) -> tuple[str, int]:
-    """Store one article with its story, tags and alerts atomically. Returns (action, article id)."""
+def store_prepared(
+    db: Database, ctx: Context, prepared: Prepared, entry_keys: list[str], entry_id: int | None = None
+) -> tuple[str, int]:
+    """Store one article with its story, tags and alerts atomically. Returns (action, article id).
+
+    ``entry_id``: the queued entry this article settles, in the same transaction.
+    """
     article, sig = prepared.article, prepared.signature
     with db.atomic():
         same_url = store.stored_article(db, "canonical_url", article.canonical_url)
@@ -161,6 +166,9 @@ def store_prepared(db: Database, ctx: Context, prepared: Prepared, entry_keys: l
         decision = decide(article.content_hash, sig, same_url=same_url, same_hash=same_hash, match=match)
         article_id = _ACTIONS[decision.action](db, ctx, prepared, decision)
         store.remember(db, [*entry_keys, article.canonical_url], article_id, article.source, article.fetched)
+        if entry_id is not None:
+            state = queue.COPY if decision.action == Action.COPY else queue.STORED
+            queue.finish(db, entry_id, state, article.fetched, article_id=article_id)
     return str(decision.action), article_id
 
 
@@ -442,10 +450,7 @@ def _store_or(
         log.event(logger, "no_article_text", source=source.name, url=item.entry.url)
         _give_up(db, ctx, source, item, queue.SKIPPED, "no article text", report, attempt=False)
         return
-    with db.atomic():
-        action, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, item.entry))
-        state = queue.COPY if action == "copy" else queue.STORED
-        queue.finish(db, item.id, state, ctx.clock(), article_id=article_id)
+    action, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, item.entry), item.id)
     _count(report, action, article_id)
 
 

@@ -288,7 +288,6 @@ def m006_entry_queue(db: Database) -> None:
     )
     db.execute("CREATE UNIQUE INDEX idx_entries_source_key ON entries (source, key)")
     db.execute("CREATE INDEX idx_entries_due ON entries (source, state, next_try)")
-    db.execute("CREATE INDEX idx_entries_state ON entries (state)")
     # Health the row did not tell: how many entries the last listing held (to see a feed that suddenly
     # lists nothing), a warning that does not fail the pass, and entries waiting or given up on.
     db.table("sources").add_column("listed", int)
