@@ -552,7 +552,8 @@ def _finish(
     retry_after: float | None = None,
 ) -> None:
     when = ctx.clock()
-    count = source_rows.error_count(db, source.name) + 1 if report.error else 0
+    count = source_rows.error_count(db, source.name)
+    count = count + 1 if report.error else (count if listing.deferred is not None else 0)
     wait_until = next_due(
         datetime.fromisoformat(when), source.interval, count, retry_after, cap=ctx.config.fetch.backoff_cap
     )
@@ -570,12 +571,14 @@ def _finish(
         warning=empty_warning(before.listed, before.warning, listed),
         pending_entries=queue.count(db, source.name, queue.PENDING),
         failed_entries=queue.count(db, source.name, queue.FAILED),
+        deferred=listing.deferred is not None,
     )
     if result.warning and result.warning != before.warning:
         log.event(logger, "source_empty", logging.WARNING, source=source.name, warning=result.warning)
     with db.atomic():
         source_rows.record_pass(db, source.name, result)
-        health.source_pass(db, ctx.config, source.name, report.error, count, when)
+        if listing.deferred is None:  # not asked: nothing learnt about the source's health
+            health.source_pass(db, ctx.config, source.name, report.error, count, when)
 
 
 def _listed(listing: Listing) -> int | None:

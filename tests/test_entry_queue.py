@@ -333,3 +333,31 @@ def test_a_page_deferred_by_retry_after_is_not_a_failed_attempt(tmp_path: Path, 
     ]
     monitor.run(hours=1)
     assert monitor.count("select count(*) from articles") == 3
+
+
+def test_a_source_deferred_by_retry_after_keeps_its_health_as_it_was(
+    tmp_path: Path, site: LocalServer
+) -> None:
+    # Two sources of one host are told to wait, so the host waits; the next pass with the same
+    # Fetcher (as in the daemon) asks nothing of it, and no row claims a success or a new failure.
+    site.routes["/one"] = Reply(429, {"Retry-After": "120"})
+    site.routes["/two"] = Reply(429, {"Retry-After": "120"})
+    site.routes["/three"] = Reply(200, RSS, rss(site, []))
+    sources = "".join(source(n, site.url(f"/{n}")) for n in ("one", "two", "three"))
+    monitor = Monitor(tmp_path, site, sources)
+    told, everyone = monitor.config.sources[:2], monitor.config.sources
+
+    async def two_passes() -> list[pipeline.SourceReport]:
+        async with Fetcher(monitor.config.fetch) as fetcher:
+            await pipeline.run_sources(monitor.db, monitor.ctx, told, fetcher)
+            monitor.now += timedelta(minutes=1)
+            return await pipeline.run_sources(monitor.db, monitor.ctx, everyone, fetcher)
+
+    reports = {r.source: r for r in asyncio.run(two_passes())}
+    assert (site.hits("/one"), site.hits("/two"), site.hits("/three")) == (1, 1, 0)
+    assert all(r.error is None and r.entries == 0 for r in reports.values())
+    rows = {r["name"]: r for r in monitor.db.query("select * from sources")}
+    assert (rows["one"]["error_count"], rows["one"]["last_error"]) == (1, "HTTP 429")  # not reset
+    assert (rows["three"]["error_count"], rows["three"]["last_ok"]) == (0, None)  # not a success
+    assert all(rows[n]["next_due"] > monitor.stamp() for n in rows)  # each waits for the host
+    assert monitor.count("select count(*) from fetches where url like '%/three'") == 0

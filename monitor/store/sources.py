@@ -25,6 +25,7 @@ class PassResult:
     warning: str | None = None  # a problem that did not fail the pass (a feed that suddenly lists nothing)
     pending_entries: int = 0  # entries waiting for a retry after the pass
     failed_entries: int = 0  # entries given up on, all told
+    deferred: bool = False  # the listing was not asked for (Retry-After still ran): health stays as it was
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +103,12 @@ def record_pass(db: Database, name: str, result: PassResult) -> None:
         " failed_entries = ? where name = ?",
         [result.listed, result.warning, result.pending_entries, result.failed_entries, name],
     )
+    if result.deferred and not result.error:
+        db.execute(
+            "update sources set last_attempt = ?, next_due = ? where name = ?",
+            [result.when, result.next_due, name],
+        )
+        return
     if result.error:
         db.execute(
             "update sources set last_attempt = ?, next_due = ?, etag = ?, last_modified = ?,"
