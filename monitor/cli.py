@@ -283,9 +283,32 @@ def _status_text(data: dict[str, Any]) -> str:
     ]
     width = max((len(s["name"]) for s in data["sources"]), default=0)
     for s in data["sources"]:
-        health = "ok" if not s["error_count"] else f"{s['error_count']} failures: {s['last_error']}"
-        lines.append(f"{s['name']:<{width}}  {s['kind']:<8} next {s['next_due'] or '-':<26} {health}")
-    return "\n".join(lines)
+        lines.append(f"{s['name']:<{width}}  {s['kind']:<8} next {s['next_due'] or '-':<26} {_health(s)}")
+    return "\n".join(lines + _entries_text(data))
+
+
+def _health(source: dict[str, Any]) -> str:
+    """The source's health in words: failing, warnings, entries waiting and given up on."""
+    parts = [f"{source['error_count']} failures: {source['last_error']}"] if source["error_count"] else []
+    if source.get("warning"):
+        parts.append(f"warning: {source['warning']}")
+    if source.get("pending_entries"):
+        parts.append(f"{source['pending_entries']} entries pending")
+    if source.get("failed_entries"):
+        parts.append(f"{source['failed_entries']} entries failed")
+    return "; ".join(parts) or "ok"
+
+
+def _entries_text(data: dict[str, Any]) -> list[str]:
+    counts = data.get("entries") or {}
+    if not any(counts.values()):
+        return []
+    lines = ["", "entries " + "  ".join(f"{state} {n}" for state, n in counts.items())]
+    for e in data.get("entry_troubles") or []:
+        when = f", next try {e['next_try']}" if e["state"] == "pending" else ""
+        tries = f"{e['attempts']} attempts{when}"
+        lines.append(f"  {e['state']:<7} {e['source']}: {e['url']} ({tries}: {e['error']})")
+    return lines
 
 
 def main() -> None:

@@ -67,6 +67,7 @@ class FetchResult:
     error: str | None = None
     permanent_redirect: str | None = None  # where a 301/308 chain ended, to remember
     retry_after: float | None = None  # seconds, from Retry-After on 429/503
+    deferred: float | None = None  # not sent: seconds until Retry-After lets this source ask again
 
     @property
     def ok(self) -> bool:

@@ -33,11 +33,12 @@ from monitor.dedup.urls import canonicalize
 from monitor.extract import extract_article
 from monitor.extract.plain import extract_plain
 from monitor.fetch.client import HTML, Fetcher
-from monitor.models import Article, Entry, Extracted, Page, Source, Story, Tags
-from monitor.sources import Listing, SourceState, files, web
-from monitor.sources.backoff import next_visit
+from monitor.models import Article, Entry, Extracted, FetchResult, Page, Source, Story, Tags
+from monitor.sources import Listing, SourceState, files, retries, web
+from monitor.sources.backoff import empty_warning, next_visit
 from monitor.sources.dates import publication
 from monitor.store import articles as store
+from monitor.store import entries as queue
 from monitor.store import passes, stories
 from monitor.store import signatures as index
 from monitor.store import sources as source_rows
@@ -82,7 +83,8 @@ class SourceReport:
     new: int = 0
     copies: int = 0
     known: int = 0
-    failed: int = 0
+    failed: int = 0  # entries settled without an article: no text, gone, skipped, given up
+    retrying: int = 0  # entries whose page failed (or was deferred) and that wait for a later pass
     updated: int = 0
     error: str | None = None
     article_ids: list[int] = field(default_factory=list)
@@ -163,10 +165,13 @@ def _outlet(source: Source, url: str, site_name: str | None) -> str:
 # Storage: one article, one transaction -------------------------------------------------------
 
 
-def store_prepared(db: Database, ctx: Context, prepared: Prepared, entry_keys: list[str]) -> tuple[str, int]:
+def store_prepared(
+    db: Database, ctx: Context, prepared: Prepared, entry_keys: list[str], entry_id: int | None = None
+) -> tuple[str, int]:
     """Store one article with its story, tags and alerts atomically. Returns (action, article id).
 
     ``ctx.quiet`` names the rules for which the article is backfill (see :func:`_backfill_context`).
+    ``entry_id``: the queued entry this article settles, in the same transaction.
     """
     article, sig = prepared.article, prepared.signature
     with db.atomic():
@@ -178,6 +183,9 @@ def store_prepared(db: Database, ctx: Context, prepared: Prepared, entry_keys: l
         decision = decide(article.content_hash, sig, same_url=same_url, same_hash=same_hash, match=match)
         article_id = _ACTIONS[decision.action](db, ctx, prepared, decision)
         store.remember(db, [*entry_keys, article.canonical_url], article_id, article.source, article.fetched)
+        if entry_id is not None:
+            state = queue.COPY if decision.action == Action.COPY else queue.STORED
+            queue.finish(db, entry_id, state, article.fetched, article_id=article_id)
     return str(decision.action), article_id
 
 
@@ -270,27 +278,28 @@ async def run_sources(
     return reports
 
 
-def _crashed(db: Database, ctx: Context, source: Source, exc: Exception) -> SourceReport:
-    """A bug in a stage is recorded like any fetch error, with its type, so the source backs off."""
-    logger.exception("source crashed: %s", source.name)
-    error = f"internal error: {type(exc).__name__}: {exc}"
-    _finish(db, ctx, source, SourceReport(source.name, error=error), SourceState(), 0)
-    return SourceReport(source.name, error=error)
-
-
 async def run_source(db: Database, ctx: Context, source: Source, fetcher: Fetcher) -> SourceReport:
-    """List, fetch what is new, store it, and record the source's health."""
+    """List, queue what is new, fetch and store what is due, and record the source's health.
+
+    Every listed entry is in the ``entries`` queue before its page is fetched, so a page that
+    fails is retried on a later pass even when the feed then answers 304, and a kill between
+    two articles loses nothing.
+    """
     state = source_rows.load_state(db, source.name)
-    listing = await _list(ctx, source, state, fetcher)
-    report = SourceReport(source.name, entries=len(listing.entries), error=listing.error)
+    listing = await _list(db, ctx, source, state, fetcher)
+    report = SourceReport(source.name, entries=listing.listed, error=listing.error)
+    now = ctx.clock()
     with db.atomic():
-        source_rows.record_fetches(db, source.name, listing.fetches, "listing", ctx.clock())
-    fresh = [e for e in listing.entries[: source.max_entries] if not _known(db, source, e)]
-    report.known = len(listing.entries[: source.max_entries]) - len(fresh)
+        source_rows.record_fetches(db, source.name, _sent(listing.fetches), "listing", now)
+        listed = _enqueue(db, source, listing.entries, now, report)
+    if source.kind == "files":  # the files read this pass; the rest wait for the next
+        work = queue.pending(db, source.name, list(listed), now)
+    else:
+        work = queue.due(db, source.name, now, source.max_entries)
     ctx = _backfill_context(db, ctx, source.name)
-    await _fetch_and_store(db, ctx, source, fresh, fetcher, report)
-    retry_after = max((f.retry_after or 0.0 for f in listing.fetches), default=0.0) or None
-    _finish(db, ctx, source, report, listing.state, len(listing.entries), retry_after)
+    await _fetch_and_store(db, ctx, source, work, listed, fetcher, report)
+    retry_after = max((f.retry_after or 0.0 for f in listing.fetches), default=0.0) or listing.deferred
+    _finish(db, ctx, source, report, listing, retry_after)
     with db.atomic():
         passes.remember_rules(db, ctx.quiet, ctx.clock())
     log.event(
@@ -302,15 +311,25 @@ async def run_source(db: Database, ctx: Context, source: Source, fetcher: Fetche
         copies=report.copies,
         known=report.known,
         failed=report.failed,
+        retrying=report.retrying,
         error=report.error,
     )
     return report
 
 
-async def _list(ctx: Context, source: Source, state: SourceState, fetcher: Fetcher) -> Listing:
+async def _list(db: Database, ctx: Context, source: Source, state: SourceState, fetcher: Fetcher) -> Listing:
     if source.kind == "files":
-        return files.list_entries([ctx.config.resolve(source.path or ".")])
+        return files.list_new(
+            [ctx.config.resolve(source.path or ".")],
+            lambda url: not _finished(db, source, Entry(url=url)),
+            source.max_entries,
+        )
     return await web.list_entries(source, state, fetcher)
+
+
+def _sent(fetches: Iterable[FetchResult]) -> list[FetchResult]:
+    """Requests that went out: one deferred by Retry-After never left."""
+    return [f for f in fetches if f.deferred is None]
 
 
 def _entry_keys(source: Source, entry: Entry) -> list[str]:
@@ -321,39 +340,147 @@ def _known(db: Database, source: Source, entry: Entry) -> bool:
     return store.is_known(db, _entry_keys(source, entry))
 
 
+def _finished(db: Database, source: Source, entry: Entry) -> bool:
+    """Stored before (``seen``) or settled in the queue: nothing more to do for this entry."""
+    key = canonicalize(entry.url)
+    state = queue.states_of(db, source.name, [key]).get(key)
+    return state not in (None, queue.PENDING) or _known(db, source, entry)
+
+
+def _enqueue(
+    db: Database, source: Source, listed: Iterable[Entry], now: str, report: SourceReport
+) -> dict[str, Entry]:
+    """Queue the entries not seen before; returns every listed entry by key (its freshest text)."""
+    by_key: dict[str, Entry] = {}
+    for entry in listed:
+        by_key.setdefault(canonicalize(entry.url), entry)
+    states = queue.states_of(db, source.name, by_key)
+    new = []
+    for key, entry in by_key.items():
+        state = states.get(key)
+        if state is None and not _known(db, source, entry):
+            new.append((key, entry))
+        elif state != queue.PENDING:
+            report.known += 1
+    # A files source keeps no copy of the text in the queue: the file is the text.
+    queue.enqueue(db, source.name, new, now, keep_content=source.kind != "files")
+    return by_key
+
+
 async def _fetch_and_store(
-    db: Database, ctx: Context, source: Source, entries: list[Entry], fetcher: Fetcher, report: SourceReport
+    db: Database,
+    ctx: Context,
+    source: Source,
+    work: list[queue.Queued],
+    listed: dict[str, Entry],
+    fetcher: Fetcher,
+    report: SourceReport,
 ) -> None:
-    """Fetch pages concurrently; store each article as its page arrives (the single writer is this task)."""
+    """Fetch due pages concurrently; settle each entry as its page arrives (this task is the one writer)."""
     gate = asyncio.Semaphore(PAGE_CONCURRENCY)
 
-    async def page_of(entry: Entry) -> tuple[Entry, Page | None, bool]:
-        if entry.complete or not source.fetch_pages:
-            return entry, None, True
+    async def attempt(item: queue.Queued) -> tuple[queue.Queued, Entry, FetchResult | None]:
+        entry = _freshest(item, listed.get(item.key))
+        if entry.complete or not source.fetch_pages or source.kind == "files":
+            return item, entry, None
         async with gate:
-            result = await fetcher.get(entry.url, allow_private=source.allow_private, accept=HTML)
+            result = await fetcher.get(
+                entry.url, allow_private=source.allow_private, accept=HTML, source=source.name
+            )
+        return item, entry, result
+
+    for task in asyncio.as_completed([attempt(item) for item in work]):
+        item, entry, result = await task
+        try:
+            _settle(db, ctx, source, item, entry, result, report)
+        except Exception as exc:  # a bug on one entry costs that entry an attempt, not the pass
+            logger.exception("entry crashed: %s", entry.url)
+            _retry(db, ctx, source, item, f"internal error: {type(exc).__name__}: {exc}", 0.0, report)
+
+
+def _freshest(item: queue.Queued, listed: Entry | None) -> Entry:
+    """The entry as listed this pass when it was (a feed may have grown its text), else as queued."""
+    if listed is None:
+        return item.entry
+    if listed.content is None and item.entry.content is not None:
+        return replace(listed, content=item.entry.content, content_type=item.entry.content_type)
+    return listed
+
+
+def _settle(
+    db: Database,
+    ctx: Context,
+    source: Source,
+    item: queue.Queued,
+    entry: Entry,
+    result: FetchResult | None,
+    report: SourceReport,
+) -> None:
+    """One entry's fate after its fetch: stored, waiting, retried, or settled with its reason."""
+    if result is None:  # the source carries the text (a complete feed item, a file)
+        _store_or(db, ctx, source, item, prepare(source, entry, None, ctx.taxonomy, ctx.clock()), report)
+        return
+    if result.deferred is None:
         with db.atomic():
             source_rows.record_fetches(db, source.name, [result], "page", ctx.clock())
-        page = web.to_page(result)
-        return entry, page, page is not None
-
-    for task in asyncio.as_completed([page_of(e) for e in entries]):
-        entry, page, ok = await task
-        if not ok:
-            report.failed += 1
-            continue
-        _store_entry(db, ctx, source, entry, page, report)
-
-
-def _store_entry(
-    db: Database, ctx: Context, source: Source, entry: Entry, page: Page | None, report: SourceReport
-) -> None:
-    prepared = prepare(source, entry, page, ctx.taxonomy, ctx.clock())
-    if prepared is None:
-        report.failed += 1
-        log.event(logger, "no_article_text", source=source.name, url=entry.url)
+    verdict = retries.judge(result)
+    if verdict.kind == retries.WAIT:
+        _wait(db, ctx, item, verdict, report)
         return
-    action, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, entry))
+    if verdict.kind == retries.PAGE:
+        page = web.to_page(result)
+        prepared = prepare(source, entry, page, ctx.taxonomy, ctx.clock()) if page else None
+        _store_or(db, ctx, source, item, prepared or _from_feed(source, entry, ctx), report)
+        return
+    final = verdict.kind != retries.RETRY or item.attempts + 1 >= ctx.config.fetch.page_attempts
+    if not final:
+        _retry(db, ctx, source, item, verdict.reason or "failed", verdict.wait, report)
+        return
+    fallback = _from_feed(source, entry, ctx)
+    if fallback is not None:
+        log.event(logger, "stored_from_feed", source=source.name, url=entry.url, page=verdict.reason)
+        _store_or(db, ctx, source, item, fallback, report)
+        return
+    state = {retries.GONE: queue.GONE, retries.SKIP: queue.SKIPPED}.get(verdict.kind, queue.FAILED)
+    _give_up(db, ctx, source, item, state, verdict.reason, report, attempt=verdict.kind == retries.RETRY)
+
+
+FEED_FALLBACK_MIN_CHARS = 200  # less than this from a feed is a headline and a teaser, not an article
+FEED_ONLY = "feed_only"  # flag: the page could not be had; the text is what the feed carried
+
+
+def _from_feed(source: Source, entry: Entry, ctx: Context) -> Prepared | None:
+    """The article as the feed told it, for when its page cannot be fetched or holds no text."""
+    if not entry.content:
+        return None
+    prepared = prepare(source, entry, None, ctx.taxonomy, ctx.clock())
+    if prepared is None or len(prepared.article.text) < FEED_FALLBACK_MIN_CHARS:
+        return None
+    if entry.complete:
+        return prepared
+    content = prepared.article.content
+    flagged = replace(content, flags=(*content.flags, FEED_ONLY))
+    return replace(prepared, article=replace(prepared.article, content=flagged))
+
+
+def _store_or(
+    db: Database,
+    ctx: Context,
+    source: Source,
+    item: queue.Queued,
+    prepared: Prepared | None,
+    report: SourceReport,
+) -> None:
+    """Store the article and settle its entry in one transaction; no text settles it as skipped."""
+    if prepared is None:
+        log.event(logger, "no_article_text", source=source.name, url=item.entry.url)
+        _give_up(db, ctx, source, item, queue.SKIPPED, "no article text", report, attempt=False)
+        return
+    action, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, item.entry), item.id)
+    _count(report, action, article_id)
+
+
+def _count(report: SourceReport, action: str, article_id: int) -> None:
     if action in ("new", "join"):
         report.new += 1
         report.article_ids.append(article_id)
@@ -365,25 +492,126 @@ def _store_entry(
         report.known += 1
 
 
+def _retry(
+    db: Database,
+    ctx: Context,
+    source: Source,
+    item: queue.Queued,
+    error: str,
+    floor: float,
+    report: SourceReport,
+) -> None:
+    """A failed attempt: the entry waits, longer after each failure, then is tried again."""
+    attempts = item.attempts + 1
+    if attempts >= ctx.config.fetch.page_attempts:
+        _give_up(db, ctx, source, item, queue.FAILED, error, report, attempt=True)
+        return
+    fetch = ctx.config.fetch
+    now = ctx.clock()
+    delay = retries.retry_delay(attempts, fetch.page_retry_delay, fetch.backoff_cap, floor)
+    with db.atomic():
+        queue.retry(db, item.id, now, retries.later(now, delay), error, attempt=True)
+    report.retrying += 1
+    log.event(logger, "page_retry", source=source.name, url=item.entry.url, attempt=attempts, error=error)
+
+
+def _wait(
+    db: Database, ctx: Context, item: queue.Queued, verdict: retries.Verdict, report: SourceReport
+) -> None:
+    """Not sent (Retry-After): no attempt is counted, the entry is simply due later."""
+    now = ctx.clock()
+    with db.atomic():
+        queue.retry(
+            db, item.id, now, retries.later(now, verdict.wait), verdict.reason or "deferred", attempt=False
+        )
+    report.retrying += 1
+
+
+def _give_up(
+    db: Database,
+    ctx: Context,
+    source: Source,
+    item: queue.Queued,
+    state: str,
+    reason: str | None,
+    report: SourceReport,
+    *,
+    attempt: bool,
+) -> None:
+    with db.atomic():
+        if attempt:
+            queue.retry(db, item.id, ctx.clock(), ctx.clock(), reason or state, attempt=True)
+        queue.finish(db, item.id, state, ctx.clock(), reason=reason)
+    report.failed += 1
+    level = logging.WARNING if state == queue.FAILED else logging.INFO
+    log.event(logger, "entry_" + state, level, source=source.name, url=item.entry.url, reason=reason)
+
+
+def _store_entry(
+    db: Database, ctx: Context, source: Source, entry: Entry, page: Page | None, report: SourceReport
+) -> None:
+    prepared = prepare(source, entry, page, ctx.taxonomy, ctx.clock())
+    if prepared is None:
+        report.failed += 1
+        log.event(logger, "no_article_text", source=source.name, url=entry.url)
+        return
+    action, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, entry))
+    _count(report, action, article_id)
+
+
+def _crashed(db: Database, ctx: Context, source: Source, exc: Exception) -> SourceReport:
+    """A bug in a stage is recorded like any fetch error, with its type, so the source backs off."""
+    logger.exception("source crashed: %s", source.name)
+    error = f"internal error: {type(exc).__name__}: {exc}"
+    report = SourceReport(source.name, error=error)
+    state = source_rows.load_state(db, source.name)
+    _finish(db, ctx, source, report, Listing(entries=(), state=state, error=error))
+    return report
+
+
 def _finish(
     db: Database,
     ctx: Context,
     source: Source,
     report: SourceReport,
-    state: SourceState,
-    entries: int,
+    listing: Listing,
     retry_after: float | None = None,
 ) -> None:
     when = ctx.clock()
-    count = source_rows.error_count(db, source.name) + 1 if report.error else 0
+    count = source_rows.error_count(db, source.name)
+    count = count + 1 if report.error else (count if listing.deferred is not None else 0)
     wait_until = next_visit(
         datetime.fromisoformat(when), source.interval, count, retry_after, cap=ctx.config.fetch.backoff_cap
     )
     due = wait_until.isoformat(timespec="seconds")
-    result = source_rows.PassResult(when, report.error, report.new, entries, due, state)
+    listed = _listed(listing)
+    before = source_rows.last_listing(db, source.name)
+    result = source_rows.PassResult(
+        when,
+        report.error,
+        report.new,
+        listing.listed,
+        due,
+        listing.state,
+        listed=listed,
+        warning=empty_warning(before.listed, before.warning, listed),
+        pending_entries=queue.count(db, source.name, queue.PENDING),
+        failed_entries=queue.count(db, source.name, queue.FAILED),
+        deferred=listing.deferred is not None,
+    )
+    if result.warning and result.warning != before.warning:
+        log.event(logger, "source_empty", logging.WARNING, source=source.name, warning=result.warning)
     with db.atomic():
         source_rows.record_pass(db, source.name, result)
-        health.source_pass(db, ctx.config, source.name, report.error, count, when)
+        if listing.deferred is None:  # not asked: nothing learnt about the source's health
+            health.source_pass(db, ctx.config, source.name, report.error, count, when)
+
+
+def _listed(listing: Listing) -> int | None:
+    """How many entries this pass's listing held; None when nothing was listed (304, error, deferred)."""
+    if listing.error or listing.deferred is not None or any(f.not_modified for f in listing.fetches):
+        return None
+    return listing.listed
 
 
 # Local files -----------------------------------------------------------------------------------

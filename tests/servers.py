@@ -7,7 +7,8 @@ It runs its own asyncio loop in a thread, so sync and async tests alike can use 
         server.requests              # every request received: Request(method, path, headers)
 
 Routes map a path to a behaviour: ``Reply`` (keep-alive), ``Drip``, ``Stall``, ``Reset``,
-``Stream`` (a huge body generated lazily) or a function ``Request -> Behaviour``. A route
+``Stream`` (a huge body generated lazily), ``Flaky`` (fails n times, then answers) or a function
+``Request -> Behaviour``. A route
 may also be keyed by ``"host/path"`` to serve several virtual hosts (the Host header decides).
 """
 
@@ -83,6 +84,27 @@ Behaviour = Reply | Drip | Stall | Reset | Stream | Slow
 Handler = Behaviour | Callable[[Request], Behaviour]
 
 
+class Flaky:
+    """A route that answers ``status`` (503 by default) to its first ``failures`` requests, then ``reply``.
+
+    Set ``healthy = True`` to stop failing at once (a site that recovered).
+    """
+
+    def __init__(
+        self, failures: int, reply: Behaviour, status: int = 503, headers: dict[str, str] | None = None
+    ) -> None:
+        self.left = failures
+        self.reply = reply
+        self.failure = Reply(status, headers or {"Content-Type": "text/plain"}, b"try again later")
+        self.healthy = False
+
+    def __call__(self, request: Request) -> Behaviour:
+        if self.left > 0 and not self.healthy:
+            self.left -= 1
+            return self.failure
+        return self.reply
+
+
 def gzip_bomb(size: int = 100_000_000) -> bytes:
     """``size`` zero bytes, gzipped (100 MB → about 100 kB)."""
     return gzip.compress(b"\0" * size, compresslevel=9)
@@ -92,7 +114,10 @@ def redirect(location: str, status: int = 302) -> Reply:
     return Reply(status, {"Location": location})
 
 
-_REASONS = {200: "OK", 301: "Moved", 302: "Found", 304: "Not Modified", 404: "Not Found", 429: "Too Many"}
+_REASONS = {
+    200: "OK", 301: "Moved", 302: "Found", 304: "Not Modified", 404: "Not Found", 429: "Too Many",
+    503: "Unavailable",
+}
 
 
 class LocalServer:

@@ -142,7 +142,9 @@ def test_status_text_lists_each_source_with_its_health(
     cli_runner.invoke(cli, ["--config", str(path), "once"])
     lines = cli_runner.invoke(cli, ["--config", str(path), "status"]).stdout.splitlines()
     assert lines[0] == "articles 5  stories 5  copies 0"
-    rows = {line.split()[0]: line for line in lines[4:]}
+    end = lines.index("", 4)  # the sources, then the entry queue
+    rows = {line.split()[0]: line for line in lines[4:end]}
+    assert lines[end + 1].startswith("entries pending 0  stored 5 ")
     assert rows["seeds"].endswith(" ok")
     assert "1 failures:" in rows["a-rather-long-source-name"]
     assert rows["seeds"].index("files") == rows["a-rather-long-source-name"].index("files")

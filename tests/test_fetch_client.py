@@ -140,7 +140,7 @@ async def _two(first: str, second: str) -> tuple[FetchResult, FetchResult]:
 
 def test_retry_after_as_http_date_on_503() -> None:
     result = fetch({"/a": Reply(503, {"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"})}, "/a")
-    assert result.status == 503 and result.retry_after == FAST.backoff_cap  # far future: capped
+    assert result.status == 503 and result.retry_after == FAST.retry_after_cap  # far future: capped (1 h)
 
 
 def test_redirects_are_followed_and_permanent_ones_remembered() -> None:
@@ -299,3 +299,59 @@ def test_invalid_urls_are_errors_not_exceptions() -> None:
     errors = [r.error for r in asyncio.run(run())]
     assert all(e is not None for e in errors)
     assert errors[-1] == "blocked: scheme 'mailto' is not http or https"
+
+
+def test_a_host_is_shared_fairly_between_its_sources() -> None:
+    # One source queues six slow pages on a one-slot host, then another source asks once: it is
+    # served next, not after the six (a FIFO semaphore would make it wait for all of them).
+    settings = FetchSettings(min_delay=0, per_host=1, respect_robots=False)
+    routes: dict[str, Handler] = {f"/slow{i}": Slow(Reply(200, {}, b"ok"), 0.05) for i in range(6)}
+    routes["/quick"] = Reply(200, {}, b"ok")
+
+    async def run(server_url: Any) -> None:
+        async with Fetcher(settings) as fetcher:
+            slow = [
+                asyncio.create_task(fetcher.get(server_url(f"/slow{i}"), allow_private=True, source="slow"))
+                for i in range(6)
+            ]
+            await asyncio.sleep(0.01)  # the six are queued (one in flight)
+            quick = asyncio.create_task(fetcher.get(server_url("/quick"), allow_private=True, source="quick"))
+            await asyncio.gather(*slow, quick)
+
+    with serve(routes) as server:
+        asyncio.run(run(server.url))
+        order = [r.path for r in server.requests]
+    assert order.index("/quick") == 1
+
+
+def test_retry_after_defers_the_source_told_and_the_host_only_when_told_twice() -> None:
+    routes: dict[str, Handler] = {
+        "/a": Reply(429, {"Retry-After": "120"}),
+        "/b": Reply(503, {"Retry-After": "999999"}),
+        "/ok": Reply(200, XML, RSS),
+    }
+
+    async def run(url: Any) -> list[FetchResult]:
+        async with Fetcher(FAST) as fetcher:
+
+            async def get(path: str, source: str) -> FetchResult:
+                return await fetcher.get(url(path), allow_private=True, source=source)
+
+            return [
+                await get("/a", "one"),  # one is told to wait
+                await get("/ok", "one"),  # ... so its next request is not sent
+                await get("/ok", "two"),  # two is not deferred by what one was told
+                await get("/b", "two"),  # now two is told too: the host says so to two sources
+                await get("/ok", "three"),  # ... so three waits as well
+            ]
+
+    with serve(routes) as server:
+        results = asyncio.run(run(server.url))
+        assert server.hits("/ok") == 1
+    told, one_again, two, told_two, three = results
+    assert (told.status, told.retry_after, told.deferred) == (429, 120.0, None)
+    assert one_again.deferred is not None and one_again.error is not None
+    assert one_again.error.startswith("deferred: ") and one_again.status == 0
+    assert two.ok
+    assert told_two.retry_after == FAST.retry_after_cap  # 999999 s is capped at an hour
+    assert three.deferred is not None and 100 < three.deferred <= 120

@@ -216,3 +216,27 @@ def test_read_capped_refuses(
 def test_read_capped_inflates_exactly_up_to_the_cap() -> None:
     data = gzip.compress(b"a" * 100_000)
     assert asyncio.run(read_capped(_chunks(data, 7), "gzip", 10**6, 100_000)) == b"a" * 100_000
+
+
+def test_fair_slots_survive_cancelled_waiters() -> None:
+    from monitor.fetch.slots import FairSlots
+
+    async def run() -> tuple[int, list[str]]:
+        slots, order = FairSlots(1), []
+
+        async def use(tenant: str, hold: float) -> None:
+            async with slots.hold(tenant):
+                order.append(tenant)
+                await asyncio.sleep(hold)
+
+        first = asyncio.create_task(use("a", 0.05))
+        await asyncio.sleep(0)
+        waiting = asyncio.create_task(use("b", 0))
+        later = [asyncio.create_task(use("a", 0)), asyncio.create_task(use("c", 0))]
+        await asyncio.sleep(0.01)
+        waiting.cancel()  # gave up while queued: must not keep or lose a slot
+        await asyncio.gather(first, *later, return_exceptions=True)
+        return slots.busy, order
+
+    busy, order = asyncio.run(run())
+    assert busy == 0 and order == ["a", "c", "a"]  # after a, c (never served) goes before a again

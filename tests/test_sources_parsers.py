@@ -300,3 +300,55 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
 )
 def test_next_visit_backs_off(interval: int, errors: int, retry_after: float | None, wait: int) -> None:
     assert backoff.next_visit(NOW, interval, errors, retry_after) == NOW + timedelta(seconds=wait)
+
+
+def test_plain_text_content_encoded_is_read_as_plain_text() -> None:
+    from monitor.sources.rss import parse_feed
+
+    paragraph = "Lynas said its Kuantan plant separated more dysprosium oxide this quarter than last. " * 6
+    text = "\n\n".join([paragraph] * 4)  # ~2,000 characters, no tag at all
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><item><title>t</title><link>https://ex.org/a</link><content:encoded>{text}"
+        "</content:encoded></item><item><title>u</title><link>https://ex.org/b</link>"
+        f"<content:encoded><![CDATA[<p>{text}</p>]]></content:encoded></item></channel></rss>"
+    ).encode()
+    plain, html = parse_feed(feed, "https://ex.org/feed")
+    assert (plain.content_type, plain.complete) == ("text/plain", True)
+    assert (html.content_type, html.complete) == ("text/html", True)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "deferred", "kind"),
+    [
+        (200, None, None, "page"),
+        (404, "HTTP 404", None, "gone"),
+        (410, "HTTP 410", None, "gone"),
+        (503, "HTTP 503", None, "retry"),
+        (429, "HTTP 429", None, "retry"),
+        (0, "read timeout: no data for 20s", None, "retry"),
+        (0, "blocked by robots.txt", None, "skip"),
+        (
+            0,
+            "blocked by robots.txt: unreadable (server error or 429), so nothing is allowed for now",
+            None,
+            "retry",
+        ),
+        (0, "robots.txt unreachable: connection failed: refused", None, "retry"),
+        (0, "blocked: 10.0.0.1 resolves to 10.0.0.1 (private)", None, "skip"),
+        (200, "unexpected content type: application/pdf", None, "skip"),
+        (0, "deferred: http://x: asked us to wait 60 more seconds (Retry-After)", 60.0, "wait"),
+    ],
+)
+def test_what_a_page_fetch_means_for_its_entry(
+    status: int, error: str | None, deferred: float | None, kind: str
+) -> None:
+    from monitor.models import FetchResult
+    from monitor.sources.retries import judge, retry_delay
+
+    result = FetchResult(
+        "https://ex.org/a", "https://ex.org/a", status, body=b"<p>x</p>", error=error, deferred=deferred
+    )
+    assert judge(result).kind == kind
+    assert [retry_delay(n, 600, 21600) for n in (1, 2, 3, 7)] == [600, 1200, 2400, 21600]
+    assert retry_delay(1, 600, 21600, floor=3600) == 3600  # never before Retry-After

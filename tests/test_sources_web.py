@@ -67,7 +67,8 @@ def test_etag_then_304_parses_nothing() -> None:
         (Reply(500), "HTTP 500"),
         (Reply(429, {"Retry-After": "60"}), "HTTP 429"),
         (Stall(5), "read timeout: no data for 0.5s"),
-        (Reply(200, RSS_TYPE, b"<rss><channel><item>"), None),  # truncated but parseable: no entries
+        (Reply(200, RSS_TYPE, b"<rss><channel><item>"), "garbled feed"),  # truncated: broken, not empty
+        (Reply(200, RSS_TYPE, b'<?xml version="1.0"?><rss version="2.0"><channel/></rss>'), None),  # empty
         (
             Reply(200, {"Content-Type": "text/html"}, b"<html><body>moved</body></html>"),
             "unexpected content type",

@@ -26,6 +26,7 @@ from monitor.fetch import robots as robots_txt
 from monitor.fetch.body import ACCEPT_ENCODING, read_capped
 from monitor.fetch.decode import media_type
 from monitor.fetch.retry_after import parse_retry_after
+from monitor.fetch.slots import FairSlots
 from monitor.fetch.ssrf import AddressPolicy, BlockedAddressError, GuardedTransport, Resolver, system_resolver
 from monitor.models import FetchResult
 from monitor.settings import non_negative, positive, setting
@@ -33,6 +34,8 @@ from monitor.settings import non_negative, positive, setting
 logger = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = "RareEarthMonitor/0.1 (+https://github.com/rare-earth-monitor/monitor)"
+ROBOTS_DISALLOWED = "blocked by robots.txt"  # the site's rules say no: asking again will not help
+ROBOTS_UNREADABLE = "blocked by robots.txt: unreadable (server error or 429), so nothing is allowed for now"
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
 
@@ -79,6 +82,17 @@ class FetchSettings:
     failure_threshold: int = setting(5, "Consecutive failures of a source before a health event.", positive)
     backoff_cap: float = setting(
         21600.0, "Longest wait, in seconds, between retries of a failing source.", positive
+    )
+    retry_after_cap: float = setting(
+        3600.0, "Longest Retry-After honoured, in seconds; a server asking for more gets this.", positive
+    )
+    page_attempts: int = setting(
+        6, "Attempts at an article page before it is marked failed (retried on later passes).", positive
+    )
+    page_retry_delay: float = setting(
+        600.0,
+        "Seconds before a failed page is tried again; doubled after each failure, at most backoff_cap.",
+        non_negative,
     )
 
     @property
@@ -135,14 +149,29 @@ SITEMAP = Accept(
 )
 
 
+HOST_BLOCK_SOURCES = 2  # sources of one host told Retry-After at once before the whole host waits
+
+
 @dataclass(slots=True)
 class _Host:
-    """Politeness state of one origin: a slot limit, the next start time, and a Retry-After block."""
+    """Politeness state of one origin: fair slots, the next start time, and Retry-After blocks."""
 
-    slots: asyncio.Semaphore
+    slots: FairSlots
     delay: float
     next_start: float = 0.0
-    blocked_until: float = 0.0
+    blocked_until: float = 0.0  # the whole host: several of its sources were told to wait
+    source_blocks: dict[str, float] = field(default_factory=dict)  # source -> until (monotonic)
+
+    def wait_for(self, source: str, now: float) -> float:
+        """Seconds ``source`` must still wait before it may send to this host (0: go)."""
+        return max(self.blocked_until, self.source_blocks.get(source, 0.0)) - now
+
+    def block(self, source: str, until: float, now: float) -> None:
+        """Retry-After for one source; the host as a whole when it said so to several sources."""
+        self.source_blocks[source] = max(self.source_blocks.get(source, 0.0), until)
+        active = [t for t in self.source_blocks.values() if t > now]
+        if len(active) >= HOST_BLOCK_SOURCES:
+            self.blocked_until = max(self.blocked_until, min(active))
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,12 +182,34 @@ class _Response:
     retry_after: float | None = None
 
 
+class _Deferred(Exception):
+    """Retry-After began for this source (or host) while the request waited for its slot: not sent.
+
+    Not a FetchError, so a robots.txt load that meets it is not taken for an unreachable robots.txt.
+    """
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"deferred {wait:.0f}s")
+        self.wait = wait
+
+
 class _BodyError(FetchError):
     """A response arrived but its body was refused (too large, undecodable)."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What one ``get`` asked for, carried through its redirect hops."""
+
+    allow_private: bool
+    headers: dict[str, str]
+    accept: Accept
+    log_to: list[FetchResult] | None
+    source: str
 
 
 @dataclass(slots=True)
@@ -223,11 +274,17 @@ class Fetcher:
         last_modified: str | None = None,
         accept: Accept = ANY,
         log_to: list[FetchResult] | None = None,
+        source: str = "",
     ) -> FetchResult:
-        """GET ``url``; never raises. Side requests (robots.txt) are appended to ``log_to``."""
+        """GET ``url``; never raises. Side requests (robots.txt) are appended to ``log_to``.
+
+        ``source`` names who asks: a host's slots are shared fairly among its sources, and a
+        Retry-After defers the source that was told, not its neighbours on the host.
+        """
         started = self._clock()
+        request = _Request(allow_private, _conditional(etag, last_modified), accept, log_to, source)
         try:
-            result = await self._get(url, allow_private, _conditional(etag, last_modified), accept, log_to)
+            result = await self._get(url, request)
         except Exception as exc:  # the last line of defence: a bug must not take a source down
             logger.exception("fetch_bug url=%s", url)
             result = FetchResult(url=url, final_url=url, error=f"internal error: {exc!r}")
@@ -244,22 +301,25 @@ class Fetcher:
         )
         return result
 
-    async def _get(
-        self,
-        url: str,
-        allow_private: bool,
-        headers: dict[str, str],
-        accept: Accept,
-        log_to: list[FetchResult] | None,
-    ) -> FetchResult:
+    async def _get(self, url: str, request: _Request) -> FetchResult:
         hops = _Hops(start=url)
         current = url
+        accept = request.accept
         for _ in range(self.settings.max_redirects + 1):
-            refused = await self._refusal(current, allow_private, log_to)
-            if refused is not None:
-                return _failure(url, current, refused, hops)
+            wait = (
+                0.0 if _url_problem(current) else self._host(current).wait_for(request.source, self._clock())
+            )
+            if wait > 0:
+                return _deferred(url, current, wait, hops)
             try:
-                response = await self._exchange(current, allow_private, headers, accept)
+                refused = await self._refusal(current, request)
+                if refused is not None:
+                    return _failure(url, current, refused, hops)
+                response = await self._exchange(
+                    current, request.allow_private, request.headers, accept, source=request.source
+                )
+            except _Deferred as exc:
+                return _deferred(url, current, exc.wait, hops)
             except _BodyError as exc:
                 return _failure(url, current, str(exc), hops, exc.status)
             except (FetchError, httpx.HTTPError, TimeoutError, OSError) as exc:
@@ -273,29 +333,35 @@ class Fetcher:
             current = target
         return _failure(url, current, f"too many redirects (over {self.settings.max_redirects})", hops)
 
-    async def _refusal(self, url: str, allow_private: bool, log_to: list[FetchResult] | None) -> str | None:
+    async def _refusal(self, url: str, request: _Request) -> str | None:
         problem = _url_problem(url)
         if problem is not None:
             return problem
         host = self._host(url)
-        wait = host.blocked_until - self._clock()
-        if wait > 0:
-            return f"deferred: {_origin(url)} asked us to wait {wait:.0f} more seconds (Retry-After)"
         if not self.settings.respect_robots:
             return None
+        allow_private = request.allow_private
         rules = await self._robots.get(
-            url, lambda u: self._load_robots(u, allow_private, log_to), "open" if allow_private else "guarded"
+            url,
+            lambda u: self._load_robots(u, allow_private, request.log_to, request.source),
+            "open" if allow_private else "guarded",
         )
         if rules.crawl_delay is not None:
             host.delay = max(self.settings.min_delay, min(rules.crawl_delay, self.settings.max_crawl_delay))
-        return None if rules.allows(url) else rules.reason or "blocked by robots.txt"
+        if rules.allows(url):
+            return None
+        if rules.reason:
+            return rules.reason
+        return ROBOTS_UNREADABLE if rules.disallow_all else ROBOTS_DISALLOWED
 
     async def _load_robots(
-        self, url: str, allow_private: bool, log_to: list[FetchResult] | None
+        self, url: str, allow_private: bool, log_to: list[FetchResult] | None, source: str
     ) -> robots_txt.Robots:
         started = self._clock()
         try:
-            response = await self._exchange(url, allow_private, {}, ANY, robots_txt.MAX_ROBOTS_BYTES)
+            response = await self._exchange(
+                url, allow_private, {}, ANY, robots_txt.MAX_ROBOTS_BYTES, source=source
+            )
             rules = robots_txt.verdict(response.status, response.body, self.settings.agent_token)
             record = FetchResult(
                 url=url, final_url=url, status=response.status, body=response.body, headers=response.headers
@@ -312,7 +378,14 @@ class Fetcher:
         return rules
 
     async def _exchange(
-        self, url: str, allow_private: bool, headers: dict[str, str], accept: Accept, cap: int | None = None
+        self,
+        url: str,
+        allow_private: bool,
+        headers: dict[str, str],
+        accept: Accept,
+        cap: int | None = None,
+        *,
+        source: str = "",
     ) -> _Response:
         assert self._client is not None and self._slots is not None, "use Fetcher as an async context manager"
         request = self._client.build_request(
@@ -322,7 +395,11 @@ class Fetcher:
             extensions={"allow_private": allow_private},
         )
         host = self._host(url)
-        async with self._polite(host), self._slots, asyncio.timeout(self.settings.deadline):
+        # The deadline starts once the slots are ours: waiting for a busy host is never a failure.
+        async with self._polite(host, source), self._slots, asyncio.timeout(self.settings.deadline):
+            wait = host.wait_for(source, self._clock())
+            if wait > 0:  # told to wait while this request queued for its slot
+                raise _Deferred(wait)
             response = await self._client.send(request, stream=True)
             try:
                 exchanged = await self._read(response, cap or self.settings.max_bytes)
@@ -331,14 +408,15 @@ class Fetcher:
             finally:
                 await response.aclose()
         if exchanged.retry_after is not None:
-            host.blocked_until = max(host.blocked_until, self._clock() + exchanged.retry_after)
+            now = self._clock()
+            host.block(source, now + exchanged.retry_after, now)
         return exchanged
 
     async def _read(self, response: httpx.Response, cap: int) -> _Response:
         headers = {k.lower(): v for k, v in response.headers.multi_items()}
         retry_after = None
         if response.status_code in (429, 503):
-            retry_after = parse_retry_after(headers.get("retry-after"), self.settings.backoff_cap)
+            retry_after = parse_retry_after(headers.get("retry-after"), self.settings.retry_after_cap)
         if not 200 <= response.status_code < 300:
             return _Response(response.status_code, headers, b"", retry_after)
         length = headers.get("content-length", "")
@@ -351,8 +429,8 @@ class Fetcher:
         return _Response(response.status_code, headers, body, retry_after)
 
     @asynccontextmanager
-    async def _polite(self, host: _Host) -> AsyncIterator[None]:
-        async with host.slots:
+    async def _polite(self, host: _Host, source: str) -> AsyncIterator[None]:
+        async with host.slots.hold(source):
             now = self._clock()
             start = max(now, host.next_start)
             host.next_start = start + host.delay
@@ -364,7 +442,7 @@ class Fetcher:
         key = _origin(url)
         host = self._hosts.get(key)
         if host is None:
-            host = _Host(asyncio.Semaphore(self.settings.per_host), self.settings.min_delay)
+            host = _Host(FairSlots(self.settings.per_host), self.settings.min_delay)
             self._hosts[key] = host
         return host
 
@@ -434,6 +512,14 @@ def _result(url: str, final_url: str, response: _Response, accept: Accept, hops:
     )
 
 
+def _deferred(url: str, final_url: str, wait: float, hops: _Hops) -> FetchResult:
+    """Not sent: the server asked this source (or, through several sources, everyone) to wait."""
+    error = f"deferred: {_origin(final_url)} asked us to wait {wait:.0f} more seconds (Retry-After)"
+    return FetchResult(
+        url=url, final_url=final_url, error=error, permanent_redirect=hops.permanent, deferred=wait
+    )
+
+
 def _failure(url: str, final_url: str, error: str, hops: _Hops, status: int = 0) -> FetchResult:
     return FetchResult(
         url=url, final_url=final_url, status=status, error=error, permanent_redirect=hops.permanent
@@ -451,6 +537,7 @@ def _with_elapsed(result: FetchResult, elapsed: float) -> FetchResult:
         error=result.error,
         permanent_redirect=result.permanent_redirect,
         retry_after=result.retry_after,
+        deferred=result.deferred,
     )
 
 

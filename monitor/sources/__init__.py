@@ -28,3 +28,9 @@ class Listing:
     fetches: tuple[FetchResult, ...] = ()  # every request made, for the fetches table
     state: SourceState = SourceState()
     error: str | None = None  # set when the listing failed and the source is unhealthy
+    total: int | None = None  # entries the source listed before any were left out (None: len(entries))
+    deferred: float | None = None  # not asked: seconds until the server's Retry-After lets us
+
+    @property
+    def listed(self) -> int:
+        return len(self.entries) if self.total is None else self.total

@@ -1,5 +1,6 @@
-"""When to visit a source next: its interval when healthy, exponential backoff when failing.
+"""When to visit a source next, and what its listings say about its health.
 
+A source is visited at its interval when healthy, with exponential backoff when failing.
 Pure: the caller passes the clock. A failing source is retried sooner than never and
 later than hammering: ``interval × 2^(errors-1)``, capped (default 6 h, the ``[fetch]``
 ``backoff_cap``), and never before the server's Retry-After.
@@ -30,3 +31,21 @@ def next_visit(
     if retry_after is not None and retry_after > wait:
         wait = retry_after
     return now + timedelta(seconds=wait)
+
+
+def empty_warning(
+    listed_before: int | None, warning_before: str | None, listed_now: int | None
+) -> str | None:
+    """A warning for a source that listed entries before and now lists none; kept while it stays empty.
+
+    ``listed_now`` is None when this pass listed nothing at all (304, an error): nothing changes.
+    """
+    if listed_now is None:
+        return warning_before
+    if listed_now > 0:
+        return None
+    if warning_before:
+        return warning_before
+    if listed_before:
+        return f"listed no entries (it listed {listed_before} before): feed emptied, moved or broken?"
+    return None

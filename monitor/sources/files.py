@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,24 @@ def list_entries(paths: list[Path]) -> Listing:
         except OSError as exc:
             errors.append(f"{path}: {exc.strerror or exc}")
     return Listing(entries=tuple(entries), error="; ".join(errors) or None)
+
+
+def list_new(paths: list[Path], is_new: Callable[[str], bool], limit: int) -> Listing:
+    """The first ``limit`` files whose URL ``is_new`` accepts, read; the rest wait for later passes.
+
+    Known files are left out before the limit applies, so a directory of any size is worked
+    through ``limit`` files a pass; ``total`` counts every article file found.
+    """
+    errors = [f"{p}: no such file or directory" for p in paths if not p.exists()]
+    found = article_files(paths)
+    entries: list[Entry] = []
+    for path in found:
+        if len(entries) >= limit:
+            break
+        if not is_new(path.resolve().as_uri()):
+            continue
+        try:
+            entries.append(read_entry(path))
+        except OSError as exc:
+            errors.append(f"{path}: {exc.strerror or exc}")
+    return Listing(entries=tuple(entries), error="; ".join(errors) or None, total=len(found))

@@ -26,6 +26,7 @@ from monitor.models import Entry
 from monitor.sources.dates import iso_utc
 
 COMPLETE_MIN_CHARS = 1200  # shorter feed content is a teaser: fetch the page
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _TRUNCATED = re.compile(
     r"(\.\.\.|…|\[…\]|\[\.\.\.\]|\bread (the )?(full|more|rest)\b.{0,40}|\bcontinue reading\b.{0,40}"
     r"|\bthe post .{1,200} appeared first on .{1,200})\s*$",
@@ -49,6 +50,8 @@ def parse_feed(body: bytes, base_url: str, headers: Mapping[str, str] | None = N
     entries = [e for e in (to_entry(item, base_url) for item in parsed.entries) if e is not None]
     if not entries and not parsed.get("version"):  # no recognisable RSS/Atom/RDF at all
         raise ParseError(f"not a feed: {parsed.get('bozo_exception') or 'no RSS, Atom or RDF root element'}")
+    if not entries and parsed.get("bozo"):  # a root element, then garbage: broken, not empty
+        raise ParseError(f"garbled feed, no entries readable: {parsed.get('bozo_exception') or 'bad XML'}")
     return entries
 
 
@@ -122,16 +125,19 @@ def _content(item: Mapping[str, Any]) -> tuple[str | None, str]:
     blocks = [c for c in item.get("content", []) if str(c.get("value", "")).strip()]
     if blocks:
         best = max(blocks, key=lambda c: len(str(c.get("value", ""))))
-        return str(best["value"]), _kind(str(best.get("type", "")))
+        return str(best["value"]), _kind(str(best.get("type", "")), str(best["value"]))
     summary = str(item.get("summary") or "").strip()
     if summary:
         detail = item.get("summary_detail") or {}
-        return summary, _kind(str(detail.get("type", "")))
+        return summary, _kind(str(detail.get("type", "")), summary)
     return None, "text/html"
 
 
-def _kind(feed_type: str) -> str:
-    return "text/plain" if feed_type == "text/plain" else "text/html"
+def _kind(feed_type: str, value: str) -> str:
+    """feedparser calls content:encoded HTML whatever it holds; text without a single tag is plain text."""
+    if feed_type == "text/plain" or _TAG.search(value) is None:
+        return "text/plain"
+    return "text/html"
 
 
 def _plain(markup: str) -> str:

@@ -50,10 +50,13 @@ async def _list(source: Source, state: SourceState, fetcher: Fetcher) -> Listing
         last_modified=state.last_modified,
         accept=accept,
         log_to=fetches,
+        source=source.name,
     )
     fetches.append(result)
     if result.not_modified:
         return Listing(entries=(), fetches=tuple(fetches), state=_remember_redirect(state, result))
+    if result.deferred is not None:  # Retry-After still runs for this source: not a failure, a wait
+        return Listing(entries=(), fetches=tuple(fetches), state=state, deferred=result.deferred)
     if not result.ok:
         return Listing(entries=(), fetches=tuple(fetches), state=state, error=result.error or "no response")
     try:
@@ -100,7 +103,9 @@ async def _child(
     source: Source, url: str, fetcher: Fetcher, fetches: list[FetchResult], depth: int
 ) -> list[Entry] | None:
     """One child sitemap (None when broken: recorded in ``fetches`` and skipped)."""
-    result = await fetcher.get(url, allow_private=source.allow_private, accept=SITEMAP, log_to=fetches)
+    result = await fetcher.get(
+        url, allow_private=source.allow_private, accept=SITEMAP, log_to=fetches, source=source.name
+    )
     fetches.append(result)
     if not result.ok:
         return None

@@ -275,6 +275,28 @@ def m005_signatures_table(db: Database) -> None:
 
 
 @migrations()
+def m006_entry_queue(db: Database) -> None:
+    # The durable work queue: every entry a source listed, recorded before its page is fetched, so a
+    # transient failure, a restart or a 304 feed never forgets it. ``content`` is the feed's text for
+    # the entry (kept until the entry is finished, to store from the feed when the page cannot be had).
+    db.execute(
+        "CREATE TABLE entries (id INTEGER PRIMARY KEY, source TEXT NOT NULL, key TEXT NOT NULL,"
+        " url TEXT NOT NULL, guid TEXT, title TEXT, published TEXT, content TEXT, content_type TEXT,"
+        " complete INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'pending', reason TEXT,"
+        " attempts INTEGER NOT NULL DEFAULT 0, next_try TEXT, last_error TEXT,"
+        " article_id INTEGER REFERENCES articles(id), listed TEXT NOT NULL, updated TEXT NOT NULL)"
+    )
+    db.execute("CREATE UNIQUE INDEX idx_entries_source_key ON entries (source, key)")
+    db.execute("CREATE INDEX idx_entries_due ON entries (source, state, next_try)")
+    # Health the row did not tell: how many entries the last listing held (to see a feed that suddenly
+    # lists nothing), a warning that does not fail the pass, and entries waiting or given up on.
+    db.table("sources").add_column("listed", int)
+    db.table("sources").add_column("warning", str)
+    db.table("sources").add_column("pending_entries", int, not_null_default=0)
+    db.table("sources").add_column("failed_entries", int, not_null_default=0)
+
+
+@migrations()
 def m010_publication_time(db: Database) -> None:
     # Publication time is the clock (issue 13): a story's first outlet is the one that published it
     # first, not the one fetched first. published_offset keeps the zone a date was written with;

@@ -21,6 +21,19 @@ class PassResult:
     entries: int
     next_due: str
     state: SourceState
+    listed: int | None = None  # entries in this pass's listing; None when nothing was listed (304, error)
+    warning: str | None = None  # a problem that did not fail the pass (a feed that suddenly lists nothing)
+    pending_entries: int = 0  # entries waiting for a retry after the pass
+    failed_entries: int = 0  # entries given up on, all told
+    deferred: bool = False  # the listing was not asked for (Retry-After still ran): health stays as it was
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """What the row remembers of the listings before this pass."""
+
+    listed: int | None
+    warning: str | None
 
 
 def sync_sources(db: Database, sources: Iterable[Source], when: str) -> None:
@@ -69,6 +82,11 @@ def record_fetches(
     )
 
 
+def last_listing(db: Database, name: str) -> Listed:
+    row = db.execute("select listed, warning from sources where name = ?", [name]).fetchone()
+    return Listed(row[0], row[1]) if row else Listed(None, None)
+
+
 def record_pass(db: Database, name: str, result: PassResult) -> None:
     """Health on the source row: ``error_count`` counts consecutive failed passes."""
     state = result.state
@@ -80,6 +98,17 @@ def record_pass(db: Database, name: str, result: PassResult) -> None:
         state.redirect_url,
         result.entries,
     ]
+    db.execute(
+        "update sources set listed = coalesce(?, listed), warning = ?, pending_entries = ?,"
+        " failed_entries = ? where name = ?",
+        [result.listed, result.warning, result.pending_entries, result.failed_entries, name],
+    )
+    if result.deferred and not result.error:
+        db.execute(
+            "update sources set last_attempt = ?, next_due = ? where name = ?",
+            [result.when, result.next_due, name],
+        )
+        return
     if result.error:
         db.execute(
             "update sources set last_attempt = ?, next_due = ?, etag = ?, last_modified = ?,"

@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.store import entries
+
 SOURCE_COLUMNS = (
     "name",
     "kind",
@@ -16,11 +18,15 @@ SOURCE_COLUMNS = (
     "error_count",
     "next_due",
     "articles_added",
+    "warning",
+    "pending_entries",
+    "failed_entries",
 )
+TROUBLES_SHOWN = 10  # entries waiting for a retry or given up on, listed by ``monitor status``
 
 
 def summary(db: Database) -> dict[str, Any]:
-    """Counts, the last pass, every source's health and the outbox, as plain data."""
+    """Counts, the last pass, every source's health, the entry queue and the outbox, as plain data."""
     return {
         "articles": _count(db, "select count(*) from articles"),
         "stories": _count(db, "select count(*) from stories"),
@@ -31,6 +37,8 @@ def summary(db: Database) -> dict[str, Any]:
             for status in ("pending", "sending", "digest", "digested", "sent", "failed")
         },
         "sources": [dict(zip(SOURCE_COLUMNS, row, strict=True)) for row in _sources(db)],
+        "entries": entries.totals(db),
+        "entry_troubles": entries.troubles(db, TROUBLES_SHOWN),
     }
 
 
