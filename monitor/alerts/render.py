@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from monitor.links import safe_url
+
 FORMATS = ("markdown", "html", "text")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _SPACES = re.compile(r"\s+")
-_WEB = re.compile(r"(?i)^https?://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ class Links:
 
 def links(facts: Facts, public_url: str) -> Links:
     base = public_url.rstrip("/")
-    article = facts.url if _WEB.match(facts.url) else None
+    article = safe_url(facts.url)
     return Links(
         article, f"{base}/monitor/articles/{facts.article_id}", f"{base}/monitor/stories/{facts.story_id}"
     )
@@ -105,7 +106,10 @@ def md_escape(text: str) -> str:
 
 
 def _md_link(label: str, url: str | None) -> str:
-    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29") if url else None
+    url = safe_url(url)
+    safe = (
+        url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    ) if url else None
     return f"[{md_escape(label)}]({safe})" if safe else md_escape(label)
 
 
@@ -141,6 +145,7 @@ def _h(text: str) -> str:
 
 
 def _a(label: str, url: str | None) -> str:
+    url = safe_url(url)
     return f'<a href="{_h(url)}">{_h(label)}</a>' if url else _h(label)
 
 

@@ -272,3 +272,42 @@ def m005_signatures_table(db: Database) -> None:
     )
     db.execute("INSERT INTO signatures SELECT id, minhash FROM articles WHERE minhash IS NOT NULL")
     db.execute("ALTER TABLE articles DROP COLUMN minhash")
+
+
+@migrations(transactional=False)
+def m009_redact_source_urls(db: Database) -> None:
+    # sources and fetches are served by Datasette: credentials in feed URLs (user:pass@, ?apikey=) and
+    # in error messages that quote them are redacted in rows written before the store redacted them.
+    # A stored redirect that carried a credential is dropped (its redacted form could not be fetched).
+    # secure_delete zeroes the space the old values leave behind and the checkpoint empties the WAL,
+    # so the secrets are gone from the file, not only from the rows. Idempotent, hence not one
+    # transaction with the migration record: a rerun after a crash redacts what is left.
+    from monitor.redact import redact
+
+    def clean(value: object) -> object:
+        return redact(value) if isinstance(value, str) else value
+
+    previous = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")
+    try:
+        with db.conn:
+            for name, url, redirect, error in db.execute(
+                "select name, url, redirect_url, last_error from sources"
+            ).fetchall():
+                kept_redirect = redirect if redirect is None or redact(redirect) == redirect else None
+                db.execute(
+                    "update sources set url = ?, redirect_url = ?, last_error = ? where name = ?",
+                    [clean(url), kept_redirect, clean(error), name],
+                )
+            changed = [
+                (clean(url), clean(error), fid)
+                for fid, url, error in db.execute("select id, url, error from fetches").fetchall()
+                if (clean(url), clean(error)) != (url, error)
+            ]
+            db.conn.executemany("update fetches set url = ?, error = ? where id = ?", changed)
+            for eid, message in db.execute("select id, message from health_events").fetchall():
+                if isinstance(message, str) and redact(message) != message:
+                    db.execute("update health_events set message = ? where id = ?", [redact(message), eid])
+    finally:
+        db.execute(f"PRAGMA secure_delete = {int(previous)}")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
