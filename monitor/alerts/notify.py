@@ -31,7 +31,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor import log
-from monitor.alerts import health, outbox, render
+from monitor.alerts import health, outbox, receiver, render
 from monitor.alerts.outbox import Outgoing
 from monitor.alerts.targets import Target, Targets, load_targets
 from monitor.errors import ConfigError
@@ -113,11 +113,13 @@ for _name in ("apprise", "urllib3.connectionpool"):
     logging.getLogger(_name).addFilter(_RedactApprise())
 
 
-def send_blocking(target: Target, title: str, body: str) -> TargetResult:
-    """Send one message to one target (blocks; call from a worker thread)."""
+def send_blocking(target: Target, title: str, body: str, key: str | None = None) -> TargetResult:
+    """Send one message to one target (blocks; call from a worker thread), carrying the alert's
+    idempotency ``key`` when given (see :mod:`monitor.alerts.receiver`)."""
     with _ERRORS.collect() as errors:
         try:  # the service itself, not an Apprise() around it: that would send from its own thread pool
-            ok = bool(target.service.notify(body=body, title=title, body_format=target.format))
+            with receiver.carrying(target.service, key):
+                ok = bool(target.service.notify(body=body, title=title, body_format=target.format))
         except Exception as exc:  # a plugin bug must fail the attempt, not the run
             ok, errors[:] = False, [f"{type(exc).__name__}: {exc}"]
     error = None if ok else log.redact("; ".join(errors[-3:]) or "not delivered")
@@ -212,7 +214,8 @@ async def _attempt(db: Database, config: Any, alert: Outgoing, target: Target, s
     with db.atomic():
         attempt = outbox.start_attempt(db, alert.id, target.alias, stamp)
     body = render.body(alert.payload, alert.body, target.format, config.monitor.public_url)
-    result = await asyncio.to_thread(send_blocking, target, alert.title, body)
+    key = receiver.key_of(alert.kind, alert.rule, alert.id, alert.payload)
+    result = await asyncio.to_thread(send_blocking, target, alert.title, body, key)
     with db.atomic():
         outbox.finish_attempt(db, attempt, result.ok, result.error)
         if result.ok:

@@ -19,6 +19,7 @@ from monitor.links import safe_url
 FORMATS = ("markdown", "html", "text")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _SPACES = re.compile(r"\s+")
+_MD_URL_ESCAPES = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ class Links:
 
 def links(facts: Facts, public_url: str) -> Links:
     base = public_url.rstrip("/")
-    article = safe_url(facts.url)
+    article = safe_url(facts.url)  # the one place an alert takes a link from the web
     return Links(
         article, f"{base}/monitor/articles/{facts.article_id}", f"{base}/monitor/stories/{facts.story_id}"
     )
@@ -106,10 +107,8 @@ def md_escape(text: str) -> str:
 
 
 def _md_link(label: str, url: str | None) -> str:
-    url = safe_url(url)
-    safe = (
-        url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-    ) if url else None
+    # ``url`` is an article link that passed safe_url (see links()) or one built from public_url.
+    safe = url.translate(_MD_URL_ESCAPES) if url else None
     return f"[{md_escape(label)}]({safe})" if safe else md_escape(label)
 
 
@@ -145,7 +144,7 @@ def _h(text: str) -> str:
 
 
 def _a(label: str, url: str | None) -> str:
-    url = safe_url(url)
+    # ``url`` is an article link that passed safe_url (see links()) or one built from public_url.
     return f'<a href="{_h(url)}">{_h(label)}</a>' if url else _h(label)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import apprise
 
+from monitor.alerts import receiver
 from monitor.errors import ConfigError
 
 ENV_VAR = "MONITOR_APPRISE_URLS"
@@ -132,6 +133,7 @@ def _named(services: list[Any]) -> Targets:
         tags = frozenset(str(t).lower() for t in service.tags)
         if SEND_INTERVAL is not None:
             service.request_rate_per_sec = SEND_INTERVAL
+        receiver.apply_timeouts(service)
         scheme = _scheme(service)
         counts[scheme] = counts.get(scheme, 0) + 1
         named = sorted(t[len(_NAME_TAG) :] for t in tags if t.startswith(_NAME_TAG))

@@ -21,7 +21,9 @@ INTERNAL_TABLES = frozenset(
     }
 )
 _INTERNAL_PREFIXES = ("articles_fts_", "sqlite_")  # FTS5 shadow tables; SQLite's own tables
-TABLE_ACTIONS = frozenset({"view-table", "insert-row", "delete-row", "update-row", "alter-table", "drop-table"})
+TABLE_ACTIONS = frozenset(
+    {"view-table", "insert-row", "delete-row", "update-row", "alter-table", "drop-table"}
+)
 
 
 def is_internal(table: str) -> bool:
