@@ -29,7 +29,9 @@ def test_the_safe_link_test_refuses_every_script_url(url: str) -> None:
     assert safe_url(url) is None
 
 
-@pytest.mark.parametrize("url", ["https://news.example/a?b=1", "HTTP://News.Example/x", " https://n.example/ "])
+@pytest.mark.parametrize(
+    "url", ["https://news.example/a?b=1", "HTTP://News.Example/x", " https://n.example/ "]
+)
 def test_the_safe_link_test_keeps_web_urls(url: str) -> None:
     assert safe_url(url) == url.strip()
 
@@ -118,7 +120,10 @@ def test_delivered_alerts_carry_no_script_link(tmp_path: Path, monkeypatch: pyte
         with db.atomic():
             for story in range(1, len(hostile.SCRIPT_URLS) + 1):
                 db.execute("insert into stories (id, title) values (?, 'x')", [story])
-            db.execute("insert into articles (id, url, canonical_url, fetched, story_id) values (1, 'u', 'u', 'f', 1)")
+            db.execute(
+                "insert into articles (id, url, canonical_url, fetched, story_id)"
+                " values (1, 'u', 'u', 'f', 1)"
+            )
             for number, (url, payload) in enumerate(zip(hostile.SCRIPT_URLS, hostile.XSS * 2, strict=False)):
                 facts = hostile_facts(url, payload)
                 alert = Alert(
