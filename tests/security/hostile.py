@@ -88,12 +88,24 @@ def _hostile_article(db: Database, number: int, payload: str, url: str, when: st
     )
     story_id = int(db.execute("select max(id) from stories").fetchone()[0])
     row = {
-        "url": url, "canonical_url": f"hostile:{number}", "title": f"Dysprosium {payload}",
-        "text": f"Dysprosium exports. {payload}\n\n{payload} dysprosium", "authors": json.dumps([payload]),
-        "published": when, "fetched": when, "source": payload, "outlet": payload, "lang": "en",
-        "site_name": payload, "description": f"dysprosium {payload}", "origin": payload,
-        "flags": json.dumps([payload]), "captions": json.dumps([payload]), "story_id": story_id,
-        "removed": json.dumps([{"text": payload, "reason": payload}]), "content_hash": f"h{number}",
+        "url": url,
+        "canonical_url": f"hostile:{number}",
+        "title": f"Dysprosium {payload}",
+        "text": f"Dysprosium exports. {payload}\n\n{payload} dysprosium",
+        "authors": json.dumps([payload]),
+        "published": when,
+        "fetched": when,
+        "source": payload,
+        "outlet": payload,
+        "lang": "en",
+        "site_name": payload,
+        "description": f"dysprosium {payload}",
+        "origin": payload,
+        "flags": json.dumps([payload]),
+        "captions": json.dumps([payload]),
+        "story_id": story_id,
+        "removed": json.dumps([{"text": payload, "reason": payload}]),
+        "content_hash": f"h{number}",
         "score": 0.9,
     }
     article_id = int(db.table("articles").insert(row).last_pk or 0)

@@ -83,8 +83,16 @@ def test_atom_feeds_link_only_to_the_web_or_the_monitor(hostile_site: Site, quer
 
 def hostile_facts(url: str, payload: str) -> Facts:
     return Facts(
-        rule=payload, title=payload, url=url, outlet=payload, outlets=(payload, "Wire"), published=None,
-        score=0.9, reason=payload, article_id=1, story_id=1,
+        rule=payload,
+        title=payload,
+        url=url,
+        outlet=payload,
+        outlets=(payload, "Wire"),
+        published=None,
+        score=0.9,
+        reason=payload,
+        article_id=1,
+        story_id=1,
         evidence=(Evidence("element:dysprosium", f"dysprosium {payload}", ("dysprosium",)),),
     )
 
@@ -127,8 +135,13 @@ def test_delivered_alerts_carry_no_script_link(tmp_path: Path, monkeypatch: pyte
             for number, (url, payload) in enumerate(zip(hostile.SCRIPT_URLS, hostile.XSS * 2, strict=False)):
                 facts = hostile_facts(url, payload)
                 alert = Alert(
-                    rule="dy", story_id=number + 1, article_id=1, notify=(), title=payload,
-                    body=render.markdown(facts, "https://monitor.example"), reason=payload,
+                    rule="dy",
+                    story_id=number + 1,
+                    article_id=1,
+                    notify=(),
+                    title=payload,
+                    body=render.markdown(facts, "https://monitor.example"),
+                    reason=payload,
                     payload=facts.to_json(),
                 )
                 outbox.enqueue(db, [alert], "2025-03-03T06:00:00+00:00")
