@@ -91,6 +91,9 @@ def settings(config: Config) -> dict[str, str]:
         "max_returned_rows": str(config.serve.max_returned_rows),
         "default_page_size": "50",
         "truncate_cells_html": "400",
+        # Suggested facets run one extra query per column on every table page: work an anonymous
+        # visitor can multiply. The configured facets (datasette-metadata.json) stay.
+        "suggest_facets": "off",
     }
     base_url = _base_url(config.monitor.public_url)
     if base_url != "/":
