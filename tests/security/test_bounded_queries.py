@@ -5,11 +5,13 @@ bench/serve_load.py: timings belong in a benchmark, not a test.)"""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from monitor.datasette import bounded, demo, render
+from monitor.store.db import open_db
 from tests.security import pathological
 
 pytestmark = [pytest.mark.security, pytest.mark.slow]
@@ -102,3 +104,17 @@ def test_custom_sql_calling_the_functions_on_huge_rows_is_bounded(huge_site: htt
     response = huge_site.get(f"/{DATABASE}.json", params={"sql": sql, "_shape": "array"})
     assert response.status_code == 200
     assert all(r["e"].startswith("[Dysprosium]") and r["u"].startswith("https://") for r in response.json())
+
+
+def test_article_head_reads_the_start_of_the_text(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "m.db")
+    bounded.register(db.conn)
+    for number, text in [(1, "Ærø dysprosium " * 10), (2, None)]:
+        db.execute(
+            "insert into articles (id, url, canonical_url, fetched, text) values (?, ?, ?, 'f', ?)",
+            [number, f"u{number}", f"u{number}", text],
+        )
+    heads = db.execute("select article_head(1, 4), article_head(2, 4), article_head(3, 4)").fetchone()
+    assert heads == ("Ærø ", None, None)
+    excerpt = db.execute("select article_excerpt(1, 'dysprosium')").fetchone()[0]
+    assert excerpt.startswith("Ærø [dysprosium]")
