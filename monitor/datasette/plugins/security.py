@@ -30,5 +30,6 @@ def permission_allowed(actor: Any, action: str, resource: Any) -> bool | None:
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    """SQL functions the canned queries use; each reads a bounded window of its input."""
+    """SQL functions the canned queries use (each reads a bounded window of its input), and mmap reads."""
     bounded.register(conn)
+    bounded.map_file(conn)
