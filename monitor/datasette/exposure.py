@@ -36,3 +36,14 @@ def allowed(action: str, resource: object) -> bool | None:
     if action not in TABLE_ACTIONS or not isinstance(resource, tuple | list) or len(resource) != 2:
         return None
     return False if is_internal(str(resource[1])) else None
+
+
+# datasette-auth-passwords' hashing form: 480,000 PBKDF2 rounds per POST, for anyone who asks. Hashes
+# are made with `datasette hash-password` on the server instead.
+CLOSED_PATHS = ("/-/password-tool",)
+
+
+def closed(path: str, base_url: str = "/") -> bool:
+    """True for a path no visitor may open (answered 404)."""
+    prefix = base_url.rstrip("/")
+    return any(path.rstrip("/") in (p, prefix + p) for p in CLOSED_PATHS)

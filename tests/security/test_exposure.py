@@ -47,6 +47,12 @@ def test_public_tables_stay_open(hostile_site: Site, table: str) -> None:
     assert hostile_site.get(f"/{DATABASE}/{table}.json").status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/-/password-tool", "/-/password-tool/"])
+def test_the_password_hashing_form_is_closed(hostile_site: Site, path: str) -> None:
+    # Anyone could make the server run 480,000 PBKDF2 rounds per request.
+    assert hostile_site.get(path).status_code == 404
+
+
 def test_internal_tables_are_not_listed(hostile_site: Site) -> None:
     listed = {t["name"] for t in hostile_site.get(f"/{DATABASE}.json").json()["tables"]}
     assert not listed & set(INTERNAL)

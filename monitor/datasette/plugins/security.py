@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from datasette import hookimpl as _datasette_hookimpl
+from datasette.utils.asgi import Response
 
 from monitor.datasette import bounded, exposure
 
@@ -26,6 +27,24 @@ def hookimpl(function: _Hook) -> _Hook:
 def permission_allowed(actor: Any, action: str, resource: Any) -> bool | None:
     """Internal tables answer 403 to everyone, signed in or not."""
     return exposure.allowed(action, resource)
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
+    """Paths some plugin opens that a public instance must not (see exposure.CLOSED_PATHS): 404."""
+
+    def wrap(app: Any) -> Any:
+        async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope.get("type") == "http" and exposure.closed(
+                scope.get("path", ""), datasette.setting("base_url")
+            ):
+                await Response.text("Not found", status=404).asgi_send(send)
+                return
+            await app(scope, receive, send)
+
+        return guarded
+
+    return wrap
 
 
 @hookimpl
