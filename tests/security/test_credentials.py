@@ -43,6 +43,24 @@ def test_log_redaction_is_the_one_redaction() -> None:
     assert redact(hostile.TOKEN_URL) == "https://news.example/feed?token=***"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://x.example/rss?auth_token=abc&page=2", "https://x.example/rss?auth_token=***&page=2"),
+        ("https://x.example/rss?X-Amz-Signature=abc&a=1", "https://x.example/rss?X-Amz-Signature=***&a=1"),
+        ("https://tok@x.example/rss", "https://***@x.example/rss"),
+        ("GET https://x.example/?sessionid=s1 failed", "GET https://x.example/?sessionid=*** failed"),
+        ("Authorization: Bearer abc.def", "Authorization: ***"),
+        ("password: hunter2", "password: ***"),
+        ("json://hooks.example/abc then mailto://u:p@m.example", "json://*** then mailto://***"),
+        ("https://news.example/a?id=7&page=2", "https://news.example/a?id=7&page=2"),
+    ],
+)
+def test_redaction_cases(text: str, expected: str) -> None:
+    assert redact(text) == expected
+    assert redact(redact(text)) == redact(text)  # idempotent: the migration may run twice
+
+
 def test_no_served_page_shows_a_planted_secret(hostile_site: Site) -> None:
     pages = hostile_site.pages()
     assert any("/sources" in path for path, _ in pages) and any(".csv" in p for p, _ in pages)
