@@ -19,7 +19,6 @@ SNIPPET_CHARS = 280
 # A page shows at most this much of an article's text: an old database may hold a 20 MB row, and
 # rendering all of it would hold Datasette's event loop for seconds.
 PAGE_TEXT_CHARS = 200_000
-__all__ = ["safe_url"]  # re-exported: templates reach it as monitor_render.safe_url
 JSON_LIST_COLUMNS = frozenset({"authors", "captions", "flags", "outlet_list"})
 TAG_COLUMNS = frozenset({"tags", "categories"})
 
