@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from monitor.links import safe_url
+from monitor.links import safe_url as safe_url  # re-exported: templates and monitor_views use it
 
 SNIPPET_CHARS = 280
 # A page shows at most this much of an article's text: an old database may hold a 20 MB row, and
