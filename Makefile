@@ -7,7 +7,7 @@ CONFIG ?= feeds.toml
 SYSTEM_PACKAGES := chromium systemd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast lint bench bench-full docs install install-dev system-deps clean help
+.PHONY: run test test-fast test-security lint bench bench-full docs install install-dev system-deps clean help
 
 help:
 	@echo "make run    start the monitor (scheduler + Datasette on http://127.0.0.1:8001)"
@@ -48,6 +48,9 @@ test: install-dev system-deps
 test-fast: install-dev
 	$(BIN)/pytest -q -m "not browser and not slow and not systemd"
 
+test-security: install-dev
+	$(BIN)/pytest -q -m security
+
 lint: install-dev
 	$(BIN)/ruff check monitor tests bench
 	$(BIN)/mypy
@@ -58,6 +61,7 @@ bench: install-dev
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/dedup.py --quick
 	$(BIN)/python bench/fetch.py --quick
+	$(BIN)/python bench/serve_load.py --quick
 
 # The long runs behind BENCHMARKS.md: 1M-article dedup, 1,000-source fetch, 30-minute soak.
 bench-full: install-dev

@@ -55,6 +55,11 @@ class ServeSettings:
     allow_sql: bool = setting(False, "Let visitors run arbitrary SQL (off by default).")
     sql_time_limit_ms: int = setting(1000, "Time limit of one SQL query, in milliseconds.", positive)
     max_returned_rows: int = setting(1000, "Most rows a query returns.", positive)
+    auth: bool = setting(False, "Require a sign-in for every page (datasette-auth-passwords).")
+    auth_user: str = setting("monitor", "User name of that sign-in.")
+    password_hash_file: str | None = setting(
+        None, "File holding its password hash (datasette hash-password); else MONITOR_PASSWORD_HASH."
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -396,7 +396,11 @@ class Daemon:
             return
         from monitor import serve
 
-        self._child = serve.start(self.config, self._serve_db)
+        try:
+            self._child = serve.start(self.config, self._serve_db)
+        except ConfigError as exc:  # e.g. [serve] auth without a password hash: fetching goes on
+            log.event(logger, "datasette_not_started", logging.ERROR, error=str(exc))
+            return
         log.event(logger, "datasette_started", pid=self._child.pid, port=self.config.serve.port)
 
     def _check_child(self) -> None:

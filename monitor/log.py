@@ -1,4 +1,4 @@
-"""Logging: one line per event, ``event key=value ...``, secrets redacted.
+"""Logging: one line per event, ``event key=value ...``, secrets redacted (:mod:`monitor.redact`).
 
 Under systemd (``JOURNAL_STREAM`` set) journald adds its own timestamps, so we
 print none; on a terminal each line starts with the time.
@@ -8,34 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 from typing import Any
 
-# user:password@ in URLs, and query arguments or headers that carry credentials.
-_CREDENTIALS = re.compile(r"(?<=://)[^/\s:@]+(:[^/\s@]*)?@")
-# Query arguments such as ?key=...&token=..., and credential-named fields anywhere. A bare ``key=``
-# outside a query string is our own log field (a config key), not a secret.
-_SECRET_ARGS = re.compile(
-    r"(?i)((?<=[?&])(?:key|sig|signature|code|access_token)|\b(?:api[_-]?key|apikey|token|secret|password|"
-    r"passwd|pass|auth|authorization|webhook))([=:]\s*)([^&\s,;]+)"
-)
-_SCHEME_SECRET = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,20})://[^\s]+")
-_SAFE_SCHEMES = {"http", "https", "file"}
+from monitor.redact import redact
 
-
-def redact(text: str) -> str:
-    """Remove credentials from text that may contain URLs: Apprise URLs are removed whole."""
-    text = _SCHEME_SECRET.sub(_redact_url, text)
-    text = _CREDENTIALS.sub("***@", text)
-    return _SECRET_ARGS.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
-
-
-def _redact_url(match: re.Match[str]) -> str:
-    # Any non-web URL here is an Apprise target (mailto://, json://, tgram://...): all of it is secret.
-    if match.group(1).lower() in _SAFE_SCHEMES:
-        return match.group(0)
-    return f"{match.group(1)}://***"
+__all__ = ["event", "format_event", "redact", "setup"]
 
 
 def _quote(value: Any) -> str:

@@ -6,7 +6,10 @@ daemon's event loop, threads or SQLite connections. What it is allowed to do:
 - binds ``[serve] host`` (127.0.0.1 by default) and ``[serve] port``;
 - arbitrary SQL only when ``[serve] allow_sql`` is true (canned queries always work);
 - no download of the database file, no CSV streaming past ``max_returned_rows``;
-- every query stops after ``sql_time_limit_ms``;
+- every query stops after ``sql_time_limit_ms`` (the SQL functions it may call read bounded windows,
+  :mod:`monitor.datasette.bounded`, because the limit cannot stop a function midway);
+- internal tables answer 403 (:mod:`monitor.datasette.exposure`); with ``[serve] auth`` every page
+  needs a sign-in (datasette-auth-passwords; the hash only ever travels in the child's environment);
 - the live database is opened *mutable*, never ``-i``/immutable (the daemon writes it while it is
   served; immutable would let SQLite cache stale pages). Datasette opens its read connections of a
   mutable file with ``?mode=ro`` and only opens a write connection for write canned queries or
@@ -35,6 +38,7 @@ from urllib.parse import urlsplit
 
 from monitor import log
 from monitor.config import Config
+from monitor.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +53,8 @@ STATIC_DIR = ASSETS_DIR / "static"
 STATIC_MOUNT = "static-monitor"  # not "monitor": that path is the database's
 METADATA_DATABASE = "monitor"  # the database key used in datasette-metadata.json
 SECRET_ENV = "DATASETTE_SECRET"
+PASSWORD_HASH_ENV = "MONITOR_PASSWORD_HASH"  # the sign-in hash reaches Datasette only in its environment
+AUTH_PLUGIN = "datasette-auth-passwords"
 STOP_TIMEOUT_S = 10.0
 _PR_SET_PDEATHSIG = 1
 
@@ -85,6 +91,13 @@ def settings(config: Config) -> dict[str, str]:
         "max_returned_rows": str(config.serve.max_returned_rows),
         "default_page_size": "50",
         "truncate_cells_html": "400",
+        # Suggested facets run one extra query per column on every table page: work an anonymous
+        # visitor can multiply. The configured facets (datasette-metadata.json) stay.
+        "suggest_facets": "off",
+        # A table page runs its queries one after another (rows, count, each facet): with Datasette's 3
+        # SQL threads each one queues behind other visitors' queries. More threads cost little (reads
+        # go through mmap, see monitor.datasette.bounded) and keep one busy page from delaying the rest.
+        "num_sql_threads": "8",
     }
     base_url = _base_url(config.monitor.public_url)
     if base_url != "/":
@@ -107,6 +120,13 @@ def effective_metadata(config: Config, database: str) -> dict[str, Any]:
     # True allows everyone, False denies everyone (even a signed-in root): the config decides.
     metadata["allow_sql"] = bool(config.serve.allow_sql)
     databases.setdefault(database, {})["allow_sql"] = bool(config.serve.allow_sql)
+    if config.serve.auth:
+        # Every page needs the sign-in; the hash is resolved from the child's environment at start, so
+        # neither this file nor the database ever holds it.
+        metadata["allow"] = {"id": [config.serve.auth_user]}
+        metadata.setdefault("plugins", {})[AUTH_PLUGIN] = {
+            f"{config.serve.auth_user}_password_hash": {"$env": PASSWORD_HASH_ENV}
+        }
     # The home page links are written for /monitor/; follow the database name and base_url.
     if "description_html" in metadata:
         prefix = f'href="{_base_url(config.monitor.public_url)}{database}/'
@@ -129,9 +149,12 @@ def write_metadata(metadata: dict[str, Any], db_path: Path) -> Path:
         return private
 
 
-def child_env(environ: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of the Datasette child: ``DATASETTE_SECRET`` set, ephemeral if it was unset."""
+def child_env(environ: dict[str, str] | None = None, config: Config | None = None) -> dict[str, str]:
+    """The environment of the Datasette child: ``DATASETTE_SECRET`` set, ephemeral if it was unset;
+    with ``[serve] auth`` also the password hash, from ``password_hash_file`` or the environment."""
     env = dict(os.environ if environ is None else environ)
+    if config is not None and config.serve.auth:
+        env[PASSWORD_HASH_ENV] = password_hash(config, env)
     if not env.get(SECRET_ENV):
         env[SECRET_ENV] = secrets.token_hex(32)
         log.event(
@@ -139,6 +162,26 @@ def child_env(environ: dict[str, str] | None = None) -> dict[str, str]:
             hint=f"set {SECRET_ENV} so sign-ins and signed tokens survive a restart",
         )
     return env
+
+
+def password_hash(config: Config, environ: dict[str, str]) -> str:
+    """The sign-in's password hash (``pbkdf2_sha256$...``); a clear error when there is none."""
+    source = config.serve.password_hash_file
+    if source:
+        path = config.resolve(source)
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the password hash file: {exc.strerror}", file=str(path)) from exc
+    else:
+        value = environ.get(PASSWORD_HASH_ENV, "").strip()
+    if not value.startswith("pbkdf2_sha256$"):
+        raise ConfigError(
+            f"[serve] auth is on but no password hash was given: put the output of `datasette hash-password`"
+            f" in password_hash_file or {PASSWORD_HASH_ENV}",
+            file=str(config.path),
+        )
+    return value
 
 
 def start(config: Config, db_path: Path) -> subprocess.Popen[bytes]:
@@ -153,7 +196,7 @@ def start(config: Config, db_path: Path) -> subprocess.Popen[bytes]:
     log.event(logger, "datasette_start", db=str(db_path), host=config.serve.host, port=config.serve.port,
               allow_sql=config.serve.allow_sql)
     return subprocess.Popen(
-        args, env=child_env(), stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent_hook()
+        args, env=child_env(config=config), stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent_hook()
     )
 
 

@@ -22,6 +22,7 @@ import email.policy
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -42,6 +43,8 @@ class JsonEndpoint:
 
     def __init__(self) -> None:
         self.messages: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []  # the request headers of each message, in order
+        self.delay = 0.0  # seconds a slow receiver works on a message (after keeping it) before answering
         self.available = True
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -50,6 +53,11 @@ class JsonEndpoint:
     @property
     def port(self) -> int:
         return int(self.server.server_address[1])
+
+    @property
+    def plain_apprise_url(self) -> str:
+        """The target as a user writes it: Apprise's own timeouts (no ``rto``/``cto``)."""
+        return f"json://127.0.0.1:{self.port}/hooks/{WEBHOOK_TOKEN}"
 
     @property
     def apprise_url(self) -> str:
@@ -69,6 +77,9 @@ class JsonEndpoint:
                     return
                 with endpoint.lock:
                     endpoint.messages.append(json.loads(raw or b"{}"))
+                    endpoint.headers.append(dict(self.headers.items()))
+                if endpoint.delay:
+                    time.sleep(endpoint.delay)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()

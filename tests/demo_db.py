@@ -261,7 +261,7 @@ def _wait_until_up(exited: Callable[[], int | None], url: str, timeout: float) -
         if exited() is not None:
             raise MonitorError("Datasette exited before it served")
         try:
-            if httpx.get(url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2).status_code in (200, 403):  # 403: [serve] auth is on
                 return
         except httpx.TransportError:
             pass

@@ -17,6 +17,7 @@ import pytest
 from sqlite_utils import Database
 
 from monitor import serve
+from monitor.datasette import bounded
 from monitor.search import register_sql_functions
 from monitor.store.db import open_db
 from tests import demo_db as demo
@@ -66,6 +67,7 @@ def test_canned_query_is_valid_sql_with_a_title(fresh_db: Database, name: str) -
     params = {p: "" for p in names if f":{p}" in query["sql"]}
     if "q" in params:
         params["q"] = "dysprosium"
+    bounded.register(fresh_db.conn)  # the SQL functions the Datasette plugin adds
     fresh_db.execute(query["sql"], params).fetchall()  # raises on a typo or a missing column
 
 
@@ -73,6 +75,7 @@ def test_canned_query_is_valid_sql_with_a_title(fresh_db: Database, name: str) -
 def test_article_queries_carry_atom_columns(fresh_db: Database, name: str) -> None:
     sql = QUERIES[name]["sql"]
     register_sql_functions(fresh_db.conn)
+    bounded.register(fresh_db.conn)
     columns = {d[0] for d in fresh_db.execute(sql, {"tag": "", "q": "x", "order": ""}).description}
     assert {"atom_id", "atom_title", "atom_updated", "atom_link", "atom_content"} <= columns
 

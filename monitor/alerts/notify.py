@@ -32,8 +32,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor import log
-from monitor.alerts import health, outbox, render
-from monitor.alerts.keys import idempotency_key
+from monitor.alerts import health, outbox, receiver, render
 from monitor.alerts.outbox import Outgoing
 from monitor.alerts.targets import Target, Targets, load_targets, structured_fields
 from monitor.errors import ConfigError
@@ -117,15 +116,17 @@ for _name in ("apprise", "urllib3.connectionpool"):
 
 
 def send_blocking(
-    target: Target, title: str, body: str, fields: Mapping[str, Any] | None = None
+    target: Target, title: str, body: str, fields: Mapping[str, Any] | None = None, key: str | None = None
 ) -> TargetResult:
     """Send one message to one target (blocks; call from a worker thread).
 
     ``fields``: structured facts a JSON target posts beside the message (other targets ignore them).
+    ``key``: the alert's idempotency key, carried to the receiver (see :mod:`monitor.alerts.receiver`).
     """
     with _ERRORS.collect() as errors, structured_fields(target, fields or {}):
         try:  # the service itself, not an Apprise() around it: that would send from its own thread pool
-            ok = bool(target.service.notify(body=body, title=title, body_format=target.format))
+            with receiver.carrying(target.service, key):
+                ok = bool(target.service.notify(body=body, title=title, body_format=target.format))
         except Exception as exc:  # a plugin bug must fail the attempt, not the run
             ok, errors[:] = False, [f"{type(exc).__name__}: {exc}"]
     error = None if ok else log.redact("; ".join(errors[-3:]) or "not delivered")
@@ -222,9 +223,10 @@ async def _attempt(db: Database, config: Any, alert: Outgoing, target: Target, s
     payload = as_sent(db, alert.payload)
     public_url = config.monitor.public_url
     body = render.body(payload, alert.body, target.format, public_url)
-    fields = _fields(alert, payload, public_url)
+    key = receiver.key_of(alert.kind, alert.rule, alert.id, alert.payload)
+    fields = _fields(alert, payload, public_url, key)
     title = f"[{alert.rule}] {alert.title}" if target.is_email and alert.kind != "notice" else alert.title
-    result = await asyncio.to_thread(send_blocking, target, title, body, fields)
+    result = await asyncio.to_thread(send_blocking, target, title, body, fields, key)
     with db.atomic():
         outbox.finish_attempt(db, attempt, result.ok, result.error)
         if result.ok:
@@ -254,16 +256,17 @@ def _current(db: Database, facts: render.Facts) -> render.Facts:
     )
 
 
-def _fields(alert: Outgoing, payload: str | None, public_url: str) -> dict[str, Any]:
-    """Structured fields for JSON targets: the story's facts, or a digest's stories; always a stable key."""
+def _fields(alert: Outgoing, payload: str | None, public_url: str, key: str) -> dict[str, Any]:
+    """Structured fields for JSON targets: the story's facts, or a digest's stories; always the alert's
+    idempotency ``key`` (the one :mod:`monitor.alerts.receiver` also sends as a header)."""
     data = json.loads(payload) if payload else {}
     if data.get("kind") == "story":
-        return render.structured(render.Facts.from_json(payload or ""), public_url)
+        facts = render.structured(render.Facts.from_json(payload or ""), public_url)
+        return {**facts, "idempotency_key": key}
     if data.get("kind") == "digest":
         items = [render.structured(render.Facts.from_json(json.dumps(i)), public_url) for i in data["items"]]
-        key = idempotency_key(alert.rule, -alert.id)
         return {"rule": alert.rule, "stories": items, "idempotency_key": key}
-    return {"idempotency_key": idempotency_key(alert.rule, -alert.id)}
+    return {"idempotency_key": key}
 
 
 # Digests ---------------------------------------------------------------------------------------

@@ -21,11 +21,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.alerts.keys import idempotency_key
+from monitor.links import safe_url
 
 FORMATS = ("markdown", "html", "text")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _SPACES = re.compile(r"\s+")
-_WEB = re.compile(r"(?i)^https?://")
+_MD_URL_ESCAPES = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class Links:
 def links(facts: Facts, public_url: str) -> Links:
     """Every link a message carries is built here (one place to change how monitor URLs look)."""
     base = public_url.rstrip("/")
-    article = facts.url if _WEB.match(facts.url) else None
+    article = safe_url(facts.url)  # the one place an alert takes a link from the web
     return Links(
         article, f"{base}/monitor/articles/{facts.article_id}", f"{base}/monitor/stories/{facts.story_id}"
     )
@@ -199,7 +200,8 @@ def md_escape(text: str) -> str:
 
 
 def _md_link(label: str, url: str | None) -> str:
-    safe = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29") if url else None
+    # ``url`` is an article link that passed safe_url (see links()) or one built from public_url.
+    safe = url.translate(_MD_URL_ESCAPES) if url else None
     return f"[{md_escape(label)}]({safe})" if safe else md_escape(label)
 
 
@@ -247,6 +249,7 @@ def _h(text: str) -> str:
 
 
 def _a(label: str, url: str | None) -> str:
+    # ``url`` is an article link that passed safe_url (see links()) or one built from public_url.
     return f'<a href="{_h(url)}">{_h(label)}</a>' if url else _h(label)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import apprise
 
+from monitor.alerts import receiver
 from monitor.errors import ConfigError
 
 ENV_VAR = "MONITOR_APPRISE_URLS"
@@ -87,25 +88,20 @@ class Targets:
 
 @contextmanager
 def structured_fields(target: Target, fields: Mapping[str, Any]) -> Iterator[None]:
-    """For one send, JSON targets (``json://``) post ``fields`` beside title and message, and the
-    idempotency key as an ``Idempotency-Key`` header. Sends to one target never overlap (the sender
-    awaits each), so the service's extras can be set for the send and restored after it."""
+    """For one send, JSON targets (``json://``) post ``fields`` beside title and message (the
+    idempotency key's header is :mod:`monitor.alerts.receiver`'s). Sends to one target never overlap
+    (the sender awaits each), so the service's extras can be set for the send and restored after it."""
     extras = getattr(target.service, "payload_extras", None)
-    headers = getattr(target.service, "headers", None)
-    if target.kind not in ("json", "jsons") or not fields or extras is None or headers is None:
+    if target.kind not in ("json", "jsons") or not fields or extras is None:
         yield
         return
-    saved_extras, saved_headers = dict(extras), dict(headers)
+    saved_extras = dict(extras)
     extras.update({k: v for k, v in fields.items() if k not in ("title", "message", "type", "version")})
-    if fields.get("idempotency_key"):
-        headers["Idempotency-Key"] = str(fields["idempotency_key"])
     try:
         yield
     finally:
         extras.clear()
         extras.update(saved_extras)
-        headers.clear()
-        headers.update(saved_headers)
 
 
 def load_targets(config: Any) -> Targets:
@@ -164,6 +160,7 @@ def _named(services: list[Any]) -> Targets:
         tags = frozenset(str(t).lower() for t in service.tags)
         if SEND_INTERVAL is not None:
             service.request_rate_per_sec = SEND_INTERVAL
+        receiver.apply_timeouts(service)
         scheme = _scheme(service)
         counts[scheme] = counts.get(scheme, 0) + 1
         named = sorted(t[len(_NAME_TAG) :] for t in tags if t.startswith(_NAME_TAG))

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from feedgen.feed import FeedGenerator
 
+from monitor.links import safe_url
 from monitor.sources.dates import iso_utc
 
 REQUIRED = frozenset({"atom_id", "atom_title", "atom_updated"})
@@ -53,6 +55,13 @@ def _moment(value: Any) -> datetime | None:
     return datetime.fromisoformat(utc) if utc else None
 
 
+def _own_page(feed_url: str, atom_id: Any) -> str | None:
+    """The monitor's page of an entry (``story:7`` -> ``.../stories/7``), beside the feed's URL."""
+    kind, _, number = str(atom_id).partition(":")
+    path = {"article": "articles", "story": "stories"}.get(kind)
+    return urljoin(feed_url, f"{path}/{number}") if path and number.isdigit() else None
+
+
 def build(url: str, title: str, rows: Sequence[Mapping[str, Any]], columns: Iterable[str]) -> bytes:
     """The Atom document for the rows, in the order the list has them (newest first)."""
     columns = set(columns)
@@ -73,8 +82,10 @@ def build(url: str, title: str, rows: Sequence[Mapping[str, Any]], columns: Iter
         if published is not None:
             entry.published(published)
         link = row["atom_link"] if "atom_link" in columns else None
-        if isinstance(link, str) and link.lower().startswith(("http://", "https://")):
-            entry.link(href=link)
+        # A javascript: or data: link is never emitted: such an entry links to its page in the monitor.
+        safe = safe_url(link) or _own_page(url, row["atom_id"])
+        if safe:
+            entry.link(href=safe)
         if "atom_author_name" in columns and row["atom_author_name"]:
             entry.author({"name": str(row["atom_author_name"])})
         if "atom_content" in columns and row["atom_content"]:

@@ -10,11 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
+from monitor.links import safe_url as safe_url  # re-exported: templates and monitor_views use it
+
 SNIPPET_CHARS = 280
+# A page shows at most this much of an article's text: an old database may hold a 20 MB row, and
+# rendering all of it would hold Datasette's event loop for seconds.
+PAGE_TEXT_CHARS = 200_000
 JSON_LIST_COLUMNS = frozenset({"authors", "captions", "flags", "outlet_list"})
 TAG_COLUMNS = frozenset({"tags", "categories"})
 
@@ -49,28 +54,27 @@ def removed_lines(raw: object) -> list[tuple[str, str]]:
     return [(str(i.get("reason", "")), str(i.get("text", ""))) for i in items if isinstance(i, dict)]
 
 
-def paragraphs(text: object) -> list[str]:
-    """Article text split at blank lines (how the cleaner writes it), blank paragraphs dropped."""
+def paragraphs(text: object, limit: int = PAGE_TEXT_CHARS) -> list[str]:
+    """Article text split at blank lines (how the cleaner writes it), blank paragraphs dropped.
+
+    Only the first ``limit`` characters: a longer text ends with a note that it was cut.
+    """
     if not isinstance(text, str):
         return []
+    if len(text) > limit:
+        kept = paragraphs(text[:limit], limit)
+        return [*kept, f"[… text cut for display after {limit:,} characters]"]
     return [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
 
 def snippet(text: object, limit: int = SNIPPET_CHARS) -> str:
     """The start of a text, cut at a word boundary, with an ellipsis when cut."""
-    flat = " ".join(text.split()) if isinstance(text, str) else ""
+    # Only a bounded window is looked at, however long the text (render_cell runs on the event loop).
+    flat = " ".join(text[: limit * 4].split()) if isinstance(text, str) else ""
     if len(flat) <= limit:
         return flat
     cut = flat[:limit].rsplit(" ", 1)[0]
     return cut + " …"
-
-
-def safe_url(url: object) -> str | None:
-    """``url`` if it is an http(s) URL with a host; None for anything a browser could execute."""
-    if not isinstance(url, str):
-        return None
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def link(url: object, text: object, *, external: bool = True) -> Markup:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from monitor.datasette import bounded
 from monitor.errors import StoreError
+from monitor.search import register_sql_functions
 from monitor.store.migrations import migrations
 
 BUSY_TIMEOUT_MS = 10_000
@@ -21,10 +23,19 @@ def open_db(path: Path | str) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = Database(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False))
         _pragmas(db)
+        register_functions(db.conn)
         migrations.apply(db)
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"cannot open database {path}: {exc}") from exc
     return db
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """The SQL functions the views and canned queries call (bounded text windows, safe links, the
+    search translator): Datasette's connections get them from the plugins, ours from here, so every
+    view can be read from any connection the store opens."""
+    bounded.register(conn)
+    register_sql_functions(conn)
 
 
 def _pragmas(db: Database) -> None:

@@ -296,6 +296,45 @@ def m006_entry_queue(db: Database) -> None:
     db.table("sources").add_column("failed_entries", int, not_null_default=0)
 
 
+@migrations(transactional=False)
+def m009_redact_source_urls(db: Database) -> None:
+    # sources and fetches are served by Datasette: credentials in feed URLs (user:pass@, ?apikey=) and
+    # in error messages that quote them are redacted in rows written before the store redacted them.
+    # A stored redirect that carried a credential is dropped (its redacted form could not be fetched).
+    # secure_delete zeroes the space the old values leave behind and the checkpoint empties the WAL,
+    # so the secrets are gone from the file, not only from the rows. Idempotent, hence not one
+    # transaction with the migration record: a rerun after a crash redacts what is left.
+    from monitor.redact import redact
+
+    def clean(value: object) -> object:
+        return redact(value) if isinstance(value, str) else value
+
+    previous = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")
+    try:
+        with db.conn:
+            for name, url, redirect, error in db.execute(
+                "select name, url, redirect_url, last_error from sources"
+            ).fetchall():
+                kept_redirect = redirect if redirect is None or redact(redirect) == redirect else None
+                db.execute(
+                    "update sources set url = ?, redirect_url = ?, last_error = ? where name = ?",
+                    [clean(url), kept_redirect, clean(error), name],
+                )
+            changed = [
+                (clean(url), clean(error), fid)
+                for fid, url, error in db.execute("select id, url, error from fetches").fetchall()
+                if (clean(url), clean(error)) != (url, error)
+            ]
+            db.conn.executemany("update fetches set url = ?, error = ? where id = ?", changed)
+            for eid, message in db.execute("select id, message from health_events").fetchall():
+                if isinstance(message, str) and redact(message) != message:
+                    db.execute("update health_events set message = ? where id = ?", [redact(message), eid])
+    finally:
+        db.execute(f"PRAGMA secure_delete = {int(previous)}")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 @migrations()
 def m010_publication_time(db: Database) -> None:
     # Publication time is the clock (issue 13): a story's first outlet is the one that published it
@@ -340,7 +379,7 @@ select
       from article_tags where article_id = a.id order by category)) as categories,
   coalesce(a.flags, '[]') as flags,
   substr(coalesce(a.published, a.fetched), 1, 7) as month,
-  coalesce(nullif(a.description, ''), substr(a.text, 1, 280)) as snippet,
+  coalesce(nullif(a.description, ''), article_head(a.id, 280)) as snippet,
   a.story_id,
   a.score,
   'article:' || a.id as atom_id,
@@ -349,7 +388,7 @@ select
   a.url as atom_link,
   (select group_concat(value, ', ') from json_each(coalesce(a.authors, '[]'))) as atom_author_name,
   coalesce(a.outlet, '') || ': '
-    || coalesce(nullif(a.description, ''), substr(a.text, 1, 500)) as atom_content
+    || coalesce(nullif(a.description, ''), article_head(a.id, 500)) as atom_content
 from articles a
 """
 
@@ -370,7 +409,7 @@ select
   (select json_group_array(tag) from
      (select t.tag from article_tags t join articles x on x.id = t.article_id
       where x.story_id = s.id group by t.tag order by sum(t.count) desc, t.tag)) as tags,
-  coalesce(nullif(a.description, ''), substr(a.text, 1, 280)) as snippet,
+  coalesce(nullif(a.description, ''), article_head(a.id, 280)) as snippet,
   coalesce(s.first_estimated, 0) as estimated,
   s.last_seen,
   s.first_article_id,
@@ -381,6 +420,6 @@ select
   (select group_concat(value, ', ') from json_each(coalesce(a.authors, '[]'))) as atom_author_name,
   s.first_outlet || case when s.outlets > 1 then ' + ' || (s.outlets - 1) || ' more ('
     || (select group_concat(value, ', ') from json_each(coalesce(s.outlet_list, '[]'))) || ')' else '' end
-    || ': ' || coalesce(nullif(a.description, ''), substr(a.text, 1, 500), '') as atom_content
+    || ': ' || coalesce(nullif(a.description, ''), article_head(a.id, 500), '') as atom_content
 from stories s left join articles a on a.id = s.first_article_id
 """

@@ -1,4 +1,9 @@
-"""The ``sources`` and ``fetches`` tables: the config mirror, each source's health, every request."""
+"""The ``sources`` and ``fetches`` tables: the config mirror, each source's health, every request.
+
+Both tables are served by Datasette, so every URL and error written here goes through
+:func:`monitor.redact.redact` first: a feed URL's ``user:pass@`` or ``?apikey=`` stays in the
+config (the only place the real URL lives) and never reaches the database.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from monitor.models import FetchResult, Source
+from monitor.redact import redact, redact_optional
 from monitor.sources import SourceState
 
 
@@ -40,18 +46,19 @@ def sync_sources(db: Database, sources: Iterable[Source], when: str) -> None:
     """Mirror feeds.toml into ``sources``; health columns of existing rows are kept."""
     with db.atomic():
         for s in sources:
+            url = redact_optional(s.url)
             db.execute(
                 "insert into sources (name, kind, url, path, outlet, interval, enabled, added)"
                 " values (?, ?, ?, ?, ?, ?, ?, ?) on conflict(name) do update set kind = excluded.kind,"
                 " url = excluded.url, path = excluded.path, outlet = excluded.outlet,"
                 " interval = excluded.interval, enabled = excluded.enabled",
-                [s.name, s.kind, s.url, s.path, s.outlet, s.interval, int(s.enabled), when],
+                [s.name, s.kind, url, s.path, s.outlet, s.interval, int(s.enabled), when],
             )
-            if s.url:  # a changed URL forgets the old one's redirect and validators
+            if url:  # a changed URL forgets the old one's redirect and validators
                 db.execute(
                     "update sources set redirect_url = null, etag = null, last_modified = null"
                     " where name = ? and redirect_url is not null and url != ?",
-                    [s.name, s.url],
+                    [s.name, url],
                 )
 
 
@@ -76,7 +83,8 @@ def record_fetches(
         "insert into fetches (source, url, purpose, started, elapsed_ms, status, bytes, error)"
         " values (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (source, f.url, purpose, when, int(f.elapsed * 1000), f.status, len(f.body), f.error)
+            (source, redact(f.url), purpose, when, int(f.elapsed * 1000), f.status, len(f.body),
+             redact_optional(f.error))
             for f in fetches
         ],
     )
@@ -95,7 +103,7 @@ def record_pass(db: Database, name: str, result: PassResult) -> None:
         result.next_due,
         state.etag,
         state.last_modified,
-        state.redirect_url,
+        _storable_redirect(state.redirect_url),
         result.entries,
     ]
     db.execute(
@@ -114,7 +122,7 @@ def record_pass(db: Database, name: str, result: PassResult) -> None:
             "update sources set last_attempt = ?, next_due = ?, etag = ?, last_modified = ?,"
             " redirect_url = ?,"
             " entries_seen = entries_seen + ?, last_error = ?, error_count = error_count + 1 where name = ?",
-            [*common, result.error, name],
+            [*common, redact(result.error), name],
         )
         return
     db.execute(
@@ -130,3 +138,9 @@ def record_pass(db: Database, name: str, result: PassResult) -> None:
 def error_count(db: Database, name: str) -> int:
     row = db.execute("select error_count from sources where name = ?", [name]).fetchone()
     return int(row[0] or 0) if row else 0
+
+
+def _storable_redirect(url: str | None) -> str | None:
+    # The stored redirect is fetched instead of the configured URL, so a redacted one would be a broken
+    # URL: a redirect that carries a credential is not stored at all (the source follows it each pass).
+    return url if url is None or redact(url) == url else None

@@ -1,4 +1,8 @@
-"""Read-only summaries of the database for ``monitor status``. No secrets are stored, so none can leak."""
+"""Read-only summaries of the database for ``monitor status``.
+
+No secrets are stored (the store redacts them); errors pass :func:`monitor.redact.redact` again all the
+same, so a row written by an older version cannot print one.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.redact import redact_optional
 from monitor.store import entries
 
 SOURCE_COLUMNS = (
@@ -36,7 +41,7 @@ def summary(db: Database) -> dict[str, Any]:
             status: _count(db, "select count(*) from alerts where status = ?", [status])
             for status in ("pending", "sending", "digest", "digested", "sent", "failed")
         },
-        "sources": [dict(zip(SOURCE_COLUMNS, row, strict=True)) for row in _sources(db)],
+        "sources": [_source(row) for row in _sources(db)],
         "entries": entries.totals(db),
         "entry_troubles": entries.troubles(db, TROUBLES_SHOWN),
     }
@@ -44,6 +49,12 @@ def summary(db: Database) -> dict[str, Any]:
 
 def pending_alerts(db: Database) -> int:
     return _count(db, "select count(*) from alerts where status = 'pending'")
+
+
+def _source(row: tuple[Any, ...]) -> dict[str, Any]:
+    source = dict(zip(SOURCE_COLUMNS, row, strict=True))
+    source["last_error"] = redact_optional(source["last_error"])
+    return source
 
 
 def _sources(db: Database) -> list[tuple[Any, ...]]:

@@ -1,0 +1,154 @@
+"""Script payloads and script links planted in every field end up inert on every page, feed and alert."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from monitor import config as config_module
+from monitor.alerts import notify, outbox, render, targets
+from monitor.alerts.render import Evidence, Facts
+from monitor.links import safe_url
+from monitor.models import Alert
+from monitor.store.db import open_db
+from tests.alert_servers import JsonEndpoint, SmtpServer, body_text
+from tests.security import hostile
+from tests.security.conftest import ATOM_QUERIES, DATABASE, QUERY_PARAMS, Site
+
+pytestmark = pytest.mark.security
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.mark.parametrize("url", hostile.SCRIPT_URLS)
+def test_the_safe_link_test_refuses_every_script_url(url: str) -> None:
+    assert safe_url(url) is None
+
+
+@pytest.mark.parametrize(
+    "url", ["https://news.example/a?b=1", "HTTP://News.Example/x", " https://n.example/ "]
+)
+def test_the_safe_link_test_keeps_web_urls(url: str) -> None:
+    assert safe_url(url) == url.strip()
+
+
+def test_the_checker_sees_what_a_browser_would_run() -> None:
+    # The scans below are only worth something if they can fail.
+    page = '<a href=" JaVa\tScRiPt:alert(1)">x</a><img src=x onerror="alert(2)"><script>alert(3)</script>'
+    assert len(hostile.html_problems(page)) == 3
+
+
+def test_no_html_page_runs_a_planted_payload(hostile_site: Site) -> None:
+    problems = {}
+    for path, params in hostile_site.pages():
+        if path.endswith((".json", ".csv", ".atom")):
+            continue
+        response = hostile_site.get(path, **params)
+        assert response.status_code == 200, (path, response.status_code)
+        found = hostile.html_problems(response.text)
+        if found:
+            problems[path] = found
+        for payload in hostile.XSS:
+            assert payload not in response.text, (path, payload)
+    assert problems == {}
+
+
+def test_hostile_articles_are_shown_as_text(hostile_site: Site) -> None:
+    rows = hostile_site.get(f"/{DATABASE}/articles.json", _shape="array", canonical_url="hostile:1").json()
+    page = hostile_site.get(f"/{DATABASE}/articles/{rows[0]['id']}").text
+    assert str(escape(hostile.XSS[0])) in page  # shown, as text
+    assert "read the original" in page  # the label of the unsafe link stays, without the link
+
+
+@pytest.mark.parametrize("query", ATOM_QUERIES)
+def test_atom_feeds_link_only_to_the_web_or_the_monitor(hostile_site: Site, query: str) -> None:
+    response = hostile_site.get(f"/{DATABASE}/{query}.atom", **QUERY_PARAMS.get(query, {}))
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    links = [link.get("href") or "" for link in root.iter(f"{ATOM}link")]
+    assert len(links) > 1
+    for href in links:
+        assert not hostile.executable_url(href), href
+        assert safe_url(href) or href.startswith(("articles/", "stories/")), href
+    if query != "top_stories":  # every hostile article is in the feed, linked to its monitor page
+        own = [h for h in links if re.search(rf"/{DATABASE}/(articles|stories)/\d+$", h)]
+        assert len(own) >= len(hostile.SCRIPT_URLS) - 1
+
+
+# Alerts -----------------------------------------------------------------------------------------
+
+
+def hostile_facts(url: str, payload: str) -> Facts:
+    return Facts(
+        rule=payload,
+        title=payload,
+        url=url,
+        outlet=payload,
+        outlets=(payload, "Wire"),
+        published=None,
+        score=0.9,
+        reason=payload,
+        article_id=1,
+        story_id=1,
+        evidence=(Evidence("element:dysprosium", f"dysprosium {payload}", ("dysprosium",)),),
+    )
+
+
+@pytest.mark.parametrize("url", hostile.SCRIPT_URLS)
+@pytest.mark.parametrize("payload", hostile.XSS[:3])
+def test_rendered_alerts_have_no_script_links_or_markup(url: str, payload: str) -> None:
+    facts = hostile_facts(url, payload)
+    html = render.html(facts, "https://monitor.example")
+    assert hostile.html_problems(html) == []
+    assert payload not in html
+    markdown = render.markdown(facts, "https://monitor.example")
+    for target in _markdown_targets(markdown):
+        assert safe_url(target), target
+    digest = render.digest("r", [facts], "html", "https://monitor.example")
+    assert hostile.html_problems(digest) == []
+
+
+def _markdown_targets(text: str) -> list[str]:
+    return re.findall(r"\]\(([^)]*)\)", text)
+
+
+def test_delivered_alerts_carry_no_script_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(targets, "SEND_INTERVAL", 0.0)
+    config = config_module.parse(
+        '[monitor]\npublic_url = "https://monitor.example"\n\n[[alert]]\nname = "dy"\n'
+        'any = ["element:dysprosium"]\n',
+        tmp_path / "feeds.toml",
+    )
+    db = open_db(tmp_path / "m.db")
+    with JsonEndpoint() as hook, SmtpServer() as mail:
+        monkeypatch.setenv("MONITOR_APPRISE_URLS", f"{hook.apprise_url} {mail.apprise_url}")
+        with db.atomic():
+            for story in range(1, len(hostile.SCRIPT_URLS) + 1):
+                db.execute("insert into stories (id, title) values (?, 'x')", [story])
+            db.execute(
+                "insert into articles (id, url, canonical_url, fetched, story_id)"
+                " values (1, 'u', 'u', 'f', 1)"
+            )
+            for number, (url, payload) in enumerate(zip(hostile.SCRIPT_URLS, hostile.XSS * 2, strict=False)):
+                facts = hostile_facts(url, payload)
+                alert = Alert(
+                    rule="dy",
+                    story_id=number + 1,
+                    article_id=1,
+                    notify=(),
+                    title=payload,
+                    body=render.markdown(facts, "https://monitor.example"),
+                    reason=payload,
+                    payload=facts.to_json(),
+                )
+                outbox.enqueue(db, [alert], "2025-03-03T06:00:00+00:00")
+        report = asyncio.run(notify.deliver_pending(db, config))
+        assert report.sent == len(hostile.SCRIPT_URLS)
+        for message in hook.messages:
+            assert all(safe_url(t) for t in _markdown_targets(message["message"])), message["message"]
+        for email in mail.messages:
+            assert hostile.html_problems(body_text(email)) == []
