@@ -1,0 +1,158 @@
+"""Tagging quality on the hand-written evaluation set: precision and recall per category.
+
+    .venv/bin/python bench/tagging_eval.py              # prints the table, writes bench/results/tagging-eval.md
+    .venv/bin/python bench/tagging_eval.py --failures   # also lists every wrong or missing tag
+
+The cases (``tests/fixtures/tagging/cases.jsonl``) were written by hand to mirror the constructions
+of real rare-earth news (no third-party text): ``tags`` is every tag an analyst expects, ``maybe``
+tags that are acceptable either way (counted neither as hits nor as errors), ``kind`` is
+``positive`` or ``near-miss`` (a text that is not about rare earths and must get no tag at all).
+``tests/test_gate_tagging.py`` holds the scores to the floors in ``bench/baselines/tagging.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monitor.tagging import Taxonomy, load_taxonomy, tag
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "tests" / "fixtures" / "tagging" / "cases.jsonl"
+BASELINE = ROOT / "bench" / "baselines" / "tagging.json"
+RESULT = ROOT / "bench" / "results" / "tagging-eval.md"
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str
+    kind: str
+    lang: str
+    title: str
+    text: str
+    tags: frozenset[str]
+    maybe: frozenset[str]
+
+
+@dataclass
+class Score:
+    """Counts over all cases; ``by_category`` keys are the part of a tag before the colon."""
+
+    tp: Counter[str] = field(default_factory=Counter)
+    fp: Counter[str] = field(default_factory=Counter)
+    fn: Counter[str] = field(default_factory=Counter)
+    near_misses: int = 0
+    near_misses_clean: int = 0
+    cases: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def precision(self, category: str | None = None) -> float:
+        tp, fp = self._counts(category)[:2]
+        return tp / (tp + fp) if tp + fp else 1.0
+
+    def recall(self, category: str | None = None) -> float:
+        tp, _, fn = self._counts(category)
+        return tp / (tp + fn) if tp + fn else 1.0
+
+    def f1(self, category: str | None = None) -> float:
+        p, r = self.precision(category), self.recall(category)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def clean_rate(self) -> float:
+        return self.near_misses_clean / self.near_misses if self.near_misses else 1.0
+
+    def categories(self) -> list[str]:
+        return sorted(set(self.tp) | set(self.fp) | set(self.fn))
+
+    def _counts(self, category: str | None) -> tuple[int, int, int]:
+        if category is None:
+            return sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
+        return self.tp[category], self.fp[category], self.fn[category]
+
+
+def load_cases(path: Path = CASES) -> list[Case]:
+    """The evaluation cases; raises if the file is missing (the gate must never skip)."""
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            raw = json.loads(line)
+            cases.append(
+                Case(raw["id"], raw["kind"], raw["lang"], raw.get("title", ""), raw["text"],
+                     frozenset(raw["tags"]), frozenset(raw.get("maybe", ())))
+            )  # fmt: skip
+    return cases
+
+
+def evaluate(cases: Sequence[Case], taxonomy: Taxonomy | None = None) -> Score:
+    taxonomy = taxonomy or load_taxonomy()
+    score = Score()
+    for case in cases:
+        found = tag(case.title, case.text, taxonomy).tag_names()
+        score.cases += 1
+        if case.kind == "near-miss":
+            score.near_misses += 1
+            score.near_misses_clean += not found
+        counted = found - case.maybe
+        for name in counted & case.tags:
+            score.tp[_category(name)] += 1
+        for name in counted - case.tags:
+            score.fp[_category(name)] += 1
+        for name in case.tags - found:
+            score.fn[_category(name)] += 1
+        wrong, missing = sorted(counted - case.tags), sorted(case.tags - found)
+        if wrong or missing:
+            score.failures.append(f"{case.id} [{case.lang}] extra={wrong} missing={missing} :: {case.text[:90]}")
+    return score
+
+
+def _category(name: str) -> str:
+    return name.split(":", 1)[0]
+
+
+def report(score: Score, command: str) -> str:
+    lines = [
+        f"{score.cases} cases ({score.near_misses} near-miss negatives), `tests/fixtures/tagging/cases.jsonl`.",
+        "",
+        "| category | precision | recall | F1 | tp | fp | fn |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for category in [*score.categories(), None]:
+        tp, fp, fn = score._counts(category)
+        name = "**all**" if category is None else category
+        lines.append(
+            f"| {name} | {score.precision(category):.3f} | {score.recall(category):.3f} | "
+            f"{score.f1(category):.3f} | {tp} | {fp} | {fn} |"
+        )
+    lines += [
+        "",
+        f"Near-miss negatives with no tag at all: {score.near_misses_clean}/{score.near_misses} "
+        f"({score.clean_rate:.1%}).",
+        "",
+        "Targets (issue 14): recall >= 0.95, precision >= 0.97, no tag on >= 90 % of near-miss negatives.",
+        "",
+        f"Command: `{command}`",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--failures", action="store_true", help="list every wrong or missing tag")
+    parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULT.name}")
+    args = parser.parse_args()
+    score = evaluate(load_cases())
+    text = report(score, ".venv/bin/python bench/tagging_eval.py")
+    print(text)
+    if args.failures:
+        print("\n".join(score.failures))
+    if not args.no_write:
+        RESULT.write_text("# Tagging quality (evaluation set)\n\n" + text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
