@@ -40,6 +40,7 @@ from monitor.store import articles as store
 from monitor.store import sources as source_rows
 from monitor.store.db import now as utc_now
 from monitor.tagging import Taxonomy, load_taxonomy, tag
+from monitor.tagging.language import detect_language
 
 logger = logging.getLogger("monitor.pipeline")
 PAGE_CONCURRENCY = 16  # pages in flight per source; the Fetcher's per-host limits still apply
@@ -114,12 +115,13 @@ def prepare(
 
 
 def _with_entry_fields(content: Extracted, entry: Entry) -> Extracted:
-    """The feed's title and date fill what the page did not say."""
+    """The feed's title and date fill what the page did not say; the text tells its language."""
     title = content.title or entry.title or ""
     published = content.published or entry.published
-    if (title, published) == (content.title, content.published):
+    lang = content.lang or detect_language(title, content.text)
+    if (title, published, lang) == (content.title, content.published, content.lang):
         return content
-    return replace(content, title=title, published=published)
+    return replace(content, title=title, published=published, lang=lang)
 
 
 def _canonical(url: str, declared: str | None) -> str:

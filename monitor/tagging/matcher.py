@@ -7,8 +7,10 @@ whole-word hit without a check in Python. Plural and possessive forms are keys o
 
 Case-sensitive terms (acronyms, formulae, tickers, element symbols) are keys too, in lowercase;
 a hit counts only when the folded text at that place spells the term exactly ("REE", not "ree";
-"NYSE: MP", not "nyse mp"). Chinese and Japanese terms have their own automaton over the
-original text, with no word boundaries (Chinese has none).
+"NYSE: MP", not "nyse mp") and is not a currency prefix ("US" of "US$"). Chinese, Japanese, Cyrillic and Greek terms have their own automaton
+over the *script text* (Traditional Chinese folded to Simplified, Cyrillic and Greek lowercased, see
+``text.py``), with no word boundary at the end (Chinese has none; "диспрози" finds every case
+ending of "диспрозий") and, for Cyrillic and Greek, one at the start.
 """
 
 from __future__ import annotations
@@ -20,8 +22,16 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
-from monitor.tagging.taxonomy import TagInfo
-from monitor.tagging.text import ascii_fold, fold_for_matching, is_cjk, word_haystack, word_key
+from monitor.tagging.entry import TagInfo
+from monitor.tagging.text import (
+    ascii_fold,
+    fold_for_matching,
+    has_script,
+    is_worded,
+    script_text,
+    word_haystack,
+    word_key,
+)
 
 # Tickers count only in a quote: "NYSE: MP", "(ASX:LYC)", "$MP" — never bare ("MP said ...").
 EXCHANGES = (
@@ -60,16 +70,52 @@ class Target(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Words:
+    """Words to look for in a span of text, each at a word start: `` export`` also finds "exports".
+
+    Latin words are searched in the word haystack, others in the script text (same offsets).
+    """
+
+    latin: re.Pattern[str] | None
+    script: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> Words:
+        words = tuple(words)
+        latin = {" " + word_key(word) for word in words if not has_script(word)}
+        script = {script_text(word) for word in words if has_script(word)}
+        return cls(_pattern(latin), _pattern(script))
+
+    def __bool__(self) -> bool:
+        return self.latin is not None or self.script is not None
+
+    def search(self, hay: str, script: str | None, start: int = 0, end: int | None = None) -> bool:
+        end = len(hay) if end is None else end
+        if self.latin is not None and self.latin.search(hay, start, end):
+            return True
+        # hay index i + 1 is text index i
+        return bool(self.script is not None and script and self.script.search(script, max(start - 1, 0), end))
+
+
+def _pattern(fragments: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(fragments, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+
+@dataclass(frozen=True, slots=True)
 class Rules:
-    """Per-tag sentence checks over the word haystack: `` export`` also finds "exports"."""
+    """Per-tag checks: ``context``/``exclude`` in the sentence, ``article_context``/``doubt`` anywhere."""
 
-    context: re.Pattern[str] | None
-    exclude: re.Pattern[str] | None
+    context: Words
+    exclude: Words
+    article_context: Words
+    doubt: Words
 
-
-def _fragments(words: Iterable[str]) -> re.Pattern[str] | None:
-    fragments = sorted({" " + word_key(word) for word in words}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, fragments))) if fragments else None
+    @classmethod
+    def of(cls, entry: TagInfo) -> Rules:
+        return cls(
+            Words.of(entry.context), Words.of(entry.exclude), Words.of(entry.article_context), Words.of(entry.doubt)
+        )
 
 
 def variants(key: str) -> Iterator[str]:
@@ -100,9 +146,12 @@ class _Keys:
         for key, targets in self.targets.items():
             built = [_target(target, surfaces) for target, surfaces in targets.items()]
             # Names (no surfaces to check) find the whole key: a lean path for the common case.
-            plain = tuple((t[0], t[1]) for t in built if len(t) == 2 or t.surfaces is None)
+            plain = tuple((t[0], t[1]) for t in built if len(t) == 3 or t.surfaces is None)
+            if any(len(t) == 3 for t in built):  # a script key: the third value says "starts a word"
+                automaton.add_word(key, (len(key), plain, any(t[2] for t in built)))
+                continue
             checked = tuple(
-                (*t[:5], len(next(iter(t.surfaces))), t.surfaces) for t in built if len(t) > 2 and t.surfaces
+                (*t[:5], len(next(iter(t.surfaces))), t.surfaces) for t in built if len(t) > 3 and t.surfaces
             )
             automaton.add_word(key, (len(key), plain, checked))
         if self.targets:
@@ -111,7 +160,7 @@ class _Keys:
 
 
 def _target(target: tuple[Any, ...], surfaces: set[str] | None) -> Any:
-    if len(target) == 2:  # CJK: (entry, contextual)
+    if len(target) == 3:  # script terms: (entry, contextual, starts at a word boundary)
         return target
     return Target._make((*target, None if surfaces is None else frozenset(surfaces)))
 
@@ -121,48 +170,53 @@ class Matcher:
 
     def __init__(self, entries: Sequence[TagInfo]) -> None:
         self.entries = tuple(entries)
-        self.rules = tuple(Rules(_fragments(e.context), _fragments(e.exclude)) for e in self.entries)
+        self.rules = tuple(Rules.of(entry) for entry in self.entries)
         self.names = tuple(entry.tag for entry in self.entries)
         self.weights = tuple(entry.weight for entry in self.entries)
         self.gated = tuple(entry.gated for entry in self.entries)
-        self.checked = tuple(rule.exclude is not None or rule.context is not None for rule in self.rules)
-        words, cjk = _Keys(), _Keys()
+        self.windows = tuple(entry.window for entry in self.entries)
+        self.opens = tuple(entry.opens for entry in self.entries)
+        self.categories = tuple(entry.category for entry in self.entries)
+        self.checked = tuple(bool(rule.exclude) or bool(rule.context) for rule in self.rules)
+        self.doubted = tuple(bool(rule.doubt) for rule in self.rules)
+        words, scripts = _Keys(), _Keys()
         for index, entry in enumerate(self.entries):
-            _add_entry(index, entry, words, cjk)
+            _add_entry(index, entry, words, scripts)
         _add_symbols(self.entries, words)
-        self.key_count = len(words.targets) + len(cjk.targets)
+        self.key_count = len(words.targets) + len(scripts.targets)
         self._words = words.automaton()
-        self._cjk = cjk.automaton() if cjk.targets else None
+        self._scripts = scripts.automaton() if scripts.targets else None
 
-    def find(self, text: str) -> tuple[list[Hit], str]:
-        """Every term occurrence in ``text`` (in order of their end), and the word haystack used."""
-        folded, has_cjk = fold_for_matching(text)
+    def find(self, text: str) -> tuple[list[Hit], str, str | None]:
+        """Every term occurrence in ``text`` (in order of their end), the word haystack and the
+        script text used (None when ``text`` has no Chinese, Japanese, Cyrillic or Greek)."""
+        folded, script = fold_for_matching(text)
         hay = word_haystack(folded)
         hits: list[Hit] = []
         if self.key_count:
             _scan_words(self._words, hay, folded, hits)
-        if self._cjk is not None and has_cjk:
-            _scan_cjk(self._cjk, text, hits)
-        return hits, hay
+        if self._scripts is not None and script is not None:
+            _scan_script(self._scripts, script, hits)
+        return hits, hay, script
 
 
-def _add_entry(index: int, entry: TagInfo, words: _Keys, cjk: _Keys) -> None:
+def _add_entry(index: int, entry: TagInfo, words: _Keys, scripts: _Keys) -> None:
     for alias in entry.aliases:
-        _add_name(alias, index, False, words, cjk)
+        _add_name(alias, index, False, words, scripts)
     for term in entry.contextual:
         if term != term.lower():
             _add_cased(term, index, True, words)
         else:
-            _add_name(term, index, True, words, cjk)
+            _add_name(term, index, True, words, scripts)
     for term in entry.cased:
         _add_cased(term, index, False, words)
     for quote in _ticker_quotes(entry.tickers):
         _add_cased(quote, index, False, words, plurals=False)
 
 
-def _add_name(name: str, index: int, contextual: bool, words: _Keys, cjk: _Keys) -> None:
-    if is_cjk(name):
-        cjk.add(name, (index, contextual))
+def _add_name(name: str, index: int, contextual: bool, words: _Keys, scripts: _Keys) -> None:
+    if has_script(name):
+        scripts.add(script_text(name), (index, contextual, is_worded(name)))
         return
     for form in variants(word_key(name)):
         words.add(f" {form} ", (index, contextual, 0, len(form), 0))
@@ -213,11 +267,14 @@ def _scan_words(automaton: Any, hay: str, folded: str, hits: list[Hit]) -> None:
             append((start, 1 - last, entry, contextual))  # end = last - 1: drop the padding
         for entry, contextual, rel_start, rel_end, lead, width, surfaces in checked:
             begin = start - lead
-            if folded[begin : begin + width] in surfaces:
+            if folded[begin : begin + width] in surfaces and folded[begin + width : begin + width + 1] != "$":
                 append((start + rel_start, -start - rel_end, entry, contextual))
 
 
-def _scan_cjk(automaton: Any, text: str, hits: list[Hit]) -> None:
-    for last, (length, targets, _) in automaton.iter(text):
+def _scan_script(automaton: Any, text: str, hits: list[Hit]) -> None:
+    for last, (length, targets, worded) in automaton.iter(text):
+        start = last - length + 1
+        if worded and start > 0 and text[start - 1].isalpha():  # Cyrillic/Greek: not inside a word
+            continue
         for entry, contextual in targets:
-            hits.append((last - length + 1, -last - 1, entry, contextual))
+            hits.append((start, -last - 1, entry, contextual))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
@@ -13,16 +13,18 @@ from monitor.tagging.score import UMBRELLA, relevance
 from monitor.tagging.taxonomy import Taxonomy
 from monitor.tagging.text import split_sentences
 
-# Gated tags (themes, places, most organisations) are kept only when the article's rare-earth signal
-# (sum of mention weights) reaches this: one mention of "rare earths", an element or a core company.
-GATE_SIGNAL = 1.0
 CHARACTERS_PER_WORD = 6  # English news averages about six characters a word, spaces included
+# Inside a longer name (company, place, organisation), only terms that weigh fully for rare earths
+# count: "rare earths" in "Lynas Rare Earths" does; "USA" in "USA Rare Earth" or "Australia" in
+# "Western Australia" do not. Inside a longer term of its own category nothing counts: "mining" in
+# "urban mining" (recycling), "neodymium oxide" in "praseodymium-neodymium oxide" (NdPr oxide).
+NAMES = frozenset({"company", "place", "org"})
 
 Located = tuple[int, int, int, int]  # start, end, entry index, sentence index
 
 
 class _Document:
-    """The joined text, its sentence spans, and the word haystack for context checks."""
+    """The joined text, its sentence spans, and the word haystack and script text for rule checks."""
 
     def __init__(self, title: str, text: str) -> None:
         self.text = f"{title}\n\n{text}" if text else title
@@ -30,6 +32,7 @@ class _Document:
         self.spans = split_sentences(self.text)
         self.starts = [start for start, _ in self.spans]
         self.hay = ""
+        self.script: str | None = None
 
     def sentences(self) -> tuple[str, ...]:
         return tuple(self.text[start:end] for start, end in self.spans)
@@ -41,30 +44,26 @@ class _Document:
 
 
 def tag(title: str, text: str, taxonomy: Taxonomy) -> Tags:
-    """Find every tag of ``taxonomy`` in an article; README.md ("Tagging") describes the rules."""
+    """Find every tag of ``taxonomy`` in an article; docs/tagging.md describes the rules."""
     matcher = taxonomy.matcher
     document = _Document(title, text)
-    hits, document.hay = matcher.find(document.text)
+    hits, document.hay, document.script = matcher.find(document.text)
     if not hits:
         return Tags(sentences=document.sentences())
-    located, signal = _locate(hits, document, matcher)
-    if signal < GATE_SIGNAL:  # themes, places, most organisations: only in rare-earth articles
-        gated = matcher.gated
-        located = [item for item in located if not gated[item[2]]]
+    located = _locate(hits, document, matcher)
+    located = _outside_names(located, matcher)
+    located = _undoubted(located, document, matcher)
+    located = _gate(located, document, matcher)
     return _result(located, document, matcher)
 
 
-def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> tuple[list[Located], float]:
-    """Hits in text order with their sentence: one per tag per place, context rules applied.
-
-    Also returns the rare-earth signal: the sum of the kept mentions' weights.
-    """
+def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Located]:
+    """Hits in text order with their sentence: one per tag per place, context rules applied."""
     hits.sort()  # by start, longest first
-    starts, weights, checked = document.starts, matcher.weights, matcher.checked
+    starts, checked = document.starts, matcher.checked
     last_end: dict[int, int] = {}
     verdicts: dict[tuple[int, int, bool], bool] = {}
     located: list[Located] = []
-    signal = 0.0
     for start, negative_end, entry, contextual in hits:
         if start < last_end.get(entry, -1):  # "rare earth" inside "rare earth elements"
             continue
@@ -77,8 +76,7 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> tuple[lis
             continue
         last_end[entry] = -negative_end
         located.append((start, -negative_end, entry, sentence))
-        signal += weights[entry]
-    return located, signal
+    return located
 
 
 def _allowed(
@@ -91,10 +89,73 @@ def _allowed(
     if key not in verdicts:
         entry, sentence, contextual = key
         rule, (start, end) = matcher.rules[entry], document.window(sentence)
-        hay = document.hay
-        has_context = not contextual or (rule.context is not None and rule.context.search(hay, start, end))
-        verdicts[key] = bool(has_context) and not (rule.exclude and rule.exclude.search(hay, start, end))
+        hay, script = document.hay, document.script
+        has_context = not contextual or (
+            rule.context.search(hay, script, start, end) or rule.article_context.search(hay, script)
+        )
+        verdicts[key] = bool(has_context) and not rule.exclude.search(hay, script, start, end)
     return verdicts[key]
+
+
+def _outside_names(located: list[Located], matcher: Matcher) -> list[Located]:
+    """Drop mentions inside a longer name or term (see ``NAMES``)."""
+    categories, weights = matcher.categories, matcher.weights
+    if len(located) < 2:
+        return located
+    containers = located
+    kept = []
+    for item in located:
+        start, end, entry = item[0], item[1], item[2]
+        if any(
+            c_start <= start and end <= c_end and c_end - c_start > end - start
+            and (
+                categories[c_entry] == categories[entry]
+                or (categories[c_entry] in NAMES and weights[entry] < 1)
+            )
+            for c_start, c_end, c_entry, _ in containers
+            if c_start <= start < c_end
+        ):
+            continue
+        kept.append(item)
+    return kept
+
+
+def _undoubted(located: list[Located], document: _Document, matcher: Matcher) -> list[Located]:
+    """A tag whose ``doubt`` words are in the article counts only if another opening tag confirms it."""
+    rules, doubted = matcher.rules, matcher.doubted
+    present = {item[2] for item in located}
+    doubtful = {e for e in present if doubted[e] and rules[e].doubt.search(document.hay, document.script)}
+    if not doubtful:
+        return located
+    if any(matcher.opens[e] and not matcher.gated[e] for e in present - doubtful):
+        return located
+    return [item for item in located if item[2] not in doubtful]
+
+
+def _gate(located: list[Located], document: _Document, matcher: Matcher) -> list[Located]:
+    """Gated tags (themes, places, organisations) only near rare-earth or critical-minerals signal:
+    within their ``window`` of sentences of an opening mention, anywhere when the window is 0 or
+    the title has one."""
+    opens, gated, windows = matcher.opens, matcher.gated, matcher.windows
+    openers = sorted({item[3] for item in located if opens[item[2]] and not gated[item[2]]})
+    if not openers:
+        return [item for item in located if not gated[item[2]]]
+    titled = any(
+        item[0] < document.title_end and opens[item[2]] and not gated[item[2]] for item in located
+    )
+    kept = []
+    for item in located:
+        window = windows[item[2]]
+        if gated[item[2]] and window and not titled and not _near(openers, item[3], window):
+            continue
+        kept.append(item)
+    return kept
+
+
+def _near(sentences: list[int], sentence: int, window: int) -> bool:
+    """Whether one of the sorted ``sentences`` is within ``window`` of ``sentence``."""
+    index = bisect_left(sentences, sentence - window)
+    return index < len(sentences) and sentences[index] <= sentence + window
 
 
 def _result(located: list[Located], document: _Document, matcher: Matcher) -> Tags:
