@@ -16,6 +16,7 @@ ending of "диспрозий") and, for Cyrillic and Greek, one at the start.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -70,31 +71,72 @@ class Target(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Found:
+    """What one scan of a text found besides the hits: the word haystack, the script text (None
+    without Chinese, Japanese, Cyrillic or Greek) and where each rule word set occurs in the hay."""
+
+    hay: str
+    script: str | None
+    rule_starts: dict[int, list[int]]
+
+
+@dataclass(frozen=True, slots=True)
 class Words:
     """Words to look for in a span of text, each at a word start: `` export`` also finds "exports".
 
-    Latin words are searched in the word haystack, others in the script text (same offsets).
+    Latin words are found by the matcher's rule automaton in the same pass as the terms (``latin``
+    is this word set's number there); others by a pattern over the script text (same offsets).
     """
 
-    latin: re.Pattern[str] | None
+    latin: int | None
     script: re.Pattern[str] | None
-
-    @classmethod
-    def of(cls, words: Iterable[str]) -> Words:
-        words = tuple(words)
-        latin = {" " + word_key(word) for word in words if not has_script(word)}
-        script = {script_text(word) for word in words if has_script(word)}
-        return cls(_pattern(latin), _pattern(script))
 
     def __bool__(self) -> bool:
         return self.latin is not None or self.script is not None
 
-    def search(self, hay: str, script: str | None, start: int = 0, end: int | None = None) -> bool:
-        end = len(hay) if end is None else end
-        if self.latin is not None and self.latin.search(hay, start, end):
-            return True
+    def search(self, found: Found, start: int = 0, end: int | None = None) -> bool:
+        """Whether one of the words starts in ``hay[start:end]`` (anywhere when ``end`` is None)."""
+        if self.latin is not None:
+            starts = found.rule_starts.get(self.latin)
+            if starts:
+                if end is None:
+                    return True
+                index = bisect_left(starts, start)
+                if index < len(starts) and starts[index] < end:
+                    return True
+        if self.script is None or found.script is None:
+            return False
         # hay index i + 1 is text index i
-        return bool(self.script is not None and script and self.script.search(script, max(start - 1, 0), end))
+        limit = len(found.script) if end is None else end
+        return self.script.search(found.script, max(start - 1, 0), limit) is not None
+
+
+class _RuleWords:
+    """Every word set of every rule, interned, and the automaton that finds their Latin words."""
+
+    def __init__(self) -> None:
+        self.sets: dict[frozenset[str], int] = {}
+        self.owners: dict[str, list[int]] = {}
+
+    def words(self, words: Iterable[str]) -> Words:
+        latin = frozenset(" " + key for key in (word_key(w) for w in words if not has_script(w)) if key)
+        script = {script_text(word) for word in words if has_script(word)}
+        number = None
+        if latin:
+            number = self.sets.get(latin)
+            if number is None:
+                number = self.sets[latin] = len(self.sets)
+                for fragment in latin:
+                    self.owners.setdefault(fragment, []).append(number)
+        return Words(number, _pattern(script))
+
+    def automaton(self) -> Any:
+        automaton = ahocorasick.Automaton()
+        for fragment, owners in self.owners.items():
+            automaton.add_word(fragment, (len(fragment), tuple(owners)))
+        if self.owners:
+            automaton.make_automaton()
+        return automaton
 
 
 def _pattern(fragments: Iterable[str]) -> re.Pattern[str] | None:
@@ -112,9 +154,12 @@ class Rules:
     doubt: Words
 
     @classmethod
-    def of(cls, entry: TagInfo) -> Rules:
+    def of(cls, entry: TagInfo, words: _RuleWords) -> Rules:
         return cls(
-            Words.of(entry.context), Words.of(entry.exclude), Words.of(entry.article_context), Words.of(entry.doubt)
+            words.words(entry.context),
+            words.words(entry.exclude),
+            words.words(entry.article_context),
+            words.words(entry.doubt),
         )
 
 
@@ -170,7 +215,9 @@ class Matcher:
 
     def __init__(self, entries: Sequence[TagInfo]) -> None:
         self.entries = tuple(entries)
-        self.rules = tuple(Rules.of(entry) for entry in self.entries)
+        rule_words = _RuleWords()
+        self.rules = tuple(Rules.of(entry, rule_words) for entry in self.entries)
+        self._rule_words = rule_words.automaton() if rule_words.owners else None
         self.names = tuple(entry.tag for entry in self.entries)
         self.weights = tuple(entry.weight for entry in self.entries)
         self.gated = tuple(entry.gated for entry in self.entries)
@@ -187,9 +234,8 @@ class Matcher:
         self._words = words.automaton()
         self._scripts = scripts.automaton() if scripts.targets else None
 
-    def find(self, text: str) -> tuple[list[Hit], str, str | None]:
-        """Every term occurrence in ``text`` (in order of their end), the word haystack and the
-        script text used (None when ``text`` has no Chinese, Japanese, Cyrillic or Greek)."""
+    def find(self, text: str) -> tuple[list[Hit], Found]:
+        """Every term occurrence in ``text`` (in order of their end), and what rules need to know."""
         folded, script = fold_for_matching(text)
         hay = word_haystack(folded)
         hits: list[Hit] = []
@@ -197,7 +243,10 @@ class Matcher:
             _scan_words(self._words, hay, folded, hits)
         if self._scripts is not None and script is not None:
             _scan_script(self._scripts, script, hits)
-        return hits, hay, script
+        rule_starts: dict[int, list[int]] = {}
+        if hits and self._rule_words is not None:
+            _scan_rule_words(self._rule_words, hay, rule_starts)
+        return hits, Found(hay, script, rule_starts)
 
 
 def _add_entry(index: int, entry: TagInfo, words: _Keys, scripts: _Keys) -> None:
@@ -269,6 +318,19 @@ def _scan_words(automaton: Any, hay: str, folded: str, hits: list[Hit]) -> None:
             begin = start - lead
             if folded[begin : begin + width] in surfaces and folded[begin + width : begin + width + 1] != "$":
                 append((start + rel_start, -start - rel_end, entry, contextual))
+
+
+def _scan_rule_words(automaton: Any, hay: str, starts: dict[int, list[int]]) -> None:
+    for last, (length, owners) in automaton.iter(hay):
+        start = last - length + 1
+        for owner in owners:
+            found = starts.get(owner)
+            if found is None:
+                starts[owner] = [start]
+            else:
+                found.append(start)
+    for found in starts.values():
+        found.sort()
 
 
 def _scan_script(automaton: Any, text: str, hits: list[Hit]) -> None:

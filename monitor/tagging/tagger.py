@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 
 from monitor.models import Mention, TagHit, Tags
-from monitor.tagging.matcher import Hit, Matcher
+from monitor.tagging.matcher import Found, Hit, Matcher
 from monitor.tagging.score import UMBRELLA, relevance
 from monitor.tagging.taxonomy import Taxonomy
 from monitor.tagging.text import split_sentences
@@ -31,8 +31,7 @@ class _Document:
         self.title_end = len(title)
         self.spans = split_sentences(self.text)
         self.starts = [start for start, _ in self.spans]
-        self.hay = ""
-        self.script: str | None = None
+        self.found = Found("", None, {})
 
     def sentences(self) -> tuple[str, ...]:
         return tuple(self.text[start:end] for start, end in self.spans)
@@ -47,7 +46,7 @@ def tag(title: str, text: str, taxonomy: Taxonomy) -> Tags:
     """Find every tag of ``taxonomy`` in an article; docs/tagging.md describes the rules."""
     matcher = taxonomy.matcher
     document = _Document(title, text)
-    hits, document.hay, document.script = matcher.find(document.text)
+    hits, document.found = matcher.find(document.text)
     if not hits:
         return Tags(sentences=document.sentences())
     located = _locate(hits, document, matcher)
@@ -70,53 +69,52 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Loca
         sentence = bisect_right(starts, start) - 1
         if sentence < 0:  # only space before the first sentence
             sentence = 0
-        if (contextual or checked[entry]) and not _allowed(
-            matcher, document, verdicts, (entry, sentence, contextual)
-        ):
-            continue
+        if contextual or checked[entry]:
+            key = (entry, sentence, contextual)
+            verdict = verdicts.get(key)
+            if verdict is None:
+                verdict = verdicts[key] = _allowed(matcher, document, key)
+            if not verdict:
+                continue
         last_end[entry] = -negative_end
         located.append((start, -negative_end, entry, sentence))
     return located
 
 
-def _allowed(
-    matcher: Matcher,
-    document: _Document,
-    verdicts: dict[tuple[int, int, bool], bool],
-    key: tuple[int, int, bool],
-) -> bool:
+def _allowed(matcher: Matcher, document: _Document, key: tuple[int, int, bool]) -> bool:
     """Whether tag ``key[0]`` may count in sentence ``key[1]``: context present, no excluded word."""
-    if key not in verdicts:
-        entry, sentence, contextual = key
-        rule, (start, end) = matcher.rules[entry], document.window(sentence)
-        hay, script = document.hay, document.script
-        has_context = not contextual or (
-            rule.context.search(hay, script, start, end) or rule.article_context.search(hay, script)
-        )
-        verdicts[key] = bool(has_context) and not rule.exclude.search(hay, script, start, end)
-    return verdicts[key]
+    entry, sentence, contextual = key
+    rule, (start, end), found = matcher.rules[entry], document.window(sentence), document.found
+    if rule.exclude and rule.exclude.search(found, start, end):
+        return False
+    return not contextual or rule.context.search(found, start, end) or rule.article_context.search(found)
 
 
 def _outside_names(located: list[Located], matcher: Matcher) -> list[Located]:
-    """Drop mentions inside a longer name or term (see ``NAMES``)."""
+    """Drop mentions inside a longer name or term (see ``NAMES``); ``located`` is in text order."""
     categories, weights = matcher.categories, matcher.weights
-    if len(located) < 2:
-        return located
-    containers = located
-    kept = []
+    kept: list[Located] = []
+    around: list[Located] = []  # earlier mentions that may still contain this one
+    reach = -1  # where the earlier mentions end, at the furthest
     for item in located:
-        start, end, entry = item[0], item[1], item[2]
-        if any(
-            c_start <= start and end <= c_end and c_end - c_start > end - start
-            and (
-                categories[c_entry] == categories[entry]
-                or (categories[c_entry] in NAMES and weights[entry] < 1)
-            )
-            for c_start, c_end, c_entry, _ in containers
-            if c_start <= start < c_end
-        ):
-            continue
+        start, end, entry, _ = item
+        if start >= reach:  # the common case: no earlier mention reaches this one
+            around = []
+        else:
+            around = [outer for outer in around if outer[1] > start]
+            if any(
+                outer[1] >= end
+                and outer[1] - outer[0] > end - start
+                and (
+                    categories[outer[2]] == categories[entry]
+                    or (weights[entry] < 1 and categories[outer[2]] in NAMES)
+                )
+                for outer in around
+            ):
+                continue
         kept.append(item)
+        around.append(item)
+        reach = max(reach, end)
     return kept
 
 
@@ -124,7 +122,7 @@ def _undoubted(located: list[Located], document: _Document, matcher: Matcher) ->
     """A tag whose ``doubt`` words are in the article counts only if another opening tag confirms it."""
     rules, doubted = matcher.rules, matcher.doubted
     present = {item[2] for item in located}
-    doubtful = {e for e in present if doubted[e] and rules[e].doubt.search(document.hay, document.script)}
+    doubtful = {e for e in present if doubted[e] and rules[e].doubt.search(document.found)}
     if not doubtful:
         return located
     if any(matcher.opens[e] and not matcher.gated[e] for e in present - doubtful):
