@@ -1,6 +1,6 @@
 """Tagging quality on the hand-written evaluation set: precision and recall per category.
 
-    .venv/bin/python bench/tagging_eval.py              # prints the table, writes bench/results/tagging-eval.md
+    .venv/bin/python bench/tagging_eval.py              # table; writes bench/results/tagging-eval.md
     .venv/bin/python bench/tagging_eval.py --failures   # also lists every wrong or missing tag
 
 The cases (``tests/fixtures/tagging/cases.jsonl``) were written by hand to mirror the constructions
@@ -110,7 +110,9 @@ def evaluate(cases: Sequence[Case], taxonomy: Taxonomy | None = None) -> Score:
             score.fn[_category(name)] += 1
         wrong, missing = sorted(counted - case.tags), sorted(case.tags - found)
         if wrong or missing:
-            score.failures.append(f"{case.id} [{case.lang}] extra={wrong} missing={missing} :: {case.text[:90]}")
+            score.failures.append(
+                f"{case.id} [{case.lang}] extra={wrong} missing={missing} :: {case.text[:90]}"
+            )
     return score
 
 
@@ -120,7 +122,8 @@ def _category(name: str) -> str:
 
 def report(score: Score, command: str, batches: dict[int, Score] | None = None) -> str:
     lines = [
-        f"{score.cases} cases ({score.near_misses} near-miss negatives), `tests/fixtures/tagging/cases.jsonl`.",
+        f"{score.cases} cases ({score.near_misses} near-miss negatives), "
+        "`tests/fixtures/tagging/cases.jsonl`.",
         "",
         "| category | precision | recall | F1 | tp | fp | fn |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -7,10 +7,15 @@ whole-word hit without a check in Python. Plural and possessive forms are keys o
 
 Case-sensitive terms (acronyms, formulae, tickers, element symbols) are keys too, in lowercase;
 a hit counts only when the folded text at that place spells the term exactly ("REE", not "ree";
-"NYSE: MP", not "nyse mp") and is not a currency prefix ("US" of "US$"). Chinese, Japanese, Cyrillic and Greek terms have their own automaton
-over the *script text* (Traditional Chinese folded to Simplified, Cyrillic and Greek lowercased, see
-``text.py``), with no word boundary at the end (Chinese has none; "диспрози" finds every case
-ending of "диспрозий") and, for Cyrillic and Greek, one at the start.
+"NYSE: MP", not "nyse mp") and is not a currency prefix ("US" of "US$").
+
+Chinese, Japanese, Cyrillic and Greek terms have their own automaton over the *script text*
+(Traditional Chinese folded to Simplified, Cyrillic and Greek lowercased, see ``text.py``), with
+no word boundary at the end (Chinese has none; "диспрози" finds every case ending of
+"диспрозий") and, for Cyrillic and Greek, one at the start.
+
+The words of the rules (``context``, ``exclude``, ``doubt``...) are found by a third automaton in
+the same call, so checking a rule is a lookup, not a regular-expression scan.
 """
 
 from __future__ import annotations

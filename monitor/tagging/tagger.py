@@ -138,9 +138,7 @@ def _gate(located: list[Located], document: _Document, matcher: Matcher) -> list
     openers = sorted({item[3] for item in located if opens[item[2]] and not gated[item[2]]})
     if not openers:
         return [item for item in located if not gated[item[2]]]
-    titled = any(
-        item[0] < document.title_end and opens[item[2]] and not gated[item[2]] for item in located
-    )
+    titled = any(item[0] < document.title_end and opens[item[2]] and not gated[item[2]] for item in located)
     kept = []
     for item in located:
         window = windows[item[2]]

@@ -16,7 +16,7 @@ Each top-level table is one tag, named ``category:slug``::
     weight = 1.0                                  # how much one mention says "this is about rare earths"
     gated = false                                 # emit only when the article has rare-earth signal
     window = 2                                    # gated: the signal must be within 2 sentences (0: anywhere)
-    opens = true                                  # mentions open the gate for gated tags (default: weight > 0)
+    opens = true                                  # mentions open the gate (default: ungated, weight > 0)
 
 A user file with an existing tag extends its lists and overrides its scalars, or replaces the
 entry when it says ``replace = true``.
@@ -48,6 +48,7 @@ SCALAR_KEYS: Mapping[str, type] = {
     "opens": bool,
     "replace": bool,
 }
+
 
 @dataclass(frozen=True)
 class Taxonomy:

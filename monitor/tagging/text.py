@@ -95,7 +95,11 @@ _SCRIPT = re.compile("[\u0370-\u03ff\u0400-\u04ff\u2e80-\u9fff\uf900-\ufaff]")
 _WORDED = re.compile("[\u0370-\u03ff\u0400-\u04ff]")  # scripts with spaces between words
 # Cyrillic and Greek capitals to lowercase, ё to е: str.lower() may change a text's length, this cannot.
 _LOWER = str.maketrans(
-    {code: chr(code).lower() for code in (*range(0x391, 0x3AA), *range(0x400, 0x430)) if len(chr(code).lower()) == 1}
+    {
+        code: chr(code).lower()
+        for code in (*range(0x391, 0x3AA), *range(0x400, 0x430))
+        if len(chr(code).lower()) == 1
+    }
     | {0x451: "\u0435", 0x401: "\u0435"}
 )
 
