@@ -245,3 +245,38 @@ def test_tagging_modules_import_no_cycle() -> None:
         )
 
     assert not [name for name in graph if name != "__init__" and reaches(name, name, set())]
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "tagging.md"
+
+
+@pytest.mark.parametrize("block", range(2))
+def test_documented_examples_load(tmp_path: Path, block: int) -> None:
+    blocks = DOCS.read_text(encoding="utf-8").split("```toml\n")[1:]
+    assert len(blocks) == 2
+    path = tmp_path / "mine.toml"
+    path.write_text(blocks[block].split("```")[0], encoding="utf-8")
+    assert load_taxonomy([path]).entries
+
+
+NAMED_IN_ISSUE_14 = [
+    "place:china", "place:japan", "place:france", "place:australia", "place:united-kingdom",
+    "place:united-states", "place:myanmar", "place:vietnam", "place:brazil", "place:india", "place:malaysia",
+    "place:greenland", "place:canada", "place:bayan-obo", "place:mountain-pass", "place:mount-weld",
+    "place:kalgoorlie", "place:kuantan", "place:kachin", "place:kvanefjeld", "place:tanbreez", "place:nolans",
+    "place:browns-range", "place:round-top", "company:serra-verde", "mineral:monazite", "mineral:bastnaesite",
+    "mineral:xenotime", "mineral:ionic-clay", "company:china-northern-rare-earth",
+    "company:china-rare-earth-group", "company:shenghe", "company:jl-mag", "company:lynas",
+    "company:mp-materials", "company:iluka", "company:arafura", "company:energy-fuels",
+    "company:neo-performance-materials", "company:usa-rare-earth", "company:vulcan-elements", "company:solvay",
+    "company:shin-etsu", "company:proterial", "company:tdk", "company:sojitz", "org:jogmec", "org:exim",
+    "org:dfc", "org:mofcom", "org:gac", "org:miit", "org:mnr", "org:dod", "org:doe", "org:us-commerce",
+    "org:usgs", "org:european-commission", "org:eu-critical-raw-materials-act", "org:meti",
+    "org:critical-minerals-office", "org:export-finance-australia", "org:kia",
+]  # fmt: skip
+
+
+def test_taxonomy_has_what_issue_14_names() -> None:
+    names = {entry.tag for entry in TAXONOMY.entries}
+    assert not set(NAMED_IN_ISSUE_14) - names
+    assert sum(entry.category == "company" for entry in TAXONOMY.entries) >= 50
