@@ -75,14 +75,47 @@ class Target(NamedTuple):
     surfaces: frozenset[str] | None
 
 
-@dataclass(frozen=True, slots=True)
 class Found:
     """What one scan of a text found besides the hits: the word haystack, the script text (None
-    without Chinese, Japanese, Cyrillic or Greek) and where each rule word set occurs in the hay."""
+    without Chinese, Japanese, Cyrillic or Greek) and the rule words in the hay, found on demand.
 
-    hay: str
-    script: str | None
-    rule_starts: dict[int, list[int]]
+    Rule words come in two automata: the rare, specific words of ``exclude`` and ``doubt`` lists,
+    and the common words of ``context`` lists; each is run over the hay the first time an article
+    needs it, and a word set is indexed the first time it is asked for.
+    """
+
+    __slots__ = ("_automata", "_hits", "_present", "_starts", "hay", "script")
+
+    def __init__(self, hay: str, script: str | None, automata: tuple[Any, ...] = ()) -> None:
+        self.hay = hay
+        self.script = script
+        self._automata = automata
+        self._hits: list[list[tuple[int, tuple[int, ...]]] | None] = [None] * len(automata)
+        self._present: list[set[int]] = [set() for _ in automata]
+        self._starts: dict[tuple[int, int], list[int]] = {}
+
+    def _scan(self, kind: int) -> list[tuple[int, tuple[int, ...]]]:
+        hits = self._hits[kind]
+        if hits is None:
+            automaton = self._automata[kind]
+            hits = self._hits[kind] = _scan_rule_words(automaton, self.hay) if automaton is not None else []
+            self._present[kind] = set().union(*(owners for _, owners in hits))
+        return hits
+
+    def anywhere(self, kind: int, number: int) -> bool:
+        """Whether a word of rule word set ``number`` is anywhere in the text."""
+        self._scan(kind)
+        return number in self._present[kind]
+
+    def starts(self, kind: int, number: int) -> list[int]:
+        """Sorted starts (hay offsets) of the words of rule word set ``number``."""
+        found = self._starts.get((kind, number))
+        if found is None:
+            hits = self._scan(kind)
+            found = self._starts[kind, number] = (
+                sorted(start for start, owners in hits if number in owners) if number in self._present[kind] else []
+            )
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +126,7 @@ class Words:
     is this word set's number there); others by a pattern over the script text (same offsets).
     """
 
+    kind: int  # which rule automaton: 0 exclude/doubt words, 1 context words
     latin: int | None
     script: re.Pattern[str] | None
 
@@ -102,10 +136,10 @@ class Words:
     def search(self, found: Found, start: int = 0, end: int | None = None) -> bool:
         """Whether one of the words starts in ``hay[start:end]`` (anywhere when ``end`` is None)."""
         if self.latin is not None:
-            starts = found.rule_starts.get(self.latin)
-            if starts:
-                if end is None:
+            if end is None:
+                if found.anywhere(self.kind, self.latin):
                     return True
+            elif starts := found.starts(self.kind, self.latin):
                 index = bisect_left(starts, start)
                 if index < len(starts) and starts[index] < end:
                     return True
@@ -119,7 +153,8 @@ class Words:
 class _RuleWords:
     """Every word set of every rule, interned, and the automaton that finds their Latin words."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: int) -> None:
+        self.kind = kind
         self.sets: dict[frozenset[str], int] = {}
         self.owners: dict[str, list[int]] = {}
 
@@ -133,9 +168,11 @@ class _RuleWords:
                 number = self.sets[latin] = len(self.sets)
                 for fragment in latin:
                     self.owners.setdefault(fragment, []).append(number)
-        return Words(number, _pattern(script))
+        return Words(self.kind, number, _pattern(script))
 
     def automaton(self) -> Any:
+        if not self.owners:
+            return None
         automaton = ahocorasick.Automaton()
         for fragment, owners in self.owners.items():
             automaton.add_word(fragment, (len(fragment), tuple(owners)))
@@ -159,12 +196,12 @@ class Rules:
     doubt: Words
 
     @classmethod
-    def of(cls, entry: TagInfo, words: _RuleWords) -> Rules:
+    def of(cls, entry: TagInfo, negative: _RuleWords, context: _RuleWords) -> Rules:
         return cls(
-            words.words(entry.context),
-            words.words(entry.exclude),
-            words.words(entry.article_context),
-            words.words(entry.doubt),
+            context.words(entry.context),
+            negative.words(entry.exclude),
+            context.words(entry.article_context),
+            negative.words(entry.doubt),
         )
 
 
@@ -220,14 +257,16 @@ class Matcher:
 
     def __init__(self, entries: Sequence[TagInfo]) -> None:
         self.entries = tuple(entries)
-        rule_words = _RuleWords()
-        self.rules = tuple(Rules.of(entry, rule_words) for entry in self.entries)
-        self._rule_words = rule_words.automaton() if rule_words.owners else None
+        negative, context = _RuleWords(0), _RuleWords(1)
+        self.rules = tuple(Rules.of(entry, negative, context) for entry in self.entries)
+        self._rule_automata = (negative.automaton(), context.automaton())
         self.names = tuple(entry.tag for entry in self.entries)
         self.weights = tuple(entry.weight for entry in self.entries)
         self.gated = tuple(entry.gated for entry in self.entries)
         self.windows = tuple(entry.window for entry in self.entries)
         self.opens = tuple(entry.opens for entry in self.entries)
+        # Mentions that open the gate: only ungated tags can (a gated tag cannot open its own gate).
+        self.opening = tuple(entry.opens and not entry.gated for entry in self.entries)
         self.categories = tuple(entry.category for entry in self.entries)
         self.checked = tuple(bool(rule.exclude) or bool(rule.context) for rule in self.rules)
         self.doubted = tuple(bool(rule.doubt) for rule in self.rules)
@@ -248,10 +287,7 @@ class Matcher:
             _scan_words(self._words, hay, folded, hits)
         if self._scripts is not None and script is not None:
             _scan_script(self._scripts, script, hits)
-        rule_starts: dict[int, list[int]] = {}
-        if hits and self._rule_words is not None:
-            _scan_rule_words(self._rule_words, hay, rule_starts)
-        return hits, Found(hay, script, rule_starts)
+        return hits, Found(hay, script, self._rule_automata)
 
 
 def _add_entry(index: int, entry: TagInfo, words: _Keys, scripts: _Keys) -> None:
@@ -325,17 +361,8 @@ def _scan_words(automaton: Any, hay: str, folded: str, hits: list[Hit]) -> None:
                 append((start + rel_start, -start - rel_end, entry, contextual))
 
 
-def _scan_rule_words(automaton: Any, hay: str, starts: dict[int, list[int]]) -> None:
-    for last, (length, owners) in automaton.iter(hay):
-        start = last - length + 1
-        for owner in owners:
-            found = starts.get(owner)
-            if found is None:
-                starts[owner] = [start]
-            else:
-                found.append(start)
-    for found in starts.values():
-        found.sort()
+def _scan_rule_words(automaton: Any, hay: str) -> list[tuple[int, tuple[int, ...]]]:
+    return [(last - length + 1, owners) for last, (length, owners) in automaton.iter(hay)]
 
 
 def _scan_script(automaton: Any, text: str, hits: list[Hit]) -> None:

@@ -31,7 +31,7 @@ class _Document:
         self.title_end = len(title)
         self.spans = split_sentences(self.text)
         self.starts = [start for start, _ in self.spans]
-        self.found = Found("", None, {})
+        self.found = Found("", None)
 
     def sentences(self) -> tuple[str, ...]:
         return tuple(self.text[start:end] for start, end in self.spans)
@@ -59,9 +59,10 @@ def tag(title: str, text: str, taxonomy: Taxonomy) -> Tags:
 def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Located]:
     """Hits in text order with their sentence: one per tag per place, context rules applied."""
     hits.sort()  # by start, longest first
-    starts, checked = document.starts, matcher.checked
+    starts, checked, rules, found = document.starts, matcher.checked, matcher.rules, document.found
     last_end: dict[int, int] = {}
     verdicts: dict[tuple[int, int, bool], bool] = {}
+    unexcluded: dict[int, bool] = {}  # tags whose exclude words are nowhere in the article
     located: list[Located] = []
     for start, negative_end, entry, contextual in hits:
         if start < last_end.get(entry, -1):  # "rare earth" inside "rare earth elements"
@@ -70,12 +71,16 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Loca
         if sentence < 0:  # only space before the first sentence
             sentence = 0
         if contextual or checked[entry]:
-            key = (entry, sentence, contextual)
-            verdict = verdicts.get(key)
-            if verdict is None:
-                verdict = verdicts[key] = _allowed(matcher, document, key)
-            if not verdict:
-                continue
+            clear = contextual is False and unexcluded.get(entry)
+            if clear is None:  # first plain mention of this tag: are its exclude words anywhere?
+                clear = unexcluded[entry] = not rules[entry].exclude.search(found)
+            if not clear:
+                key = (entry, sentence, contextual)
+                verdict = verdicts.get(key)
+                if verdict is None:
+                    verdict = verdicts[key] = _allowed(matcher, document, key)
+                if not verdict:
+                    continue
         last_end[entry] = -negative_end
         located.append((start, -negative_end, entry, sentence))
     return located
@@ -125,7 +130,7 @@ def _undoubted(located: list[Located], document: _Document, matcher: Matcher) ->
     doubtful = {e for e in present if doubted[e] and rules[e].doubt.search(document.found)}
     if not doubtful:
         return located
-    if any(matcher.opens[e] and not matcher.gated[e] for e in present - doubtful):
+    if any(matcher.opening[e] for e in present - doubtful):
         return located
     return [item for item in located if item[2] not in doubtful]
 
@@ -134,18 +139,21 @@ def _gate(located: list[Located], document: _Document, matcher: Matcher) -> list
     """Gated tags (themes, places, organisations) only near rare-earth or critical-minerals signal:
     within their ``window`` of sentences of an opening mention, anywhere when the window is 0 or
     the title has one."""
-    opens, gated, windows = matcher.opens, matcher.gated, matcher.windows
-    openers = sorted({item[3] for item in located if opens[item[2]] and not gated[item[2]]})
+    opening, gated, windows = matcher.opening, matcher.gated, matcher.windows
+    openers = sorted({item[3] for item in located if opening[item[2]]})
     if not openers:
         return [item for item in located if not gated[item[2]]]
-    titled = any(item[0] < document.title_end and opens[item[2]] and not gated[item[2]] for item in located)
-    kept = []
-    for item in located:
-        window = windows[item[2]]
-        if gated[item[2]] and window and not titled and not _near(openers, item[3], window):
-            continue
-        kept.append(item)
-    return kept
+    title_end = document.title_end
+    for item in located:  # in text order: the title comes first
+        if item[0] >= title_end:
+            break
+        if opening[item[2]]:
+            return located
+    return [
+        item
+        for item in located
+        if not windows[item[2]] or not gated[item[2]] or _near(openers, item[3], windows[item[2]])
+    ]
 
 
 def _near(sentences: list[int], sentence: int, window: int) -> bool:
