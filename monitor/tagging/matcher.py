@@ -112,9 +112,9 @@ class Found:
         found = self._starts.get((kind, number))
         if found is None:
             hits = self._scan(kind)
-            found = self._starts[kind, number] = (
-                sorted(start for start, owners in hits if number in owners) if number in self._present[kind] else []
-            )
+            present = number in self._present[kind]
+            found = sorted(start for start, owners in hits if number in owners) if present else []
+            self._starts[kind, number] = found
         return found
 
 
