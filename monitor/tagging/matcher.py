@@ -79,9 +79,10 @@ class Found:
     """What one scan of a text found besides the hits: the word haystack, the script text (None
     without Chinese, Japanese, Cyrillic or Greek) and the rule words in the hay, found on demand.
 
-    Rule words come in two automata: the rare, specific words of ``exclude`` and ``doubt`` lists,
-    and the common words of ``context`` lists; each is run over the hay the first time an article
-    needs it, and a word set is indexed the first time it is asked for.
+    The words of ``exclude`` and ``doubt`` lists (rare, specific phrases) are found by one automaton
+    run over the hay the first time an article needs it; a word set is indexed the first time it is
+    asked for. ``context`` words are common ("export", "price"): they are searched in the sentence
+    only, with a pattern.
     """
 
     __slots__ = ("_automata", "_hits", "_present", "_starts", "hay", "script")
@@ -122,19 +123,24 @@ class Found:
 class Words:
     """Words to look for in a span of text, each at a word start: `` export`` also finds "exports".
 
-    Latin words are found by the matcher's rule automaton in the same pass as the terms (``latin``
-    is this word set's number there); others by a pattern over the script text (same offsets).
+    Latin words are found by the rule automaton (``latin`` is this word set's number there) or, for
+    context words, by ``pattern`` over the hay; others by a pattern over the script text (same
+    offsets).
     """
 
-    kind: int  # which rule automaton: 0 exclude/doubt words, 1 context words
+    kind: int  # which rule automaton: 0 exclude/doubt words
     latin: int | None
+    pattern: re.Pattern[str] | None
     script: re.Pattern[str] | None
 
     def __bool__(self) -> bool:
-        return self.latin is not None or self.script is not None
+        return self.latin is not None or self.pattern is not None or self.script is not None
 
     def search(self, found: Found, start: int = 0, end: int | None = None) -> bool:
         """Whether one of the words starts in ``hay[start:end]`` (anywhere when ``end`` is None)."""
+        hay = found.hay
+        if self.pattern is not None and self.pattern.search(hay, start, len(hay) if end is None else end):
+            return True
         if self.latin is not None:
             if end is None:
                 if found.anywhere(self.kind, self.latin):
@@ -153,8 +159,9 @@ class Words:
 class _RuleWords:
     """Every word set of every rule, interned, and the automaton that finds their Latin words."""
 
-    def __init__(self, kind: int) -> None:
+    def __init__(self, kind: int, automaton: bool = True) -> None:
         self.kind = kind
+        self.indexed = automaton  # False: context words, searched with a pattern
         self.sets: dict[frozenset[str], int] = {}
         self.owners: dict[str, list[int]] = {}
 
@@ -162,13 +169,15 @@ class _RuleWords:
         latin = frozenset(" " + key for key in (word_key(w) for w in words if not has_script(w)) if key)
         script = {script_text(word) for word in words if has_script(word)}
         number = None
+        if latin and not self.indexed:
+            return Words(self.kind, None, _pattern(latin), _pattern(script))
         if latin:
             number = self.sets.get(latin)
             if number is None:
                 number = self.sets[latin] = len(self.sets)
                 for fragment in latin:
                     self.owners.setdefault(fragment, []).append(number)
-        return Words(self.kind, number, _pattern(script))
+        return Words(self.kind, number, None, _pattern(script))
 
     def automaton(self) -> Any:
         if not self.owners:
@@ -257,9 +266,9 @@ class Matcher:
 
     def __init__(self, entries: Sequence[TagInfo]) -> None:
         self.entries = tuple(entries)
-        negative, context = _RuleWords(0), _RuleWords(1)
+        negative, context = _RuleWords(0), _RuleWords(1, automaton=False)
         self.rules = tuple(Rules.of(entry, negative, context) for entry in self.entries)
-        self._rule_automata = (negative.automaton(), context.automaton())
+        self._rule_automata = (negative.automaton(),)
         self.names = tuple(entry.tag for entry in self.entries)
         self.weights = tuple(entry.weight for entry in self.entries)
         self.gated = tuple(entry.gated for entry in self.entries)
