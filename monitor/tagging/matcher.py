@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -77,45 +77,38 @@ class Target(NamedTuple):
 
 class Found:
     """What one scan of a text found besides the hits: the word haystack, the script text (None
-    without Chinese, Japanese, Cyrillic or Greek) and the rule words in the hay, found on demand.
+    without Chinese, Japanese, Cyrillic or Greek) and the rule words in the hay.
 
-    The words of ``exclude`` and ``doubt`` lists (rare, specific phrases) are found by one automaton
-    run over the hay the first time an article needs it; a word set is indexed the first time it is
-    asked for. ``context`` words are common ("export", "price"): they are searched in the sentence
-    only, with a pattern.
+    The words of ``exclude`` and ``doubt`` lists (rare, specific phrases) are keys of the term
+    automaton, found in the same pass; a word set is indexed the first time it is asked for.
+    ``context`` words are common ("export", "price"): they are searched in the sentence only,
+    with a pattern.
     """
 
-    __slots__ = ("_automata", "_hits", "_present", "_starts", "hay", "script")
+    __slots__ = ("_present", "_rule_hits", "_starts", "hay", "script")
 
-    def __init__(self, hay: str, script: str | None, automata: tuple[Any, ...] = ()) -> None:
+    def __init__(
+        self, hay: str, script: str | None, rule_hits: list[tuple[int, tuple[int, ...]]] | None = None
+    ) -> None:
         self.hay = hay
         self.script = script
-        self._automata = automata
-        self._hits: list[list[tuple[int, tuple[int, ...]]] | None] = [None] * len(automata)
-        self._present: list[set[int]] = [set() for _ in automata]
-        self._starts: dict[tuple[int, int], list[int]] = {}
+        self._rule_hits = rule_hits or []
+        self._present: set[int] | None = None
+        self._starts: dict[int, list[int]] = {}
 
-    def _scan(self, kind: int) -> list[tuple[int, tuple[int, ...]]]:
-        hits = self._hits[kind]
-        if hits is None:
-            automaton = self._automata[kind]
-            hits = self._hits[kind] = _scan_rule_words(automaton, self.hay) if automaton is not None else []
-            self._present[kind] = set().union(*(owners for _, owners in hits))
-        return hits
-
-    def anywhere(self, kind: int, number: int) -> bool:
+    def anywhere(self, number: int) -> bool:
         """Whether a word of rule word set ``number`` is anywhere in the text."""
-        self._scan(kind)
-        return number in self._present[kind]
+        if self._present is None:
+            self._present = set().union(*(owners for _, owners in self._rule_hits))
+        return number in self._present
 
-    def starts(self, kind: int, number: int) -> list[int]:
+    def starts(self, number: int) -> list[int]:
         """Sorted starts (hay offsets) of the words of rule word set ``number``."""
-        found = self._starts.get((kind, number))
+        found = self._starts.get(number)
         if found is None:
-            hits = self._scan(kind)
-            present = number in self._present[kind]
-            found = sorted(start for start, owners in hits if number in owners) if present else []
-            self._starts[kind, number] = found
+            present = self.anywhere(number)
+            found = sorted(start for start, owners in self._rule_hits if number in owners) if present else []
+            self._starts[number] = found
         return found
 
 
@@ -128,7 +121,6 @@ class Words:
     offsets).
     """
 
-    kind: int  # which rule automaton: 0 exclude/doubt words
     latin: int | None
     pattern: re.Pattern[str] | None
     script: re.Pattern[str] | None
@@ -143,9 +135,9 @@ class Words:
             return True
         if self.latin is not None:
             if end is None:
-                if found.anywhere(self.kind, self.latin):
+                if found.anywhere(self.latin):
                     return True
-            elif starts := found.starts(self.kind, self.latin):
+            elif starts := found.starts(self.latin):
                 index = bisect_left(starts, start)
                 if index < len(starts) and starts[index] < end:
                     return True
@@ -159,9 +151,8 @@ class Words:
 class _RuleWords:
     """Every word set of every rule, interned, and the automaton that finds their Latin words."""
 
-    def __init__(self, kind: int, automaton: bool = True) -> None:
-        self.kind = kind
-        self.indexed = automaton  # False: context words, searched with a pattern
+    def __init__(self, indexed: bool = True) -> None:
+        self.indexed = indexed  # False: context words, searched with a pattern
         self.sets: dict[frozenset[str], int] = {}
         self.owners: dict[str, list[int]] = {}
 
@@ -170,24 +161,18 @@ class _RuleWords:
         script = {script_text(word) for word in words if has_script(word)}
         number = None
         if latin and not self.indexed:
-            return Words(self.kind, None, _pattern(latin), _pattern(script))
+            return Words(None, _pattern(latin), _pattern(script))
         if latin:
             number = self.sets.get(latin)
             if number is None:
                 number = self.sets[latin] = len(self.sets)
                 for fragment in latin:
                     self.owners.setdefault(fragment, []).append(number)
-        return Words(self.kind, number, None, _pattern(script))
+        return Words(number, None, _pattern(script))
 
-    def automaton(self) -> Any:
-        if not self.owners:
-            return None
-        automaton = ahocorasick.Automaton()
-        for fragment, owners in self.owners.items():
-            automaton.add_word(fragment, (len(fragment), tuple(owners)))
-        if self.owners:
-            automaton.make_automaton()
-        return automaton
+    def keys(self) -> dict[str, tuple[int, ...]]:
+        """Each word (a key of the term automaton) and the word sets it belongs to."""
+        return {fragment: tuple(owners) for fragment, owners in self.owners.items()}
 
 
 def _pattern(fragments: Iterable[str]) -> re.Pattern[str] | None:
@@ -237,8 +222,12 @@ class _Keys:
         elif found.get(target, set()) is not None:
             found.setdefault(target, set()).add(surface)  # type: ignore[union-attr]
 
-    def automaton(self) -> Any:
+    def automaton(self, rule_words: Mapping[str, tuple[int, ...]] | None = None) -> Any:
+        """The automaton of the keys; ``rule_words`` (word automaton only) are found in the same
+        pass: their value is ``(length, (), (), word sets)``, a term's ``(length, plain, checked, ())``."""
         automaton = ahocorasick.Automaton()
+        for fragment, owners in (rule_words or {}).items():
+            automaton.add_word(fragment, (len(fragment), (), (), owners))
         for key, targets in self.targets.items():
             built = [_target(target, surfaces) for target, surfaces in targets.items()]
             # Names (no surfaces to check) find the whole key: a lean path for the common case.
@@ -249,8 +238,8 @@ class _Keys:
             checked = tuple(
                 (*t[:5], len(next(iter(t.surfaces))), t.surfaces) for t in built if len(t) > 3 and t.surfaces
             )
-            automaton.add_word(key, (len(key), plain, checked))
-        if self.targets:
+            automaton.add_word(key, (len(key), plain, checked, ()))
+        if self.targets or rule_words:
             automaton.make_automaton()
         return automaton
 
@@ -266,9 +255,8 @@ class Matcher:
 
     def __init__(self, entries: Sequence[TagInfo]) -> None:
         self.entries = tuple(entries)
-        negative, context = _RuleWords(0), _RuleWords(1, automaton=False)
+        negative, context = _RuleWords(), _RuleWords(indexed=False)
         self.rules = tuple(Rules.of(entry, negative, context) for entry in self.entries)
-        self._rule_automata = (negative.automaton(),)
         self.names = tuple(entry.tag for entry in self.entries)
         self.weights = tuple(entry.weight for entry in self.entries)
         self.gated = tuple(entry.gated for entry in self.entries)
@@ -284,7 +272,7 @@ class Matcher:
             _add_entry(index, entry, words, scripts)
         _add_symbols(self.entries, words)
         self.key_count = len(words.targets) + len(scripts.targets)
-        self._words = words.automaton()
+        self._words = words.automaton(negative.keys())
         self._scripts = scripts.automaton() if scripts.targets else None
 
     def find(self, text: str) -> tuple[list[Hit], Found]:
@@ -292,11 +280,12 @@ class Matcher:
         folded, script = fold_for_matching(text)
         hay = word_haystack(folded)
         hits: list[Hit] = []
+        rule_hits: list[tuple[int, tuple[int, ...]]] = []
         if self.key_count:
-            _scan_words(self._words, hay, folded, hits)
+            _scan_words(self._words, hay, folded, hits, rule_hits)
         if self._scripts is not None and script is not None:
             _scan_script(self._scripts, script, hits)
-        return hits, Found(hay, script, self._rule_automata)
+        return hits, Found(hay, script, rule_hits)
 
 
 def _add_entry(index: int, entry: TagInfo, words: _Keys, scripts: _Keys) -> None:
@@ -358,20 +347,21 @@ def _add_symbols(entries: Sequence[TagInfo], words: _Keys) -> None:
 # The hot loops: one automaton pass, then a check only where a term is case-sensitive.
 
 
-def _scan_words(automaton: Any, hay: str, folded: str, hits: list[Hit]) -> None:
+def _scan_words(
+    automaton: Any, hay: str, folded: str, hits: list[Hit], rule_hits: list[tuple[int, tuple[int, ...]]]
+) -> None:
     append = hits.append
-    for last, (length, plain, checked) in automaton.iter(hay):
+    for last, (length, plain, checked, owners) in automaton.iter(hay):
         start = last - length + 1  # hay index i + 1 is text index i, and the key starts with a space
+        if owners:  # a rule word (exclude, doubt), not a term
+            rule_hits.append((start, owners))
+            continue
         for entry, contextual in plain:
             append((start, 1 - last, entry, contextual))  # end = last - 1: drop the padding
         for entry, contextual, rel_start, rel_end, lead, width, surfaces in checked:
             begin = start - lead
             if folded[begin : begin + width] in surfaces and folded[begin + width : begin + width + 1] != "$":
                 append((start + rel_start, -start - rel_end, entry, contextual))
-
-
-def _scan_rule_words(automaton: Any, hay: str) -> list[tuple[int, tuple[int, ...]]]:
-    return [(last - length + 1, owners) for last, (length, owners) in automaton.iter(hay)]
 
 
 def _scan_script(automaton: Any, text: str, hits: list[Hit]) -> None:

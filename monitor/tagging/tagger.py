@@ -50,20 +50,22 @@ def tag(title: str, text: str, taxonomy: Taxonomy) -> Tags:
     if not hits:
         return Tags(sentences=document.sentences())
     located = _locate(hits, document, matcher)
-    located = _outside_names(located, matcher)
-    located = _undoubted(located, document, matcher)
-    located = _gate(located, document, matcher)
-    return _result(located, document, matcher)
+    undoubted = _undoubted(located, document, matcher)
+    return _result(_gate(undoubted, document, matcher), document, matcher)
 
 
 def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Located]:
-    """Hits in text order with their sentence: one per tag per place, context rules applied."""
+    """Hits in text order with their sentence: one per tag per place, context rules applied, and
+    none inside a longer name or term (see ``NAMES``)."""
     hits.sort()  # by start, longest first
     starts, checked, rules, found = document.starts, matcher.checked, matcher.rules, document.found
+    categories, weights = matcher.categories, matcher.weights
     last_end: dict[int, int] = {}
     verdicts: dict[tuple[int, int, bool], bool] = {}
     unexcluded: dict[int, bool] = {}  # tags whose exclude words are nowhere in the article
     located: list[Located] = []
+    around: list[Located] = []  # earlier mentions that may contain this one
+    reach = -1  # where the earlier mentions end, at the furthest
     for start, negative_end, entry, contextual in hits:
         if start < last_end.get(entry, -1):  # "rare earth" inside "rare earth elements"
             continue
@@ -81,8 +83,27 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Loca
                     verdict = verdicts[key] = _allowed(matcher, document, key)
                 if not verdict:
                     continue
-        last_end[entry] = -negative_end
-        located.append((start, -negative_end, entry, sentence))
+        end = -negative_end
+        last_end[entry] = end
+        item = (start, end, entry, sentence)
+        if start >= reach:  # the common case: no earlier mention reaches this one
+            around = [item]
+            reach = end
+            located.append(item)
+            continue
+        around = [outer for outer in around if outer[1] > start]
+        around.append(item)
+        reach = max(reach, end)
+        if not any(
+            outer[1] >= end
+            and outer[1] - outer[0] > end - start
+            and (
+                categories[outer[2]] == categories[entry]
+                or (weights[entry] < 1 and categories[outer[2]] in NAMES)
+            )
+            for outer in around
+        ):
+            located.append(item)
     return located
 
 
@@ -93,34 +114,6 @@ def _allowed(matcher: Matcher, document: _Document, key: tuple[int, int, bool]) 
     if rule.exclude and rule.exclude.search(found, start, end):
         return False
     return not contextual or rule.context.search(found, start, end) or rule.article_context.search(found)
-
-
-def _outside_names(located: list[Located], matcher: Matcher) -> list[Located]:
-    """Drop mentions inside a longer name or term (see ``NAMES``); ``located`` is in text order."""
-    categories, weights = matcher.categories, matcher.weights
-    kept: list[Located] = []
-    around: list[Located] = []  # earlier mentions that may still contain this one
-    reach = -1  # where the earlier mentions end, at the furthest
-    for item in located:
-        start, end, entry, _ = item
-        if start >= reach:  # the common case: no earlier mention reaches this one
-            around = []
-        else:
-            around = [outer for outer in around if outer[1] > start]
-            if any(
-                outer[1] >= end
-                and outer[1] - outer[0] > end - start
-                and (
-                    categories[outer[2]] == categories[entry]
-                    or (weights[entry] < 1 and categories[outer[2]] in NAMES)
-                )
-                for outer in around
-            ):
-                continue
-        kept.append(item)
-        around.append(item)
-        reach = max(reach, end)
-    return kept
 
 
 def _undoubted(located: list[Located], document: _Document, matcher: Matcher) -> list[Located]:
