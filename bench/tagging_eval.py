@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/tagging_eval.py              # table; writes bench/results/tagging-eval.md
     .venv/bin/python bench/tagging_eval.py --failures   # also lists every wrong or missing tag
+    .venv/bin/python bench/tagging_eval.py --compare 9928e41   # and an older commit's tagger, side by side
 
 The cases (``tests/fixtures/tagging/cases.jsonl``) were written by hand to mirror the constructions
 of real rare-earth news (no third-party text): ``tags`` is every tag an analyst expects, ``maybe``
@@ -16,7 +17,12 @@ the honest estimate of how the rules generalise.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import subprocess
+import sys
+import tarfile
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -170,14 +176,54 @@ def by_batch(cases: Sequence[Case], taxonomy: Taxonomy | None = None) -> dict[in
     }
 
 
+# Runs in a child process whose path puts an older commit's ``monitor`` first.
+_OTHER = """
+import importlib.util, json, sys
+sys.path.insert(0, sys.argv[1])
+spec = importlib.util.spec_from_file_location("tagging_eval", sys.argv[2])
+bench = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = bench
+spec.loader.exec_module(bench)
+score = bench.evaluate(bench.load_cases())
+print(json.dumps([score.precision(), score.recall(), score.near_misses_clean, score.near_misses]))
+"""
+
+
+def compare(ref: str) -> tuple[float, float, int, int]:
+    """Precision, recall and clean near misses of commit ``ref``'s tagger on the same cases."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = ["git", "archive", ref, "monitor"]
+        archive = subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(tmp, filter="data")
+        out = subprocess.run(
+            [sys.executable, "-c", _OTHER, tmp, __file__], check=True, capture_output=True, text=True
+        ).stdout
+    precision, recall, clean, near = json.loads(out.splitlines()[-1])
+    return precision, recall, clean, near
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list every wrong or missing tag")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULT.name}")
+    parser.add_argument("--compare", metavar="REF", help="also score git commit REF's tagger, side by side")
     args = parser.parse_args()
     cases = load_cases()
     score = evaluate(cases)
-    text = report(score, ".venv/bin/python bench/tagging_eval.py", by_batch(cases))
+    command = ".venv/bin/python bench/tagging_eval.py"
+    command += f" --compare {args.compare}" if args.compare else ""
+    text = report(score, command, by_batch(cases))
+    if args.compare:
+        precision, recall, clean, near = compare(args.compare)
+        text = text.replace(
+            "\nTargets (issue 14)",
+            f"\nSide by side, same cases: commit {args.compare}: precision {precision:.3f}, "
+            f"recall {recall:.3f}, near misses with no tag {clean}/{near}; this tree: precision "
+            f"{score.precision():.3f}, recall {score.recall():.3f}, near misses with no tag "
+            f"{score.near_misses_clean}/{score.near_misses}.\n"
+            "\nTargets (issue 14)",
+        )
     print(text)
     if args.failures:
         print("\n".join(score.failures))
