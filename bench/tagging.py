@@ -135,10 +135,15 @@ def pipeline_share(
         if other_stages
         else 0.0
     )
+    from monitor.tagging.language import detect_language
+
+    detect_language("", "warm up the model")  # loads once per process, outside the timing
+    lang = cpu_seconds(lambda: [detect_language(title, text) for title, text in cleaned * rounds]) / per
     return {
         "clean": clean,
         "tag": tagging,
         "other": other,
+        "lang": lang,
         "share": tagging / (clean + tagging),
         "share_with_other": tagging / (clean + tagging + other),
     }
@@ -212,6 +217,7 @@ def report(
         f"| clean (`extract_plain`) | {share['clean'] * 1000:.2f} |",
         f"| tag | {share['tag'] * 1000:.2f} |",
         f"| dedup fingerprint (hash + MinHash) | {share['other'] * 1000:.2f} |",
+        f"| language detection, when the page declares none (py3langid) | {share['lang'] * 1000:.2f} |",
         f"| **tagging share of clean + tag** | **{share['share']:.1%}** |",
         f"| **tagging share of clean + dedup + tag** | **{share['share_with_other']:.1%}** |",
         "",
