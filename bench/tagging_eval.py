@@ -30,6 +30,11 @@ from pathlib import Path
 
 from monitor.tagging import Taxonomy, load_taxonomy, tag
 
+try:
+    from monitor.tagging.language import detect_language
+except ImportError:  # an older commit (--compare) has no language detection
+    detect_language = None  # type: ignore[assignment]
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "fixtures" / "tagging" / "cases.jsonl"
 BASELINE = ROOT / "bench" / "baselines" / "tagging.json"
@@ -58,6 +63,7 @@ class Score:
     near_misses: int = 0
     near_misses_clean: int = 0
     cases: int = 0
+    languages: Counter[str] = field(default_factory=Counter)  # right, unsure (None), wrong
     failures: list[str] = field(default_factory=list)
 
     def precision(self, category: str | None = None) -> float:
@@ -104,6 +110,10 @@ def evaluate(cases: Sequence[Case], taxonomy: Taxonomy | None = None) -> Score:
     for case in cases:
         found = tag(case.title, case.text, taxonomy).tag_names()
         score.cases += 1
+        if detect_language is not None:
+            detected = detect_language(case.title, case.text)
+            verdict = "right" if detected == case.lang else "unsure" if detected is None else "wrong"
+            score.languages[verdict] += 1
         if case.kind == "near-miss":
             score.near_misses += 1
             score.near_misses_clean += not found
@@ -145,6 +155,10 @@ def report(score: Score, command: str, batches: dict[int, Score] | None = None) 
         "",
         f"Near-miss negatives with no tag at all: {score.near_misses_clean}/{score.near_misses} "
         f"({score.clean_rate:.1%}).",
+        "",
+        f"Language detection (`detect_language`, py3langid) on the same cases: "
+        f"{score.languages['right']} right, {score.languages['unsure']} unsure (no language stored), "
+        f"{score.languages['wrong']} wrong.",
         "",
         *_batch_lines(batches or {}),
         "Targets (issue 14): recall >= 0.95, precision >= 0.97, no tag on >= 90 % of near-miss negatives.",

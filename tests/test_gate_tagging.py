@@ -61,6 +61,12 @@ def test_every_language_is_covered_and_found(cases: list[Any], lang: str) -> Non
     assert score.recall() >= BASELINE["language_recall"], score.failures
 
 
+def test_language_detection_floor(score: Any) -> None:
+    right, wrong = score.languages["right"], score.languages["wrong"]
+    assert right / score.cases >= BASELINE["language_detection"]
+    assert wrong <= BASELINE["language_detection_wrong"]
+
+
 def test_missing_data_fails_loudly(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         bench.load_cases(tmp_path / "absent.jsonl")

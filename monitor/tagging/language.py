@@ -19,7 +19,7 @@ LANGUAGES = (
     "en", "zh", "ja", "ko", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "uk", "sv", "da", "no", "fi",
     "cs", "tr", "id", "ms", "vi", "th", "ar", "hi",
 )  # fmt: skip
-SAMPLE = 2000  # characters: enough for a confident answer, cheap (about 0.2 ms)
+SAMPLE = 600  # characters: a few sentences give a confident answer; the cost grows with the sample
 MIN_LETTERS = 12  # shorter texts ("Lynas") say nothing reliable about their language
 MIN_CONFIDENCE = 0.5
 
@@ -31,10 +31,19 @@ def _identifier() -> Any:
     return identifier
 
 
+def _has_letters(sample: str) -> bool:
+    letters = 0
+    for char in sample:
+        letters += char.isalpha()
+        if letters >= MIN_LETTERS:
+            return True
+    return False
+
+
 def detect_language(title: str, text: str) -> str | None:
     """A language code ("en", "de", "zh-Hans", ...) for the article, or None when unsure."""
-    sample = f"{title}\n{text}"[:SAMPLE]
-    if sum(char.isalpha() for char in sample) < MIN_LETTERS:
+    sample = f"{title}\n{text[:SAMPLE]}"[:SAMPLE]
+    if not _has_letters(sample):
         return None
     code, confidence = _identifier().classify(sample)
     if confidence < MIN_CONFIDENCE:
