@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/tagging.py           # 100 MB of generated news-like text
     .venv/bin/python bench/tagging.py --quick   # 5 MB
+    .venv/bin/python bench/tagging.py --quick --compare 9928e41   # and an older commit's tagger, side by side
 
 The corpus mixes sentences of the seed articles (cleaned) with filler news sentences, in
 articles of about 5 KB, from a fixed random seed. CPU time (``time.process_time``) is measured
@@ -13,6 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -130,10 +135,15 @@ def pipeline_share(
         if other_stages
         else 0.0
     )
+    from monitor.tagging.language import detect_language
+
+    detect_language("", "warm up the model")  # loads once per process, outside the timing
+    lang = cpu_seconds(lambda: [detect_language(title, text) for title, text in cleaned * rounds]) / per
     return {
         "clean": clean,
         "tag": tagging,
         "other": other,
+        "lang": lang,
         "share": tagging / (clean + tagging),
         "share_with_other": tagging / (clean + tagging + other),
     }
@@ -146,11 +156,50 @@ def dedup_fingerprint(title: str, text: str) -> object:
     return content_hash(text), signature(f"{title}\n\n{text}")
 
 
+# Runs in a child process whose path puts an older commit's ``monitor`` first: the same corpus,
+# tagged by that commit's tagger and taxonomy.
+_OTHER = """
+import importlib.util, sys
+sys.path.insert(0, sys.argv[1])
+spec = importlib.util.spec_from_file_location("bench_tagging", sys.argv[2])
+bench = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench)
+from monitor.tagging import load_taxonomy, tag
+megabytes = float(sys.argv[3])
+articles = bench.corpus(megabytes, bench.seed_articles())
+taxonomy = load_taxonomy()
+taxonomy.matcher
+print(megabytes / bench.cpu_seconds(lambda: bench._each(articles, lambda t, x: tag(t, x, taxonomy))))
+"""
+
+
+def compare(ref: str, megabytes: float, rounds: int = 3) -> tuple[float, float]:
+    """Best tag() MB/s of this tree and of commit ``ref``, measured alternately in child processes
+    (on a shared machine, load drifts: alternating keeps the two side by side)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "archive", ref, "monitor", "seeds"], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        trees = {"this tree": str(ROOT), ref: tmp}
+        best = dict.fromkeys(trees, 0.0)
+        for _ in range(rounds):
+            for name, tree in trees.items():
+                out = subprocess.run(
+                    [sys.executable, "-c", _OTHER, tree, __file__, str(megabytes)],
+                    check=True, capture_output=True, text=True,
+                ).stdout  # fmt: skip
+                best[name] = max(best[name], float(out.split()[-1]))
+        return best["this tree"], best[ref]
+
+
 def report(
     megabytes: float,
     speeds: list[tuple[str, float]],
     share: dict[str, float],
     command: str,
+    compared: tuple[str, float, float] | None = None,
 ) -> str:
     taxonomy = load_taxonomy()
     aliases = sum(entry.term_count for entry in taxonomy.entries)
@@ -168,9 +217,11 @@ def report(
         f"| clean (`extract_plain`) | {share['clean'] * 1000:.2f} |",
         f"| tag | {share['tag'] * 1000:.2f} |",
         f"| dedup fingerprint (hash + MinHash) | {share['other'] * 1000:.2f} |",
+        f"| language detection, when the page declares none (py3langid) | {share['lang'] * 1000:.2f} |",
         f"| **tagging share of clean + tag** | **{share['share']:.1%}** |",
         f"| **tagging share of clean + dedup + tag** | **{share['share_with_other']:.1%}** |",
         "",
+        *_compared_lines(compared),
         "Targets: >= 20 MB/s on one core; < 10 % of per-article pipeline time. Storage and HTML extraction "
         "are not included here; `bench/pipeline.py` measures the whole article path on real pages.",
         "",
@@ -182,10 +233,22 @@ def report(
     return "\n".join(lines) + "\n"
 
 
+def _compared_lines(compared: tuple[str, float, float] | None) -> list[str]:
+    if compared is None:
+        return []
+    ref, this, other = compared
+    return [
+        f"Side by side (same corpus, alternating child processes, best of 3): this tree "
+        f"{this:.1f} MB/s, commit {ref} {other:.1f} MB/s (ratio {this / other:.2f}).",
+        "",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5 MB instead of 100 MB")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {RESULT.name}")
+    parser.add_argument("--compare", metavar="REF", help="also time git commit REF's tagger, side by side")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -194,14 +257,17 @@ def main() -> None:
     articles = corpus(megabytes, seeds)
     assert load_taxonomy().matcher.key_count  # compile outside the timings
     speeds = throughput(articles)
-    text = report(megabytes, speeds, pipeline_share(seeds, dedup_fingerprint), _command(args.quick))
+    compared = (args.compare, *compare(args.compare, megabytes)) if args.compare else None
+    share = pipeline_share(seeds, dedup_fingerprint)
+    text = report(megabytes, speeds, share, _command(args.quick, args.compare), compared)
     print(text)
     if not args.no_write:
         RESULT.write_text("# Tagging benchmark\n\n" + text, encoding="utf-8")
 
 
-def _command(quick: bool) -> str:
-    return ".venv/bin/python bench/tagging.py" + (" --quick" if quick else "")
+def _command(quick: bool, ref: str | None = None) -> str:
+    options = (" --quick" if quick else "") + (f" --compare {ref}" if ref else "")
+    return ".venv/bin/python bench/tagging.py" + options
 
 
 if __name__ == "__main__":

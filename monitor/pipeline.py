@@ -44,6 +44,7 @@ from monitor.store import signatures as index
 from monitor.store import sources as source_rows
 from monitor.store.db import now as utc_now
 from monitor.tagging import Taxonomy, load_taxonomy, tag
+from monitor.tagging.language import detect_language
 
 logger = logging.getLogger("monitor.pipeline")
 PAGE_CONCURRENCY = 16  # pages in flight per source; the Fetcher's per-host limits still apply
@@ -124,19 +125,22 @@ def prepare(
 
 
 def _with_entry_fields(content: Extracted, entry: Entry) -> Extracted:
-    """The feed's title and date fill what the page did not say; a sidecar a person wrote wins."""
+    """The feed's title and date fill what the page did not say; a sidecar a person wrote wins; the text
+    tells its language when the page does not."""
+    lang = content.lang or detect_language(content.title or entry.title or "", content.text)
     if entry.declared:
         return replace(
             content,
             title=entry.title or content.title,
             published=entry.published or content.published,
             authors=entry.authors or content.authors,
+            lang=lang,
         )
     title = content.title or entry.title or ""
     published = content.published or entry.published
-    if (title, published) == (content.title, content.published):
+    if (title, published, lang) == (content.title, content.published, content.lang):
         return content
-    return replace(content, title=title, published=published)
+    return replace(content, title=title, published=published, lang=lang)
 
 
 def _canonical(url: str, declared: str | None) -> str:

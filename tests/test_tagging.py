@@ -79,7 +79,8 @@ CASES: list[tuple[str, set[str], set[str] | None]] = [
     # companies: former names, Chinese names, negative contexts
     ("Hitachi Metals", {"company:proterial"}, set()),
     ("China Rare Earth Holdings posted rare earth results", {"topic:rare-earths"}, None),
-    ("中国稀土出口下降", {"topic:rare-earths"}, None),
+    # "China" (中国) is a place (issue 14): this exact set was {"topic:rare-earths"} before places had China
+    ("中国稀土出口下降", {"topic:rare-earths", "place:china"}, None),
     ("The British Geological Survey said rare earths matter", {"topic:rare-earths"}, None),
     (
         "China Northern Rare Earth (600111.SS)",
@@ -289,7 +290,9 @@ def test_cooccurs_finds_the_shared_sentence() -> None:
     assert cooccurs(tags, "element:*", "theme:export-controls") == shared
     assert cooccurs(tags, "element:dysprosium", "element:terbium") == shared
     assert cooccurs(tags, "company:*", "element:*") == []
-    assert cooccurs(tags, "place:*", "element:*") == []
+    # China is a place since issue 14 (this was == [] when the taxonomy had no place:china)
+    assert cooccurs(tags, "place:*", "element:*") == shared
+    assert cooccurs(tags, "org:*", "element:*") == []
 
 
 def test_cooccurs_needs_two_mentions() -> None:

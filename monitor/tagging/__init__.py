@@ -5,7 +5,8 @@ tags = tag(article.title, article.text, taxonomy)
 cooccurs(tags, "element:*", "theme:export-controls")   # evidence sentences for alert rules
 """
 
+from monitor.tagging.entry import TagInfo
 from monitor.tagging.tagger import cooccurs, tag
-from monitor.tagging.taxonomy import TagInfo, Taxonomy, load_taxonomy
+from monitor.tagging.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["TagInfo", "Taxonomy", "cooccurs", "load_taxonomy", "tag"]

@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 
 from monitor.models import Mention, TagHit, Tags
-from monitor.tagging.matcher import Hit, Matcher
+from monitor.tagging.matcher import Found, Hit, Matcher
 from monitor.tagging.score import UMBRELLA, relevance
 from monitor.tagging.taxonomy import Taxonomy
 from monitor.tagging.text import split_sentences
 
-# Gated tags (themes, places, most organisations) are kept only when the article's rare-earth signal
-# (sum of mention weights) reaches this: one mention of "rare earths", an element or a core company.
-GATE_SIGNAL = 1.0
 CHARACTERS_PER_WORD = 6  # English news averages about six characters a word, spaces included
+# Inside a longer name (company, place, organisation), only terms that weigh fully for rare earths
+# count: "rare earths" in "Lynas Rare Earths" does; "USA" in "USA Rare Earth" or "Australia" in
+# "Western Australia" do not. Inside a longer term of its own category nothing counts: "mining" in
+# "urban mining" (recycling), "neodymium oxide" in "praseodymium-neodymium oxide" (NdPr oxide).
+NAMES = frozenset({"company", "place", "org"})
 
 Located = tuple[int, int, int, int]  # start, end, entry index, sentence index
 
 
 class _Document:
-    """The joined text, its sentence spans, and the word haystack for context checks."""
+    """The joined text, its sentence spans, and the word haystack and script text for rule checks."""
 
     def __init__(self, title: str, text: str) -> None:
         self.text = f"{title}\n\n{text}" if text else title
         self.title_end = len(title)
         self.spans = split_sentences(self.text)
         self.starts = [start for start, _ in self.spans]
-        self.hay = ""
+        self.found = Found("", None)
 
     def sentences(self) -> tuple[str, ...]:
         return tuple(self.text[start:end] for start, end in self.spans)
@@ -44,57 +46,113 @@ def tag(title: str, text: str, taxonomy: Taxonomy) -> Tags:
     """Find every tag of ``taxonomy`` in an article; docs/tagging.md describes the rules."""
     matcher = taxonomy.matcher
     document = _Document(title, text)
-    hits, document.hay = matcher.find(document.text)
+    hits, document.found = matcher.find(document.text)
     if not hits:
         return Tags(sentences=document.sentences())
-    located, signal = _locate(hits, document, matcher)
-    if signal < GATE_SIGNAL:  # themes, places, most organisations: only in rare-earth articles
-        gated = matcher.gated
-        located = [item for item in located if not gated[item[2]]]
-    return _result(located, document, matcher)
+    located = _locate(hits, document, matcher)
+    undoubted = _undoubted(located, document, matcher)
+    return _result(_gate(undoubted, document, matcher), document, matcher)
 
 
-def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> tuple[list[Located], float]:
-    """Hits in text order with their sentence: one per tag per place, context rules applied.
-
-    Also returns the rare-earth signal: the sum of the kept mentions' weights.
-    """
+def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Located]:
+    """Hits in text order with their sentence: one per tag per place, context rules applied, and
+    none inside a longer name or term (see ``NAMES``)."""
     hits.sort()  # by start, longest first
-    starts, weights, checked = document.starts, matcher.weights, matcher.checked
+    starts, checked, rules, found = document.starts, matcher.checked, matcher.rules, document.found
+    categories, weights = matcher.categories, matcher.weights
     last_end: dict[int, int] = {}
     verdicts: dict[tuple[int, int, bool], bool] = {}
+    unexcluded: dict[int, bool] = {}  # tags whose exclude words are nowhere in the article
     located: list[Located] = []
-    signal = 0.0
+    around: list[Located] = []  # earlier mentions that may contain this one
+    reach = -1  # where the earlier mentions end, at the furthest
     for start, negative_end, entry, contextual in hits:
         if start < last_end.get(entry, -1):  # "rare earth" inside "rare earth elements"
             continue
         sentence = bisect_right(starts, start) - 1
         if sentence < 0:  # only space before the first sentence
             sentence = 0
-        if (contextual or checked[entry]) and not _allowed(
-            matcher, document, verdicts, (entry, sentence, contextual)
-        ):
+        if contextual or checked[entry]:
+            clear = contextual is False and unexcluded.get(entry)
+            if clear is None:  # first plain mention of this tag: are its exclude words anywhere?
+                clear = unexcluded[entry] = not rules[entry].exclude.search(found)
+            if not clear:
+                key = (entry, sentence, contextual)
+                verdict = verdicts.get(key)
+                if verdict is None:
+                    verdict = verdicts[key] = _allowed(matcher, document, key)
+                if not verdict:
+                    continue
+        end = -negative_end
+        last_end[entry] = end
+        item = (start, end, entry, sentence)
+        if start >= reach:  # the common case: no earlier mention reaches this one
+            around = [item]
+            reach = end
+            located.append(item)
             continue
-        last_end[entry] = -negative_end
-        located.append((start, -negative_end, entry, sentence))
-        signal += weights[entry]
-    return located, signal
+        around = [outer for outer in around if outer[1] > start]
+        around.append(item)
+        reach = max(reach, end)
+        if not any(
+            outer[1] >= end
+            and outer[1] - outer[0] > end - start
+            and (
+                categories[outer[2]] == categories[entry]
+                or (weights[entry] < 1 and categories[outer[2]] in NAMES)
+            )
+            for outer in around
+        ):
+            located.append(item)
+    return located
 
 
-def _allowed(
-    matcher: Matcher,
-    document: _Document,
-    verdicts: dict[tuple[int, int, bool], bool],
-    key: tuple[int, int, bool],
-) -> bool:
+def _allowed(matcher: Matcher, document: _Document, key: tuple[int, int, bool]) -> bool:
     """Whether tag ``key[0]`` may count in sentence ``key[1]``: context present, no excluded word."""
-    if key not in verdicts:
-        entry, sentence, contextual = key
-        rule, (start, end) = matcher.rules[entry], document.window(sentence)
-        hay = document.hay
-        has_context = not contextual or (rule.context is not None and rule.context.search(hay, start, end))
-        verdicts[key] = bool(has_context) and not (rule.exclude and rule.exclude.search(hay, start, end))
-    return verdicts[key]
+    entry, sentence, contextual = key
+    rule, (start, end), found = matcher.rules[entry], document.window(sentence), document.found
+    if rule.exclude and rule.exclude.search(found, start, end):
+        return False
+    return not contextual or rule.context.search(found, start, end) or rule.article_context.search(found)
+
+
+def _undoubted(located: list[Located], document: _Document, matcher: Matcher) -> list[Located]:
+    """A tag whose ``doubt`` words are in the article counts only if another opening tag confirms it."""
+    rules, doubted = matcher.rules, matcher.doubted
+    present = {item[2] for item in located}
+    doubtful = {e for e in present if doubted[e] and rules[e].doubt.search(document.found)}
+    if not doubtful:
+        return located
+    if any(matcher.opening[e] for e in present - doubtful):
+        return located
+    return [item for item in located if item[2] not in doubtful]
+
+
+def _gate(located: list[Located], document: _Document, matcher: Matcher) -> list[Located]:
+    """Gated tags (themes, places, organisations) only near rare-earth or critical-minerals signal:
+    within their ``window`` of sentences of an opening mention, anywhere when the window is 0 or
+    the title has one."""
+    opening, gated, windows = matcher.opening, matcher.gated, matcher.windows
+    openers = sorted({item[3] for item in located if opening[item[2]]})
+    if not openers:
+        return [item for item in located if not gated[item[2]]]
+    title_end = document.title_end
+    for item in located:  # in text order: the title comes first
+        if item[0] >= title_end:
+            break
+        if opening[item[2]]:
+            return located
+    return [
+        item
+        for item in located
+        if not windows[item[2]] or not gated[item[2]] or _near(openers, item[3], windows[item[2]])
+    ]
+
+
+def _near(sentences: list[int], sentence: int, window: int) -> bool:
+    """Whether one of the sorted ``sentences`` is within ``window`` of ``sentence``."""
+    index = bisect_left(sentences, sentence - window)
+    return index < len(sentences) and sentences[index] <= sentence + window
 
 
 def _result(located: list[Located], document: _Document, matcher: Matcher) -> Tags:

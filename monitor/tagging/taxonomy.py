@@ -8,11 +8,15 @@ Each top-level table is one tag, named ``category:slug``::
     cased = ["LYSCF"]                             # exact case (acronyms, formulae)
     tickers = ["LYC"]                             # only as "ASX: LYC", "(ASX:LYC)", "$LYC"
     contextual = ["Lynas Corp"]                   # only when a ``context`` word is in the sentence
-    context = ["rare earth"]
+    context = ["rare earth"]                      # (words match at a word start: "refin" finds "refinery")
+    article_context = ["Kalgoorlie"]              # ...or an ``article_context`` word anywhere in the article
     exclude = ["Lynas Street"]                    # a sentence with one of these never counts
+    doubt = ["football"]                          # one of these anywhere: count only if another tag confirms
     symbol = "Nd"                                 # elements: the symbol, safe only in lists/compounds
     weight = 1.0                                  # how much one mention says "this is about rare earths"
     gated = false                                 # emit only when the article has rare-earth signal
+    window = 2                                    # gated: the signal must be within 2 sentences (0: anywhere)
+    opens = true                                  # mentions open the gate (default: ungated, weight > 0)
 
 A user file with an existing tag extends its lists and overrides its scalars, or replaces the
 entry when it says ``replace = true``.
@@ -26,60 +30,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from monitor.errors import ConfigError
-
-if TYPE_CHECKING:
-    from monitor.tagging.matcher import Matcher
+from monitor.tagging.entry import CATEGORY_DEFAULTS, OPENING_CATEGORIES, OTHER_CATEGORY_DEFAULT, TagInfo
+from monitor.tagging.matcher import Matcher
 
 DEFAULT_PATH = Path(__file__).with_name("topics.toml")
 TAG_NAME = re.compile(r"^[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*$")
-LIST_KEYS = ("aliases", "cased", "tickers", "contextual", "context", "exclude")
+LIST_KEYS = ("aliases", "cased", "tickers", "contextual", "context", "article_context", "exclude", "doubt")
 SCALAR_KEYS: Mapping[str, type] = {
     "label": str,
     "symbol": str,
     "weight": float,
     "gated": bool,
+    "window": int,
+    "opens": bool,
     "replace": bool,
 }
-
-# Which categories speak for rare earths by themselves (weight) and which only describe an article
-# that already does (gated): "Texas", "mining" or "tariffs" alone must not make a story relevant.
-CATEGORY_DEFAULTS: Mapping[str, tuple[float, bool]] = {
-    "topic": (1.0, False),
-    "element": (1.0, False),
-    "material": (1.0, False),
-    "company": (1.0, False),
-    "place": (0.0, True),
-    "org": (0.0, True),
-    "theme": (0.0, True),
-}
-OTHER_CATEGORY_DEFAULT = (0.0, True)
-
-
-@dataclass(frozen=True, slots=True)
-class TagInfo:
-    """One tag of the taxonomy and the terms that find it."""
-
-    tag: str
-    category: str
-    label: str
-    aliases: tuple[str, ...] = ()
-    cased: tuple[str, ...] = ()
-    tickers: tuple[str, ...] = ()
-    contextual: tuple[str, ...] = ()
-    context: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    symbol: str = ""
-    weight: float = 0.0
-    gated: bool = True
-
-    @property
-    def term_count(self) -> int:
-        return (
-            len(self.aliases) + len(self.cased) + len(self.tickers) + len(self.contextual) + bool(self.symbol)
-        )
 
 
 @dataclass(frozen=True)
@@ -91,8 +59,6 @@ class Taxonomy:
 
     @cached_property
     def matcher(self) -> Matcher:
-        from monitor.tagging.matcher import Matcher
-
         return Matcher(self.entries)
 
     @cached_property
@@ -206,7 +172,10 @@ def _check_value(tag: str, key: str, value: Any, where: _Where) -> None:
 
 
 def _check_scalar(tag: str, key: str, value: Any, where: _Where) -> None:
-    if key == "weight":
+    if key == "window":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise where.error("must be a whole number of sentences (0: anywhere)", tag, key)
+    elif key == "weight":
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise where.error(f"must be a number, not {type(value).__name__}", tag, key)
         if not 0 <= value <= 1:
@@ -229,18 +198,22 @@ def _merge(
 
 def _build(tag: str, raw: dict[str, Any], where: _Where) -> TagInfo:
     category = tag.split(":", 1)[0]
-    weight, gated = CATEGORY_DEFAULTS.get(category, OTHER_CATEGORY_DEFAULT)
+    weight, gated, window = CATEGORY_DEFAULTS.get(category, OTHER_CATEGORY_DEFAULT)
     if not raw.get("label"):
         raise where.error("needs a label", tag, "label")
-    if raw.get("contextual") and not raw.get("context"):
+    if raw.get("contextual") and not (raw.get("context") or raw.get("article_context")):
         raise where.error("contextual terms need context words", tag, "context")
+    weight = float(raw.get("weight", weight))
+    gated = raw.get("gated", gated)
     info = TagInfo(
         tag=tag,
         category=category,
         label=raw["label"],
         symbol=raw.get("symbol", ""),
-        weight=float(raw.get("weight", weight)),
-        gated=raw.get("gated", gated),
+        weight=weight,
+        gated=gated,
+        window=raw.get("window", window),
+        opens=raw.get("opens", category in OPENING_CATEGORIES or (not gated and weight > 0)),
         **{key: tuple(dict.fromkeys(raw.get(key, ()))) for key in LIST_KEYS},
     )
     if info.term_count == 0:

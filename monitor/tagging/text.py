@@ -5,7 +5,12 @@ transformation here maps one character to exactly one character:
 
 - :func:`ascii_fold` makes the text ASCII: curly quotes become straight, every dash ``-``,
   every space-like character a space, other characters their NFKC form when that is one ASCII
-  character ("Ｍ" → "M"), else ``x`` for letters ("é") and a space for symbols.
+  character ("Ｍ" → "M"), else their base letter ("é" → "e", "ä" → "a"), else ``x`` for
+  letters ("ł") and a space for symbols and Chinese or Japanese characters (which have no spaces
+  between words: "向MP Materials" must still find "MP Materials").
+- :func:`script_text` prepares Chinese, Japanese, Cyrillic and Greek for their own matcher:
+  Traditional Chinese becomes Simplified (OpenCC's character table, one character for one),
+  Cyrillic and Greek lowercase.
 - :func:`word_haystack` lowercases that and turns punctuation into spaces, padded with one space
   on each side: a name then matches as ``" rare earths "`` and word boundaries come for free.
 
@@ -17,17 +22,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from functools import lru_cache
+from functools import cache, lru_cache
+
+import opencc
 
 # The non-ASCII characters news text is full of, folded with fast str.replace calls first.
 _COMMON = (
     ("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "-"),
-    ("\u00a0", " "), ("\u2026", "."), ("\u00e9", "x"),
+    ("\u00a0", " "), ("\u2026", "."), ("\u00e9", "e"),
 )  # fmt: skip
 _QUOTES = "\u2018\u2019\u201a\u201b\u2032\u02bc\uff07"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_SCRIPT_SPACE = re.compile("[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 # Lowercase letters, keep digits, everything else (punctuation, whitespace) becomes a space.
 _WORD_TABLE = {code: (chr(code).lower() if chr(code).isalnum() else " ") for code in range(128)}
 
@@ -40,9 +48,14 @@ def _ascii_char(char: str) -> str:
         return '"'
     if char in _DASHES:
         return "-"
+    if _SCRIPT_SPACE.match(char):  # Chinese and Japanese have no spaces: "向MP Materials", "JOGMECは"
+        return " "
     folded = unicodedata.normalize("NFKC", char)
     if len(folded) == 1 and folded.isascii():
         return folded
+    base = unicodedata.normalize("NFKD", char)[:1]
+    if base.isascii() and base.isalpha():
+        return base
     return "x" if char.isalnum() else " "
 
 
@@ -55,15 +68,16 @@ def ascii_fold(text: str) -> str:
     return fold_for_matching(text)[0]
 
 
-def fold_for_matching(text: str) -> tuple[str, bool]:
-    """:func:`ascii_fold` of ``text``, and whether ``text`` holds Chinese or Japanese characters."""
+def fold_for_matching(text: str) -> tuple[str, str | None]:
+    """:func:`ascii_fold` of ``text``, and its :func:`script_text` (None when it has no such script)."""
     if text.isascii():
-        return text, False
+        return text, None
+    original = text
     for old, new in _COMMON:
         text = text.replace(old, new)
     if text.isascii():  # the usual case: only quotes and dashes were not ASCII
-        return text, False
-    return _NON_ASCII.sub(_fold_run, text), is_cjk(text)
+        return text, None
+    return _NON_ASCII.sub(_fold_run, text), script_text(original) if has_script(original) else None
 
 
 def word_haystack(folded: str) -> str:
@@ -77,11 +91,59 @@ def word_key(term: str) -> str:
 
 
 _CJK = re.compile("[\u2e80-\u9fff\uf900-\ufaff]")
+_SCRIPT = re.compile("[\u0370-\u03ff\u0400-\u04ff\u2e80-\u9fff\uf900-\ufaff]")
+_WORDED = re.compile("[\u0370-\u03ff\u0400-\u04ff]")  # scripts with spaces between words
+# Cyrillic and Greek capitals to lowercase, ё to е: str.lower() may change a text's length, this cannot.
+_LOWER = str.maketrans(
+    {
+        code: chr(code).lower()
+        for code in (*range(0x391, 0x3AA), *range(0x400, 0x430))
+        if len(chr(code).lower()) == 1
+    }
+    | {0x451: "\u0435", 0x401: "\u0435"}
+)
 
 
 def is_cjk(text: str) -> bool:
     """True when ``text`` holds a Chinese or Japanese character."""
     return _CJK.search(text) is not None
+
+
+def has_script(text: str) -> bool:
+    """True when ``text`` holds Chinese, Japanese, Cyrillic or Greek: terms the script matcher finds."""
+    return _SCRIPT.search(text) is not None
+
+
+def is_worded(text: str) -> bool:
+    """True for Cyrillic and Greek terms, which must start at a word boundary."""
+    return _WORDED.search(text) is not None
+
+
+def script_text(text: str) -> str:
+    """``text`` with Traditional Chinese folded to Simplified and Cyrillic/Greek lowercased, same length."""
+    if _CJK.search(text):
+        text = _simplified(text)
+    if _WORDED.search(text):
+        text = text.translate(_LOWER)
+    return text
+
+
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")  # character-level table: one Traditional character, one Simplified
+
+
+def _simplified(text: str) -> str:
+    converted: str = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(_simplified_char(char) for char in text)  # never seen; keeps offsets if a phrase maps
+
+
+@lru_cache(maxsize=8192)
+def _simplified_char(char: str) -> str:
+    converted: str = _converter().convert(char)
+    return converted if len(converted) == 1 else char
 
 
 # A sentence ends at ".", "!" or "?" (plus closing quotes/brackets) followed by whitespace and not by a

@@ -1,0 +1,72 @@
+"""Quality gate: the tagger on the hand-written evaluation set, held to the floors pinned in
+``bench/baselines/tagging.json``. The data ships in the repository; a missing file fails, never skips."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = json.loads((ROOT / "bench" / "baselines" / "tagging.json").read_text(encoding="utf-8"))
+
+
+def _load_bench() -> Any:
+    spec = importlib.util.spec_from_file_location("tagging_eval", ROOT / "bench" / "tagging_eval.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+bench: Any = _load_bench()
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[Any]:
+    found: list[Any] = bench.load_cases()
+    assert len(found) >= 150, "the evaluation set must hold at least 150 cases"
+    assert sum(case.kind == "near-miss" for case in found) >= 40
+    return found
+
+
+@pytest.fixture(scope="module")
+def score(cases: list[Any]) -> Any:
+    return bench.evaluate(cases)
+
+
+def test_overall_floors(score: Any) -> None:
+    failures = "\n".join(score.failures)
+    assert score.precision() >= BASELINE["precision"], failures
+    assert score.recall() >= BASELINE["recall"], failures
+    assert score.clean_rate >= BASELINE["near_miss_clean"], failures
+
+
+@pytest.mark.parametrize("category", sorted(BASELINE["category_f1"]))
+def test_category_floors(score: Any, category: str) -> None:
+    assert category in score.categories(), f"no case scores {category}"
+    assert score.f1(category) >= BASELINE["category_f1"][category], score.failures
+
+
+@pytest.mark.parametrize("lang", BASELINE["languages"])
+def test_every_language_is_covered_and_found(cases: list[Any], lang: str) -> None:
+    subset = [case for case in cases if case.lang == lang]
+    assert subset, f"no {lang} case in the evaluation set"
+    score = bench.evaluate(subset)
+    assert score.recall() >= BASELINE["language_recall"], score.failures
+
+
+def test_language_detection_floor(score: Any) -> None:
+    right, wrong = score.languages["right"], score.languages["wrong"]
+    assert right / score.cases >= BASELINE["language_detection"]
+    assert wrong <= BASELINE["language_detection_wrong"]
+
+
+def test_missing_data_fails_loudly(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        bench.load_cases(tmp_path / "absent.jsonl")
