@@ -83,6 +83,7 @@ class Entry:
     content: str | None = None  # full text or HTML the source carried, if any
     content_type: str = "text/html"  # of ``content``: text/html or text/plain
     complete: bool = False  # True when ``content`` is the whole article (no page fetch needed)
+    truncated: bool = False  # ``content`` was cut to a size cap before it got here (a big file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,7 @@ class Extracted:
     flags: tuple[str, ...] = ()  # ai_generated, translated, state_affiliated_source, ...
     removed: tuple[Removed, ...] = ()
     empty_reason: str | None = None  # set when text is empty: frameset, javascript shell, ...
+    truncated: bool = False  # the page or its text was cut to a size cap: the article is incomplete
 
 
 @dataclass(frozen=True, slots=True)

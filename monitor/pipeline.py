@@ -24,13 +24,15 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from monitor import log
+from monitor import log, offload
 from monitor.alerts import health, outbox, rules
 from monitor.config import Config
 from monitor.dedup import fingerprint, index
 from monitor.dedup.decide import Action, Decision, decide
 from monitor.dedup.urls import canonicalize
+from monitor.errors import ParseError
 from monitor.extract import extract_article
+from monitor.extract.guard import Limits, cut_html, cut_text
 from monitor.extract.plain import extract_plain
 from monitor.fetch.client import HTML, Fetcher
 from monitor.models import Article, Entry, Extracted, Page, Source, Story, Tags
@@ -43,6 +45,7 @@ from monitor.tagging import Taxonomy, load_taxonomy, tag
 
 logger = logging.getLogger("monitor.pipeline")
 PAGE_CONCURRENCY = 16  # pages in flight per source; the Fetcher's per-host limits still apply
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +59,13 @@ class Context:
     @classmethod
     def from_config(cls, config: Config) -> Context:
         extra = tuple(config.resolve(p) for p in config.monitor.topics)
+        offload.configure(config.monitor.parse_workers)
         return cls(config=config, taxonomy=load_taxonomy(extra))
+
+    @property
+    def limits(self) -> Limits:
+        settings = self.config.monitor
+        return Limits(parse_chars=settings.max_parse_bytes, text_chars=settings.max_text_chars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +88,7 @@ class SourceReport:
     copies: int = 0
     known: int = 0
     failed: int = 0
+    refused: int = 0  # files refused (binary, unreadable): each has its reason in ``error``
     updated: int = 0
     error: str | None = None
     article_ids: list[int] = field(default_factory=list)
@@ -88,16 +98,31 @@ class SourceReport:
 
 
 def prepare(
-    source: Source, entry: Entry, page: Page | None, taxonomy: Taxonomy, fetched: str
+    source: Source,
+    entry: Entry,
+    page: Page | None,
+    taxonomy: Taxonomy,
+    fetched: str,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Prepared | None:
-    """Extract, clean, identify and tag one entry. No IO. None when there is no article text."""
+    """Extract, clean, identify and tag one entry. No IO. None when there is no article text.
+
+    The body is cut to ``limits`` before any parser sees it; a cut article says ``truncated``.
+    """
     body = page.body if page else (entry.content or "")
     kind = page.content_type if page else entry.content_type
     url = page.final_url if page else entry.url
-    content = extract_article(body, url) if "html" in kind else extract_plain(body, url)
+    if "html" in kind:
+        body, cut = cut_html(body, limits.parse_chars)
+        content = extract_article(body, url, max_text_chars=limits.text_chars)
+    else:
+        body, cut = cut_text(body, limits.text_chars)
+        content = extract_plain(body, url)
     content = _with_entry_fields(content, entry)
     if not content.text.strip():
         return None
+    if cut or entry.truncated:
+        content = replace(content, truncated=True)
     article = Article(
         url=url,
         canonical_url=_canonical(url, content.canonical_url),
@@ -296,35 +321,49 @@ def _known(db: Database, source: Source, entry: Entry) -> bool:
 async def _fetch_and_store(
     db: Database, ctx: Context, source: Source, entries: list[Entry], fetcher: Fetcher, report: SourceReport
 ) -> None:
-    """Fetch pages concurrently; store each article as its page arrives (the single writer is this task)."""
+    """Fetch and prepare pages concurrently; store each article as it is ready (this task is the writer).
+
+    A page holds its slot of the gate until it is prepared, so at most PAGE_CONCURRENCY
+    documents per source are in memory, and parsing runs off the loop (monitor.offload).
+    """
     gate = asyncio.Semaphore(PAGE_CONCURRENCY)
 
-    async def page_of(entry: Entry) -> tuple[Entry, Page | None, bool]:
-        if entry.complete or not source.fetch_pages:
-            return entry, None, True
+    async def prepared_of(entry: Entry) -> tuple[Entry, Prepared | None, bool]:
         async with gate:
+            if entry.complete or not source.fetch_pages:
+                return entry, await _prepare(ctx, source, entry, None), True
             result = await fetcher.get(entry.url, allow_private=source.allow_private, accept=HTML)
-        with db.atomic():
-            source_rows.record_fetches(db, source.name, [result], "page", ctx.clock())
-        page = web.to_page(result)
-        return entry, page, page is not None
+            with db.atomic():
+                source_rows.record_fetches(db, source.name, [result], "page", ctx.clock())
+            page = await offload.run(web.to_page, result)
+            if page is None:
+                return entry, None, False
+            return entry, await _prepare(ctx, source, entry, page), True
 
-    for task in asyncio.as_completed([page_of(e) for e in entries]):
-        entry, page, ok = await task
+    for task in asyncio.as_completed([prepared_of(e) for e in entries]):
+        entry, prepared, ok = await task
         if not ok:
             report.failed += 1
             continue
-        _store_entry(db, ctx, source, entry, page, report)
+        _store_entry(db, ctx, source, entry, prepared, report)
+
+
+async def _prepare(ctx: Context, source: Source, entry: Entry, page: Page | None) -> Prepared | None:
+    """prepare() in a worker thread: a big document never stalls the loop (heartbeat, watchdog)."""
+    return await offload.run(prepare, source, entry, page, ctx.taxonomy, ctx.clock(), ctx.limits)
 
 
 def _store_entry(
-    db: Database, ctx: Context, source: Source, entry: Entry, page: Page | None, report: SourceReport
+    db: Database, ctx: Context, source: Source, entry: Entry, prepared: Prepared | None, report: SourceReport
 ) -> None:
-    prepared = prepare(source, entry, page, ctx.taxonomy, ctx.clock())
     if prepared is None:
         report.failed += 1
         log.event(logger, "no_article_text", source=source.name, url=entry.url)
         return
+    if prepared.article.content.truncated:
+        log.event(logger, "article_truncated", logging.WARNING, source=source.name, url=entry.url,
+                  max_parse_bytes=ctx.limits.parse_chars, max_text_chars=ctx.limits.text_chars,
+                  stored_chars=len(prepared.article.text))
     action, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, entry))
     if action in ("new", "join"):
         report.new += 1
@@ -362,17 +401,44 @@ def _finish(
 
 
 def ingest_paths(db: Database, ctx: Context, paths: list[Path], source_name: str = "ingest") -> SourceReport:
-    """Files and directories of .txt/.html articles through the same stages (``monitor ingest``)."""
+    """Files and directories of .txt/.html articles through the same stages (``monitor ingest``).
+
+    One file at a time: a known file is skipped before it is read, and no more than
+    ``max_parse_bytes`` of a file is ever in memory (a longer one is cut: flag and log line).
+    A binary or unreadable file is refused with its reason (log line and ``report.error``).
+    """
     source = Source(name=source_name, kind="files", path=str(paths[0]) if paths else ".")
     source_rows.sync_sources(db, [source], ctx.clock())
-    listing = files.list_entries(paths)
-    report = SourceReport(source_name, entries=len(listing.entries), error=listing.error)
-    for entry in listing.entries:
-        if _known(db, source, entry):
+    found = files.article_files(paths)
+    errors = [f"{p}: no such file or directory" for p in paths if not p.exists()]
+    report = SourceReport(source_name, entries=len(found))
+    limit = ctx.limits.parse_chars
+    for path in found:
+        if store.is_known(db, store.seen_keys(canonicalize(files.file_url(path)), None, source.name)):
             report.known += 1
             continue
-        _store_entry(db, ctx, source, entry, None, report)
+        try:
+            entry = files.read_entry(path, limit)
+        except (OSError, ParseError) as exc:
+            reason = str(exc) if isinstance(exc, ParseError) else f"{path}: {exc.strerror or exc}"
+            errors.append(reason)
+            report.refused += 1
+            log.event(logger, "file_refused", logging.WARNING, path=path, reason=reason)
+            continue
+        if entry.truncated:
+            log.event(logger, "file_truncated", logging.WARNING, path=path, size=_size(path), read=limit,
+                      hint="raise [monitor] max_parse_bytes to read more of it")
+        prepared = prepare(source, entry, None, ctx.taxonomy, ctx.clock(), ctx.limits)
+        _store_entry(db, ctx, source, entry, prepared, report)
+    report.error = "; ".join(errors) or None
     return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def retag(db: Database, ctx: Context, batch: int) -> Iterable[int]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from monitor.errors import ParseError
+from monitor.fetch.decode import binary_kind, decode
 from monitor.models import Entry
 from monitor.sources import Listing
 
 SUFFIXES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 4_000_000  # the default [monitor] max_parse_bytes: more is never parsed
 
 
 def article_files(paths: list[Path]) -> list[Path]:
@@ -26,15 +28,29 @@ def article_files(paths: list[Path]) -> list[Path]:
     return sorted(found)
 
 
-def read_entry(path: Path) -> Entry:
-    """One file as a complete entry; undecodable bytes are replaced, never fatal."""
+def file_url(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def read_entry(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Entry:
+    """One file as a complete entry, reading at most ``max_bytes`` (then ``truncated`` says so).
+
+    Raises ParseError for a binary file (PDF, image, archive, NUL bytes): not an article.
+    Undecodable bytes of a text file are replaced, never fatal.
+    """
     with path.open("rb") as handle:
-        data = handle.read(MAX_FILE_BYTES)
+        data = handle.read(max_bytes + 1)
+    kind = binary_kind(data)
+    if kind is not None:
+        raise ParseError(f"{path}: binary file ({kind}), not a .txt/.html article")
+    truncated = len(data) > max_bytes
+    text, _ = decode(data[:max_bytes], "text/plain")
     return Entry(
-        url=path.resolve().as_uri(),
-        content=data.decode("utf-8", errors="replace"),
+        url=file_url(path),
+        content=text.rstrip("\ufffd") if truncated else text,  # a character split by the cut
         content_type=SUFFIXES.get(path.suffix.lower(), "text/plain"),
         complete=True,
+        truncated=truncated,
     )
 
 
@@ -47,4 +63,6 @@ def list_entries(paths: list[Path]) -> Listing:
             entries.append(read_entry(path))
         except OSError as exc:
             errors.append(f"{path}: {exc.strerror or exc}")
+        except ParseError as exc:
+            errors.append(str(exc))
     return Listing(entries=tuple(entries), error="; ".join(errors) or None)

@@ -272,3 +272,10 @@ def m005_signatures_table(db: Database) -> None:
     )
     db.execute("INSERT INTO signatures SELECT id, minhash FROM articles WHERE minhash IS NOT NULL")
     db.execute("ALTER TABLE articles DROP COLUMN minhash")
+
+
+@migrations()
+def m007_article_truncated(db: Database) -> None:
+    # 1 when the page or its text was cut to [monitor] max_parse_bytes / max_text_chars: the stored
+    # text is the article's beginning, not all of it. Old rows were never cut (0).
+    db.execute("ALTER TABLE articles ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0")
