@@ -307,7 +307,7 @@ async def run_source(db: Database, ctx: Context, source: Source, fetcher: Fetche
 async def _list(ctx: Context, source: Source, state: SourceState, fetcher: Fetcher) -> Listing:
     if source.kind == "files":
         return files.list_entries([ctx.config.resolve(source.path or ".")])
-    return await web.list_entries(source, state, fetcher)
+    return await web.list_entries(source, state, fetcher, ctx.config.monitor.max_parse_bytes)
 
 
 def _entry_keys(source: Source, entry: Entry) -> list[str]:
