@@ -55,6 +55,12 @@ class MonitorSettings:
         300_000, "Longest article text stored; longer text is cut at a paragraph and flagged truncated.",
         positive,
     )
+    write_wait: float = setting(
+        30.0,
+        "Seconds a write waits for another process (the daemon, another ingest) to release the"
+        " database before the command gives up with one line.",
+        positive,
+    )
     parse_workers: int = setting(
         1, "Threads that parse and extract documents off the event loop (memory grows with each).", positive
     )
