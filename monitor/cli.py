@@ -131,7 +131,8 @@ def ingest(state: State, paths: Sequence[Path], source: str) -> None:
 
     report = runner.ingest(state.config(), state.open_db(), list(paths), source)
     click.echo(
-        f"{report.new} new, {report.copies} copies, {report.known} known, {report.failed} without text"
+        f"{report.new} new, {report.copies} copies, {report.known} known, {report.failed} without text,"
+        f" {report.refused} refused"
     )
 
 
