@@ -92,7 +92,9 @@ def open_db(path: Path | str, write_wait: float = DEFAULT_WRITE_WAIT) -> Writing
         conn = sqlite3.connect(str(path), timeout=write_wait, check_same_thread=False)
         db = WritingDatabase(conn, write_wait)
         _pragmas(db, write_wait)
-        migrations.apply(db)
+        if migrations.pending(db):
+            with db.atomic():  # one process migrates; another waits, then finds nothing pending
+                migrations.apply(db)
     except BusyError:
         raise
     except (sqlite3.Error, OSError) as exc:
