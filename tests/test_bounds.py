@@ -73,7 +73,8 @@ def big_feed(size: int, base: str) -> bytes:
 def feed_of(base: str, paths: list[str]) -> bytes:
     items = "".join(f"<item><title>Page {p}</title><link>{base}{p}</link><description>Short teaser."
                     "</description></item>" for p in paths)
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    channel = f"<channel><title>t</title>{items}</channel>"
+    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'.encode()
 
 
 def deflate(data: bytes) -> bytes:
@@ -146,8 +147,9 @@ def test_cut_feed_keeps_whole_items_and_stays_well_formed() -> None:
     assert cut and len(kept) <= 50_000 + 32 and kept.endswith(b"</item></channel></rss>")
     entries = parse_feed(kept, "https://example.com/feed")
     assert 5 < len(entries) < len(parse_feed(feed, "https://example.com/feed"))
-    atom = b'<feed xmlns="http://www.w3.org/2005/Atom">' + b"".join(
-        b'<entry><title>T</title><link href="https://e.com/%d"/></entry>' % n for n in range(2000)) + b"</feed>"
+    entry = b'<entry><title>T</title><link href="https://e.com/%d"/></entry>'
+    entries_xml = b"".join(entry % n for n in range(2000))
+    atom = b'<feed xmlns="http://www.w3.org/2005/Atom">' + entries_xml + b"</feed>"
     kept, cut = cut_feed(atom, 10_000)
     assert cut and kept.endswith(b"</entry></feed>") and len(parse_feed(kept, "https://e.com/")) > 50
 
@@ -158,7 +160,7 @@ def test_cut_feed_refuses_what_it_cannot_cut_safely() -> None:
     one_item = b"<rss><channel><item><title>" + b"x" * 10_000 + b"</title></item></channel></rss>"
     with pytest.raises(ParseError, match="no whole item within max_parse_bytes"):
         cut_feed(one_item, 5_000)
-    with pytest.raises(ParseError, match="JSON feed .* over max_parse_bytes"):
+    with pytest.raises(ParseError, match=r"JSON feed .* over max_parse_bytes"):
         cut_feed(b'{"items": [' + b"1," * 10_000 + b"1]}", 5_000)
 
 
@@ -221,7 +223,9 @@ def test_a_page_big_only_by_its_scripts_is_stored_whole(
     assert truncated == 0 and sentence(0) in text and sentence(39) in text
 
 
-def test_binary_bodies_are_refused_with_their_kind(write_config: Callable[[str], Path], tmp_path: Path) -> None:
+def test_binary_bodies_are_refused_with_their_kind(
+    write_config: Callable[[str], Path], tmp_path: Path
+) -> None:
     with serve() as server:
         server.routes["/feed"] = Reply(200, {"Content-Type": "application/rss+xml"},
                                        feed_of(server.url(""), ["/png", "/pdf"]))

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import sqlite3
 import subprocess
@@ -47,8 +48,8 @@ def test_watchdog_keeps_its_rhythm_while_a_big_document_is_processed(
 ) -> None:
     with serve() as server:
         feed = big_feed(19_000_000, server.url(""))
-        server.routes["/feed"] = Reply(200, {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"},
-                                       gzip.compress(feed, 1))
+        headers = {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}
+        server.routes["/feed"] = Reply(200, headers, gzip.compress(feed, 1))
         # The parse cap raised to the whole feed, so parsing it costs many seconds (the default
         # cap makes it cheap): what keeps the watchdog's rhythm here is parsing off the event loop.
         ws = workspace_at(tmp_path, "max_parse_bytes = 20000000\n\n[fetch]\nmin_delay = 0\n"
@@ -80,7 +81,7 @@ def test_watchdog_keeps_its_rhythm_while_a_big_document_is_processed(
     # Generous bounds: at least one ping in every 5 s of the processing (pings are 1 s apart).
     assert sent is not None
     moments = [sent, *received, finished]
-    gaps = [round(b - a, 1) for a, b in zip(moments, moments[1:], strict=False)]
+    gaps = [round(b - a, 1) for a, b in itertools.pairwise(moments)]
     assert len(received) >= int((finished - sent) / 5) and all(gap < 5 for gap in gaps), gaps
 
 
@@ -88,11 +89,12 @@ def test_two_ingests_at_once_store_every_article_once(tmp_path: Path) -> None:
     ws = workspace_at(tmp_path)
     write_articles(ws.articles, 120)
     write_articles(tmp_path / "more", 120, start=500)
-    started = [subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(ws.config), "ingest", str(path)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "monitor", "--config", str(ws.config), "ingest"]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    started = [subprocess.Popen([*command, str(path)], text=True, **pipes)
                for path in (ws.articles, tmp_path / "more", ws.articles)]  # the first directory twice
     results = [(p.wait(300), *p.communicate()) for p in started]
-    for code, out, err in results:
+    for code, _, err in results:
         assert code == 0 and "Traceback" not in err and "locked" not in err, err[-2000:]
     assert count(ws.db, "select count(*) from articles") == 240
     assert count(ws.db, "select count(distinct canonical_url) from articles") == 240
