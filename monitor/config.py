@@ -45,7 +45,7 @@ class MonitorSettings:
         "INFO", "DEBUG, INFO, WARNING or ERROR.", one_of("DEBUG", "INFO", "WARNING", "ERROR")
     )
     max_parse_bytes: int = setting(
-        4_000_000,
+        2_000_000,
         "Largest document handed to a parser (after decompression; characters for a decoded page)."
         " A page over it loses scripts and styles, then is cut (article flagged truncated); a feed"
         " is cut after its last whole item; an ingested file is read this far.",

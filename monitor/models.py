@@ -94,6 +94,7 @@ class Page:
     final_url: str
     body: str
     content_type: str = "text/html"  # text/html or text/plain
+    truncated: bool = False  # ``body`` was cut to [monitor] max_parse_bytes when it arrived
 
 
 @dataclass(frozen=True, slots=True)

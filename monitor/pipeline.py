@@ -35,7 +35,7 @@ from monitor.extract import extract_article
 from monitor.extract.guard import Limits, cut_html, cut_text
 from monitor.extract.plain import extract_plain
 from monitor.fetch.client import HTML, Fetcher
-from monitor.models import Article, Entry, Extracted, Page, Source, Story, Tags
+from monitor.models import Article, Entry, Extracted, FetchResult, Page, Source, Story, Tags
 from monitor.sources import Listing, SourceState, files, web
 from monitor.sources.health import next_due
 from monitor.store import articles as store
@@ -121,7 +121,7 @@ def prepare(
     content = _with_entry_fields(content, entry)
     if not content.text.strip():
         return None
-    if cut or entry.truncated:
+    if cut or entry.truncated or (page is not None and page.truncated):
         content = replace(content, truncated=True)
     article = Article(
         url=url,
@@ -335,7 +335,8 @@ async def _fetch_and_store(
             result = await fetcher.get(entry.url, allow_private=source.allow_private, accept=HTML)
             with db.atomic():
                 source_rows.record_fetches(db, source.name, [result], "page", ctx.clock())
-            page = await offload.run(web.to_page, result)
+            page = await offload.run(_page_within, result, ctx.limits)
+            del result  # the raw body (up to [fetch] max_decompressed) is not needed any more
             if page is None:
                 return entry, None, False
             return entry, await _prepare(ctx, source, entry, page), True
@@ -346,6 +347,16 @@ async def _fetch_and_store(
             report.failed += 1
             continue
         _store_entry(db, ctx, source, entry, prepared, report)
+
+
+def _page_within(result: FetchResult, limits: Limits) -> Page | None:
+    """The fetched page decoded and cut to the parse cap at once, so only the cut waits in memory."""
+    page = web.to_page(result)
+    if page is None:
+        return None
+    cut_to = cut_html if "html" in page.content_type else cut_text
+    body, cut = cut_to(page.body, limits.parse_chars)
+    return replace(page, body=body, truncated=cut) if body is not page.body else page
 
 
 async def _prepare(ctx: Context, source: Source, entry: Entry, page: Page | None) -> Prepared | None:

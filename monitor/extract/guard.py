@@ -57,7 +57,7 @@ def _close(stack: list[tuple[str, bool]], name: str, tag: str) -> str:
 class Limits:
     """The size caps of one document (``[monitor] max_parse_bytes`` and ``max_text_chars``)."""
 
-    parse_chars: int = 4_000_000
+    parse_chars: int = 2_000_000
     text_chars: int = 300_000
 
 #

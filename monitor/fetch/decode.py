@@ -128,6 +128,12 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
         if body.startswith(bom):
             return body[len(bom) :].decode(encoding, "replace"), encoding
     declared = header_charset(content_type) or markup_charset(body)
+    name = _codec_name(declared)
+    if name is None or name in _LATIN or name == "utf-8":
+        try:  # the common case, decoded once (a 20 MB body is not copied twice to check it)
+            return body.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     encoding = choose_encoding(body, declared)
     return body.decode(encoding, "replace"), encoding
 

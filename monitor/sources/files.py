@@ -14,7 +14,7 @@ from monitor.models import Entry
 from monitor.sources import Listing
 
 SUFFIXES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
-MAX_FILE_BYTES = 4_000_000  # the default [monitor] max_parse_bytes: more is never parsed
+MAX_FILE_BYTES = 2_000_000  # the default [monitor] max_parse_bytes: more is never parsed
 
 
 def article_files(paths: list[Path]) -> list[Path]:

@@ -7,6 +7,7 @@ sitemaps (one URL a line). Namespaces are ignored: elements are matched by local
 
 from __future__ import annotations
 
+import heapq
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -30,7 +31,9 @@ class Sitemap:
     children: tuple[str, ...] = ()  # child sitemaps of an index, most recently modified first
 
 
-def parse_sitemap(body: bytes, base_url: str, max_inflated: int = DEFAULT_MAX_INFLATED) -> Sitemap:
+def parse_sitemap(
+    body: bytes, base_url: str, max_inflated: int = DEFAULT_MAX_INFLATED, keep: int | None = None
+) -> Sitemap:
     """Entries or children of one sitemap file. Raises ParseError for anything else."""
     if body[:2] == b"\x1f\x8b":
         try:
@@ -43,17 +46,16 @@ def parse_sitemap(body: bytes, base_url: str, max_inflated: int = DEFAULT_MAX_IN
     if b"<!ENTITY" in body[:8192].upper():
         raise ParseError("sitemap: DTD entities are not accepted")
     try:
-        return _streamed(body, base_url)
+        return _streamed(body, base_url, _Newest(keep))
     except ET.ParseError as exc:
         raise ParseError(f"sitemap: invalid XML: {exc}") from exc
 
 
-def _streamed(body: bytes, base_url: str) -> Sitemap:
+def _streamed(body: bytes, base_url: str, newest: _Newest) -> Sitemap:
     """Parse in chunks, emptying each ``<url>`` once read: memory stays near the entries' size
     (the whole tree of a 20 MB sitemap was ~90 MB more), and no single call into expat holds
     the GIL for long, so the event loop runs on while a worker thread parses."""
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("end",))
-    entries: list[Entry] = []
     items: list[tuple[str | None, str | None]] = []
     root: ET.Element | None = None  # the last element ended: the root, once all is read
     for offset in range(0, len(body), _CHUNK):
@@ -63,7 +65,8 @@ def _streamed(body: bytes, base_url: str) -> Sitemap:
             tag = node.tag
             if tag == "url" or tag.endswith("}url"):
                 entry = _entry(node, base_url)
-                entries.extend([entry] if entry is not None else [])
+                if entry is not None:
+                    newest.add(entry)
                 node.clear()
             elif tag == "sitemap" or tag.endswith("}sitemap"):
                 items.append((_text(node, "loc"), iso_utc(_text(node, "lastmod"))))
@@ -76,8 +79,30 @@ def _streamed(body: bytes, base_url: str) -> Sitemap:
         newest_first = sorted(items, key=lambda item: item[1] or "", reverse=True)
         return Sitemap(children=tuple(u for u in (_url(loc, base_url) for loc, _ in newest_first) if u))
     if kind == "urlset":
-        return Sitemap(entries=tuple(entries))
+        return Sitemap(entries=newest.entries())
     raise ParseError(f"sitemap: unexpected root element <{kind}>")
+
+
+class _Newest:
+    """The ``keep`` newest entries, in listing order (all when ``keep`` is None), held in a heap:
+    a 20 MB sitemap lists 200,000 URLs; a pass looks at max_entries of them."""
+
+    def __init__(self, keep: int | None) -> None:
+        self._keep = keep
+        self._count = 0
+        self._heap: list[tuple[tuple[int, str, int], Entry]] = []
+
+    def add(self, entry: Entry) -> None:
+        self._count += 1
+        # newest_first's order: dated entries newest first, then undated ones as listed.
+        key = (1, entry.published, -self._count) if entry.published else (0, "", -self._count)
+        if self._keep is None or len(self._heap) < self._keep:
+            heapq.heappush(self._heap, (key, entry))
+        elif key > self._heap[0][0]:
+            heapq.heapreplace(self._heap, (key, entry))
+
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(entry for _, entry in sorted(self._heap, key=lambda item: -item[0][2]))
 
 
 def _ended(parser: ET.XMLPullParser[ET.Element]) -> Iterator[tuple[str, ET.Element]]:

@@ -111,7 +111,7 @@ async def _sitemap(
 ) -> list[Entry]:
     # Streamed in chunks, so memory stays bounded without cutting: sitemaps often list oldest first.
     cap = fetcher.settings.max_decompressed
-    sitemap = await offload.run(parse_sitemap, result.body, result.final_url, cap)
+    sitemap = await offload.run(parse_sitemap, result.body, result.final_url, cap, source.max_entries)
     if not sitemap.children or depth >= SITEMAP_MAX_DEPTH:
         return list(sitemap.entries)
     children = sitemap.children[:SITEMAP_MAX_CHILDREN]
