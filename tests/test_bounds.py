@@ -286,3 +286,19 @@ def test_index_page_over_the_parse_cap_is_cut_with_a_log_line(caplog: pytest.Log
             found, error = listing_of(source, route)
     assert error is None and len(found) == source.max_entries
     assert "index_truncated" in caplog.text and "source=ix" in caplog.text
+
+
+def test_a_binary_file_in_a_files_source_is_refused_without_failing_the_source(
+    write_config: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "scan.html").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 10)
+    (folder / "story.txt").write_text("Terbium quota raised\n\n" + sentence(3) + "\n\n" + sentence(4))
+    source = f'[[source]]\nname = "dir"\nkind = "files"\npath = "{folder}"\n'
+    config = load(config_for(write_config, tmp_path, source))
+    with caplog.at_level(logging.INFO):
+        reports = runner.once(config, open_db(config.db_path))
+    assert reports[0].new == 1 and reports[0].error is None
+    assert "file_refused" in caplog.text and "binary file (PDF)" in caplog.text
+    assert rows(config.db_path, "select error_count from sources") == [(0,)]

@@ -109,8 +109,8 @@ _CONTROL = bytes(c for c in range(32) if c not in (9, 10, 12, 13, 27))
 def binary_kind(head: bytes) -> str | None:
     """What a body that starts with ``head`` is, when it is not text; None for text.
 
-    A known file signature, or NUL/control bytes in the first 8 kB (text has none; UTF-16
-    text starts with a byte-order mark and is let through).
+    A known file signature, or more than 1% NUL/control bytes in the first 8 kB (text has
+    none, a broken page a stray few; UTF-16 text starts with a byte-order mark and passes).
     """
     head = head[:8192]
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8)):
@@ -119,7 +119,7 @@ def binary_kind(head: bytes) -> str | None:
         if head.startswith(magic):
             return kind
     controls = len(head) - len(head.translate(None, _CONTROL))
-    return "binary data" if head and (b"\x00" in head or controls > len(head) // 100) else None
+    return "binary data" if controls > len(head) // 100 else None
 
 
 def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:

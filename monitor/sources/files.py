@@ -6,13 +6,16 @@ so the pipeline treats it like a feed item that carried its full text.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+from monitor import log
 from monitor.errors import ParseError
 from monitor.fetch.decode import binary_kind, decode
 from monitor.models import Entry
 from monitor.sources import Listing
 
+logger = logging.getLogger(__name__)
 SUFFIXES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
 MAX_FILE_BYTES = 2_000_000  # the default [monitor] max_parse_bytes: more is never parsed
 
@@ -63,6 +66,6 @@ def list_entries(paths: list[Path]) -> Listing:
             entries.append(read_entry(path))
         except OSError as exc:
             errors.append(f"{path}: {exc.strerror or exc}")
-        except ParseError as exc:
-            errors.append(str(exc))
+        except ParseError as exc:  # a binary file: refused, said, and no reason to back off the source
+            log.event(logger, "file_refused", logging.WARNING, path=path, reason=str(exc))
     return Listing(entries=tuple(entries), error="; ".join(errors) or None)
