@@ -56,7 +56,7 @@ class MonitorSettings:
         positive,
     )
     write_wait: float = setting(
-        30.0,
+        20.0,
         "Seconds a write waits for another process (the daemon, another ingest) to release the"
         " database before the command gives up with one line.",
         positive,

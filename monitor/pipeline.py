@@ -30,7 +30,7 @@ from monitor.config import Config
 from monitor.dedup import fingerprint, index
 from monitor.dedup.decide import Action, Decision, decide
 from monitor.dedup.urls import canonicalize
-from monitor.errors import ParseError
+from monitor.errors import BusyError, ParseError
 from monitor.extract import extract_article
 from monitor.extract.guard import Limits, cut_html, cut_text
 from monitor.extract.plain import extract_plain
@@ -272,6 +272,8 @@ async def run_sources(
 
 def _crashed(db: Database, ctx: Context, source: Source, exc: Exception) -> SourceReport:
     """A bug in a stage is recorded like any fetch error, with its type, so the source backs off."""
+    if isinstance(exc, BusyError):
+        raise exc  # another process holds the database: recording it would wait again; the caller says it
     logger.exception("source crashed: %s", source.name)
     error = f"internal error: {type(exc).__name__}: {exc}"
     _finish(db, ctx, source, SourceReport(source.name, error=error), SourceState(), 0)

@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from monitor.errors import BusyError, StoreError
 from monitor.store.migrations import migrations
 
-DEFAULT_WRITE_WAIT = 30.0  # seconds; the default of [monitor] write_wait
+DEFAULT_WRITE_WAIT = 20.0  # seconds; the default of [monitor] write_wait
 _RETRY_PAUSE = 0.05
 
 
