@@ -62,12 +62,14 @@ bench: install-dev
 	$(BIN)/python bench/dedup.py --quick
 	$(BIN)/python bench/fetch.py --quick
 	$(BIN)/python bench/serve_load.py --quick
+	$(BIN)/python bench/memory.py --quick
 
 # The long runs behind BENCHMARKS.md: 1M-article dedup, 1,000-source fetch, 30-minute soak.
 bench-full: install-dev
 	$(BIN)/python bench/dedup.py
 	$(BIN)/python bench/fetch.py
 	$(BIN)/python bench/soak.py
+	$(BIN)/python bench/memory.py
 
 docs: install-dev
 	$(BIN)/python -c "import re, pathlib, subprocess; p = pathlib.Path('docs/configuration.md'); t = subprocess.run(['$(BIN)/monitor', 'config', 'show', '--markdown'], capture_output=True, text=True, check=True).stdout; s = p.read_text(); p.write_text(re.sub(r'(?s)<!-- settings-table -->.*?<!-- /settings-table -->', lambda m: '<!-- settings-table -->\\n' + t.strip() + '\\n<!-- /settings-table -->', s))"

@@ -5,6 +5,7 @@ errors from the library (``MonitorError``) become a one-line message and an exit
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -30,6 +31,13 @@ class MonitorGroup(click.Group):
         except MonitorError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except sqlite3.OperationalError as exc:
+            from monitor.store.db import is_busy
+
+            if not is_busy(exc):
+                raise  # anything else is a bug: keep its traceback
+            click.echo(f"Error: database busy: another process holds its write lock ({exc})", err=True)
+            ctx.exit(1)
 
 
 class State:
@@ -57,7 +65,7 @@ class State:
     def open_db(self) -> Any:
         from monitor.store.db import open_db
 
-        return open_db(self.db_path())
+        return open_db(self.db_path(), self.config().monitor.write_wait)
 
 
 pass_state = click.make_pass_decorator(State)
@@ -123,7 +131,8 @@ def ingest(state: State, paths: Sequence[Path], source: str) -> None:
 
     report = runner.ingest(state.config(), state.open_db(), list(paths), source)
     click.echo(
-        f"{report.new} new, {report.copies} copies, {report.known} known, {report.failed} without text"
+        f"{report.new} new, {report.copies} copies, {report.known} known, {report.failed} without text,"
+        f" {report.refused} refused"
     )
 
 

@@ -44,6 +44,26 @@ class MonitorSettings:
     log_level: str = setting(
         "INFO", "DEBUG, INFO, WARNING or ERROR.", one_of("DEBUG", "INFO", "WARNING", "ERROR")
     )
+    max_parse_bytes: int = setting(
+        2_000_000,
+        "Largest document handed to a parser (after decompression; characters for a decoded page)."
+        " A page over it loses scripts and styles, then is cut (article flagged truncated); a feed"
+        " is cut after its last whole item; an ingested file is read this far.",
+        positive,
+    )
+    max_text_chars: int = setting(
+        300_000, "Longest article text stored; longer text is cut at a paragraph and flagged truncated.",
+        positive,
+    )
+    write_wait: float = setting(
+        20.0,
+        "Seconds a write waits for another process (the daemon, another ingest) to release the"
+        " database before the command gives up with one line.",
+        positive,
+    )
+    parse_workers: int = setting(
+        1, "Threads that parse and extract documents off the event loop (memory grows with each).", positive
+    )
 
 
 @dataclass(frozen=True, slots=True)

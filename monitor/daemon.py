@@ -80,7 +80,7 @@ def run(config_path: Path, db_path: Path | None = None, serve: bool = True) -> i
 
 
 async def _main(config_path: Path, config: Config, db_file: Path, serve: bool) -> int:
-    db = open_db(db_file)
+    db = open_db(db_file, config.monitor.write_wait)
     try:
         async with Fetcher(config.fetch) as fetcher:
             daemon = Daemon(config_path, config, db, fetcher, Notifier.from_env())

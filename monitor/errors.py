@@ -6,7 +6,8 @@ anything else is a bug and gets a traceback.
     MonitorError
     ├── ConfigError        feeds.toml (or a file it names) is invalid: carries file, line, key
     ├── StoreError         the database cannot be opened, migrated or locked
-    │   └── LockedError    another ``monitor run`` already owns this database
+    │   ├── LockedError    another ``monitor run`` already owns this database
+    │   └── BusyError      another process kept the database's write lock past the wait
     ├── FetchError         a request failed (network, status, limits, policy)
     │   ├── BlockedError   the URL is not allowed (scheme, SSRF guard, robots.txt)
     │   └── TooLargeError  the body or its decompressed form is over the cap
@@ -49,6 +50,10 @@ class StoreError(MonitorError):
 
 class LockedError(StoreError):
     """Raised when a second daemon tries to run on a database that is already owned."""
+
+
+class BusyError(StoreError):
+    """Raised when another process held SQLite's write lock longer than ``[monitor] write_wait``."""
 
 
 class FetchError(MonitorError):

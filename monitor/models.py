@@ -67,6 +67,7 @@ class FetchResult:
     error: str | None = None
     permanent_redirect: str | None = None  # where a 301/308 chain ended, to remember
     retry_after: float | None = None  # seconds, from Retry-After on 429/503
+    size: int | None = None  # bytes of the body when the body itself was let go (only its size is logged)
     deferred: float | None = None  # not sent: seconds until Retry-After lets this source ask again
 
     @property
@@ -92,6 +93,7 @@ class Entry:
     outlet: str | None = None  # publisher a sidecar or front matter names (files sources)
     authors: tuple[str, ...] = ()  # authors a sidecar or front matter names (files sources)
     declared: bool = False  # fields come from a sidecar/front matter a person wrote: they beat the text's
+    truncated: bool = False  # ``content`` was cut to a size cap before it got here (a big file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class Page:
     final_url: str
     body: str
     content_type: str = "text/html"  # text/html or text/plain
+    truncated: bool = False  # ``body`` was cut to [monitor] max_parse_bytes when it arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,7 @@ class Extracted:
     flags: tuple[str, ...] = ()  # ai_generated, translated, state_affiliated_source, ...
     removed: tuple[Removed, ...] = ()
     empty_reason: EmptyReason | None = None  # set exactly when text is empty
+    truncated: bool = False  # the page or its text was cut to a size cap: the article is incomplete
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,17 +20,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from monitor import log
+from monitor import log, offload
 from monitor.alerts import health, outbox, rules
 from monitor.config import Config
 from monitor.dedup import fingerprint
 from monitor.dedup.decide import Action, Decision, decide
 from monitor.dedup.urls import canonicalize
+from monitor.errors import BusyError, ParseError
 from monitor.extract import extract_article
+from monitor.extract.guard import Limits, cut_html, cut_text
 from monitor.extract.plain import extract_plain
 from monitor.fetch.client import HTML, Fetcher
 from monitor.models import Article, Entry, Extracted, FetchResult, Page, Source, Story, Tags
@@ -48,6 +51,7 @@ from monitor.tagging.language import detect_language
 
 logger = logging.getLogger("monitor.pipeline")
 PAGE_CONCURRENCY = 16  # pages in flight per source; the Fetcher's per-host limits still apply
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +66,13 @@ class Context:
     @classmethod
     def from_config(cls, config: Config) -> Context:
         extra = tuple(config.resolve(p) for p in config.monitor.topics)
+        offload.configure(config.monitor.parse_workers)
         return cls(config=config, taxonomy=load_taxonomy(extra))
+
+    @property
+    def limits(self) -> Limits:
+        settings = self.config.monitor
+        return Limits(parse_chars=settings.max_parse_bytes, text_chars=settings.max_text_chars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +96,7 @@ class SourceReport:
     known: int = 0
     failed: int = 0  # entries settled without an article: no text, gone, skipped, given up
     retrying: int = 0  # entries whose page failed (or was deferred) and that wait for a later pass
+    refused: int = 0  # files refused (binary, unreadable): each has its reason in ``error``
     updated: int = 0
     error: str | None = None
     article_ids: list[int] = field(default_factory=list)
@@ -95,19 +106,34 @@ class SourceReport:
 
 
 def prepare(
-    source: Source, entry: Entry, page: Page | None, taxonomy: Taxonomy, fetched: str
+    source: Source,
+    entry: Entry,
+    page: Page | None,
+    taxonomy: Taxonomy,
+    fetched: str,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Prepared | None:
-    """Extract, clean, identify and tag one entry. No IO. None when there is no article text."""
+    """Extract, clean, identify and tag one entry. No IO. None when there is no article text.
+
+    The body is cut to ``limits`` before any parser sees it; a cut article says ``truncated``.
+    """
     body = page.body if page else (entry.content or "")
     kind = page.content_type if page else entry.content_type
     url = page.final_url if page else entry.url
-    content = extract_article(body, url) if "html" in kind else extract_plain(body, url)
+    if "html" in kind:
+        body, cut = cut_html(body, limits.parse_chars)
+        content = extract_article(body, url, max_text_chars=limits.text_chars)
+    else:
+        body, cut = cut_text(body, limits.text_chars)
+        content = extract_plain(body, url)
     content = _with_entry_fields(content, entry)
     if not content.text.strip():
         return None
     stamp = publication(content.published, fetched)
     flags = (*content.flags, stamp.problem) if stamp.problem else content.flags
     content = replace(content, published=stamp.utc, flags=flags)
+    if cut or entry.truncated or (page is not None and page.truncated):
+        content = replace(content, truncated=True)
     article = Article(
         url=url,
         canonical_url=_canonical(url, content.canonical_url),
@@ -325,10 +351,11 @@ async def _list(db: Database, ctx: Context, source: Source, state: SourceState, 
     if source.kind == "files":
         return files.list_new(
             [ctx.config.resolve(source.path or ".")],
-            lambda url: not _finished(db, source, Entry(url=url)),
+            lambda url: not _finished(db, source, Entry(url=url, guid=url)),
             source.max_entries,
+            ctx.limits.parse_chars,
         )
-    return await web.list_entries(source, state, fetcher)
+    return await web.list_entries(source, state, fetcher, ctx.config.monitor.max_parse_bytes)
 
 
 def _sent(fetches: Iterable[FetchResult]) -> list[FetchResult]:
@@ -380,26 +407,42 @@ async def _fetch_and_store(
     fetcher: Fetcher,
     report: SourceReport,
 ) -> None:
-    """Fetch due pages concurrently; settle each entry as its page arrives (this task is the one writer)."""
+    """Fetch and prepare due pages concurrently; settle each entry as its page is ready (this task is
+    the one writer)."""
     gate = asyncio.Semaphore(PAGE_CONCURRENCY)
 
-    async def attempt(item: queue.Queued) -> tuple[queue.Queued, Entry, FetchResult | None]:
+    async def attempt(item: queue.Queued) -> tuple[queue.Queued, Entry, Fetched | None, Prepared | None]:
+        # A page holds its slot of the gate until it is prepared, so at most PAGE_CONCURRENCY
+        # documents per source are in memory, and parsing runs off the loop (monitor.offload).
         entry = _freshest(item, listed.get(item.key))
-        if entry.complete or not source.fetch_pages or source.kind == "files":
-            return item, entry, None
         async with gate:
+            if entry.complete or not source.fetch_pages or source.kind == "files":
+                return item, entry, None, await _prepare(ctx, source, entry, None)
             result = await fetcher.get(
                 entry.url, allow_private=source.allow_private, accept=HTML, source=source.name
             )
-        return item, entry, result
+            verdict = retries.judge(result)
+            if verdict.kind != retries.PAGE:
+                return item, entry, Fetched(result, verdict), None
+            page = await offload.run(_page_within, result, ctx.limits)
+            prepared = await _prepare(ctx, source, entry, page) if page else None
+            # The raw body (up to [fetch] max_decompressed) is not needed any more: keep its size only.
+            return item, entry, Fetched(_without_body(result), verdict), prepared
 
     for task in asyncio.as_completed([attempt(item) for item in work]):
-        item, entry, result = await task
+        item, entry, fetched, prepared = await task
         try:
-            _settle(db, ctx, source, item, entry, result, report)
+            _settle(db, ctx, source, item, entry, fetched, prepared, report)
         except Exception as exc:  # a bug on one entry costs that entry an attempt, not the pass
             logger.exception("entry crashed: %s", entry.url)
             _retry(db, ctx, source, item, f"internal error: {type(exc).__name__}: {exc}", 0.0, report)
+
+
+class Fetched(NamedTuple):
+    """A page request's result and the verdict on it (judged while the body was still there)."""
+
+    result: FetchResult
+    verdict: retries.Verdict
 
 
 def _freshest(item: queue.Queued, listed: Entry | None) -> Entry:
@@ -417,23 +460,24 @@ def _settle(
     source: Source,
     item: queue.Queued,
     entry: Entry,
-    result: FetchResult | None,
+    fetched: Fetched | None,
+    prepared: Prepared | None,
     report: SourceReport,
 ) -> None:
-    """One entry's fate after its fetch: stored, waiting, retried, or settled with its reason."""
-    if result is None:  # the source carries the text (a complete feed item, a file)
-        _store_or(db, ctx, source, item, prepare(source, entry, None, ctx.taxonomy, ctx.clock()), report)
+    """One entry's fate after its fetch: stored, waiting, retried, or settled with its reason.
+
+    ``prepared`` is the article its text (``fetched`` None) or its page (a PAGE verdict) gave."""
+    if fetched is None:  # the source carries the text (a complete feed item, a file)
+        _store_or(db, ctx, source, item, prepared, report)
         return
+    result, verdict = fetched
     if result.deferred is None:
         with db.atomic():
             source_rows.record_fetches(db, source.name, [result], "page", ctx.clock())
-    verdict = retries.judge(result)
     if verdict.kind == retries.WAIT:
         _wait(db, ctx, item, verdict, report)
         return
     if verdict.kind == retries.PAGE:
-        page = web.to_page(result)
-        prepared = prepare(source, entry, page, ctx.taxonomy, ctx.clock()) if page else None
         _store_or(db, ctx, source, item, prepared or _from_feed(source, entry, ctx), report)
         return
     final = verdict.kind != retries.RETRY or item.attempts + 1 >= ctx.config.fetch.page_attempts
@@ -457,7 +501,7 @@ def _from_feed(source: Source, entry: Entry, ctx: Context) -> Prepared | None:
     """The article as the feed told it, for when its page cannot be fetched or holds no text."""
     if not entry.content:
         return None
-    prepared = prepare(source, entry, None, ctx.taxonomy, ctx.clock())
+    prepared = prepare(source, entry, None, ctx.taxonomy, ctx.clock(), ctx.limits)
     if prepared is None or len(prepared.article.text) < FEED_FALLBACK_MIN_CHARS:
         return None
     if entry.complete:
@@ -480,8 +524,36 @@ def _store_or(
         log.event(logger, "no_article_text", source=source.name, url=item.entry.url)
         _give_up(db, ctx, source, item, queue.SKIPPED, "no article text", report, attempt=False)
         return
+    _say_if_truncated(ctx, source, item.entry, prepared)
     action, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, item.entry), item.id)
     _count(report, action, article_id)
+
+
+def _page_within(result: FetchResult, limits: Limits) -> Page | None:
+    """The fetched page decoded and cut to the parse cap at once, so only the cut waits in memory."""
+    page = web.to_page(result)
+    if page is None:
+        return None
+    cut_to = cut_html if "html" in page.content_type else cut_text
+    body, cut = cut_to(page.body, limits.parse_chars)
+    return replace(page, body=body, truncated=cut) if body is not page.body else page
+
+
+def _without_body(result: FetchResult) -> FetchResult:
+    """The result as the fetch log needs it: the body's size, not the body."""
+    return replace(result, body=b"", size=len(result.body))
+
+
+async def _prepare(ctx: Context, source: Source, entry: Entry, page: Page | None) -> Prepared | None:
+    """prepare() in a worker thread: a big document never stalls the loop (heartbeat, watchdog)."""
+    return await offload.run(prepare, source, entry, page, ctx.taxonomy, ctx.clock(), ctx.limits)
+
+
+def _say_if_truncated(ctx: Context, source: Source, entry: Entry, prepared: Prepared) -> None:
+    if prepared.article.content.truncated:
+        log.event(logger, "article_truncated", logging.WARNING, source=source.name, url=entry.url,
+                  max_parse_bytes=ctx.limits.parse_chars, max_text_chars=ctx.limits.text_chars,
+                  stored_chars=len(prepared.article.text))
 
 
 def _count(report: SourceReport, action: str, article_id: int) -> None:
@@ -552,19 +624,22 @@ def _give_up(
 
 
 def _store_entry(
-    db: Database, ctx: Context, source: Source, entry: Entry, page: Page | None, report: SourceReport
+    db: Database, ctx: Context, source: Source, entry: Entry, prepared: Prepared | None, report: SourceReport
 ) -> None:
-    prepared = prepare(source, entry, page, ctx.taxonomy, ctx.clock())
+    """Store one prepared file of ``monitor ingest`` (no queue: the file itself stays on disk)."""
     if prepared is None:
         report.failed += 1
         log.event(logger, "no_article_text", source=source.name, url=entry.url)
         return
+    _say_if_truncated(ctx, source, entry, prepared)
     action, article_id = store_prepared(db, ctx, prepared, _entry_keys(source, entry))
     _count(report, action, article_id)
 
 
 def _crashed(db: Database, ctx: Context, source: Source, exc: Exception) -> SourceReport:
     """A bug in a stage is recorded like any fetch error, with its type, so the source backs off."""
+    if isinstance(exc, BusyError):
+        raise exc  # another process holds the database: recording it would wait again; the caller says it
     logger.exception("source crashed: %s", source.name)
     error = f"internal error: {type(exc).__name__}: {exc}"
     report = SourceReport(source.name, error=error)
@@ -622,17 +697,38 @@ def _listed(listing: Listing) -> int | None:
 
 
 def ingest_paths(db: Database, ctx: Context, paths: list[Path], source_name: str = "ingest") -> SourceReport:
-    """Files and directories of .txt/.html articles through the same stages (``monitor ingest``)."""
+    """Files and directories of .txt/.html articles through the same stages (``monitor ingest``).
+
+    One file at a time: a known file is skipped before it is read, and no more than
+    ``max_parse_bytes`` of a file is ever in memory (a longer one is cut: flag and log line).
+    A binary or unreadable file is refused with its reason (log line and ``report.error``).
+    """
     source = Source(name=source_name, kind="files", path=str(paths[0]) if paths else ".")
     source_rows.sync_sources(db, [source], ctx.clock())
-    listing = files.list_entries(paths)
-    report = SourceReport(source_name, entries=len(listing.entries), error=listing.error)
+    found = files.article_files(paths)
+    errors = [f"{p}: no such file or directory" for p in paths if not p.exists()]
+    report = SourceReport(source_name, entries=len(found))
     ctx = _backfill_context(db, ctx, source_name)
-    for entry in listing.entries:
-        if _known(db, source, entry):
+    limit = ctx.limits.parse_chars
+    for path in found:
+        url = files.file_url(path)
+        if store.is_known(db, store.seen_keys(canonicalize(url), url, source.name)):
             report.known += 1
             continue
-        _store_entry(db, ctx, source, entry, None, report)
+        try:
+            entry = files.read_entry(path, limit)
+        except (OSError, ParseError) as exc:
+            reason = str(exc) if isinstance(exc, ParseError) else f"{path}: {exc.strerror or exc}"
+            errors.append(reason)
+            report.refused += 1
+            log.event(logger, "file_refused", logging.WARNING, path=path, reason=reason)
+            continue
+        if entry.truncated:
+            log.event(logger, "file_truncated", logging.WARNING, path=path, size=_size(path), read=limit,
+                      hint="raise [monitor] max_parse_bytes to read more of it")
+        prepared = prepare(source, entry, None, ctx.taxonomy, ctx.clock(), ctx.limits)
+        _store_entry(db, ctx, source, entry, prepared, report)
+    report.error = "; ".join(errors) or None
     with db.atomic():
         passes.record_ingest(db, source_name, ctx.clock())
         passes.remember_rules(db, ctx.quiet, ctx.clock())
@@ -647,6 +743,13 @@ def _backfill_context(db: Database, ctx: Context, source: str) -> Context:
     if quiet:
         log.event(logger, "backfill_pass", source=source, quiet_rules=",".join(sorted(quiet)))
     return replace(ctx, quiet=quiet)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def retag(db: Database, ctx: Context, batch: int) -> Iterable[int]:

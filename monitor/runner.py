@@ -82,7 +82,8 @@ def ingest(config: Config, db: Database, paths: list[Path], source: str) -> pipe
     ctx = pipeline.Context.from_config(config)
     prepare_db(db, ctx)
     report = pipeline.ingest_paths(db, ctx, paths, source)
-    log.event(logger, "ingest_done", source=source, new=report.new, copies=report.copies, known=report.known)
+    log.event(logger, "ingest_done", source=source, new=report.new, copies=report.copies, known=report.known,
+              without_text=report.failed, refused=report.refused)
     return report
 
 

@@ -74,7 +74,7 @@ def test_etag_then_304_parses_nothing() -> None:
             "unexpected content type",
         ),
         (Reply(200, {"Content-Type": "application/xml"}, b"<html><body>moved</body></html>"), "not a feed:"),
-        (Reply(200, RSS_TYPE, b"\x00\x01\x02"), "not a feed:"),
+        (Reply(200, RSS_TYPE, b"\x00\x01\x02"), "binary content refused: binary data"),
     ],
 )
 def test_failing_feeds_are_recorded_not_raised(behaviour: Handler, error: str | None) -> None:

@@ -10,16 +10,22 @@ from __future__ import annotations
 from dataclasses import replace
 
 from monitor.extract.clean import clean
+from monitor.extract.guard import cut_text
 from monitor.extract.html import extract_html
 from monitor.models import EmptyReason, Extracted
 
 
-def extract_article(html: str, url: str | None = None) -> Extracted:
-    """Extract a page and clean its text; what the cleaner learned joins the page's metadata."""
+def extract_article(html: str, url: str | None = None, max_text_chars: int | None = None) -> Extracted:
+    """Extract a page and clean its text; what the cleaner learned joins the page's metadata.
+
+    Text over ``max_text_chars`` is cut at a paragraph before the cleaner (whose cost grows
+    with it) sees it, and the result says ``truncated``.
+    """
     page = extract_html(html, url)
     if not page.text:
         return page
-    cleaned = clean(page.text)
+    text, cut = cut_text(page.text, max_text_chars) if max_text_chars else (page.text, False)
+    cleaned = clean(text)
     return replace(
         page,
         text=cleaned.text,
@@ -30,4 +36,5 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
         captions=page.captions + tuple(c for c in cleaned.captions if c not in page.captions),
         published=page.published or cleaned.published,
         empty_reason=page.empty_reason if cleaned.text else EmptyReason.ONLY_NOISE,
+        truncated=page.truncated or cut,
     )

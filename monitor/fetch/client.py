@@ -24,7 +24,7 @@ from monitor import log
 from monitor.errors import BlockedError, FetchError
 from monitor.fetch import robots as robots_txt
 from monitor.fetch.body import ACCEPT_ENCODING, read_capped
-from monitor.fetch.decode import media_type
+from monitor.fetch.decode import binary_kind, media_type
 from monitor.fetch.retry_after import parse_retry_after
 from monitor.fetch.slots import FairSlots
 from monitor.fetch.ssrf import AddressPolicy, BlockedAddressError, GuardedTransport, Resolver, system_resolver
@@ -112,15 +112,19 @@ class Accept:
     header: str
     types: tuple[str, ...] = ()
     sniffs: tuple[bytes, ...] = ()
+    text: bool = False  # refuse a binary body (PDF, image, NUL bytes) whatever its content type says
 
     def refusal(self, content_type: str | None, body: bytes) -> str | None:
         kind = media_type(content_type)
-        if not self.types or not kind or kind in self.types or kind.endswith(("+xml", "+json")):
-            return None
-        head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        if any(head.startswith(s) or s in head[:512] for s in self.sniffs):
-            return None
-        return f"unexpected content type: {kind}"
+        wrong_type = f"unexpected content type: {kind}"
+        if self.types and kind and kind not in self.types and not kind.endswith(("+xml", "+json")):
+            head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+            if not any(head.startswith(s) or s in head[:512] for s in self.sniffs):
+                return wrong_type
+        binary = binary_kind(body) if self.text else None
+        if binary is not None:
+            return f"binary content refused: {binary} (content type {kind or 'not given'})"
+        return None
 
 
 ANY = Accept("*/*")
@@ -129,11 +133,13 @@ FEED = Accept(
     "text/xml;q=0.9, */*;q=0.5",
     ("application/xml", "text/xml", "application/json", "application/rdf+xml", "application/x-rss+xml"),
     (b"<?xml", b"<rss", b"<feed", b"<rdf:rdf", b"{"),
+    text=True,
 )
 HTML = Accept(
     "text/html, application/xhtml+xml;q=0.9, text/plain;q=0.5, */*;q=0.1",
     ("text/html", "application/xhtml+xml", "text/plain"),
     (b"<!doctype html", b"<html", b"<head", b"<body"),
+    text=True,
 )
 SITEMAP = Accept(
     "application/xml, text/xml;q=0.9, */*;q=0.5",

@@ -12,16 +12,21 @@ are declared by whoever stored the file, so they win over what the text itself s
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from monitor import log
+from monitor.errors import ParseError
+from monitor.fetch.decode import binary_kind, decode
 from monitor.models import Entry
 from monitor.sources import Listing
 
+logger = logging.getLogger(__name__)
 SUFFIXES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 2_000_000  # the default [monitor] max_parse_bytes: more is never parsed
 MAX_SIDECAR_BYTES = 64 * 1024
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<head>(?:[^\n]*\n){0,40}?)---[ \t]*\r?\n")
 _FIELD = re.compile(r"^(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
@@ -38,15 +43,29 @@ def article_files(paths: list[Path]) -> list[Path]:
     return sorted(found)
 
 
-def read_entry(path: Path) -> Entry:
-    """One file as a complete entry; undecodable bytes are replaced, never fatal."""
+def file_url(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def read_entry(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Entry:
+    """One file as a complete entry, reading at most ``max_bytes`` (then ``truncated`` says so).
+
+    Raises ParseError for a binary file (PDF, image, archive, NUL bytes): not an article.
+    Undecodable bytes of a text file are replaced, never fatal.
+    """
     with path.open("rb") as handle:
-        data = handle.read(MAX_FILE_BYTES)
-    text = data.decode("utf-8", errors="replace")
-    text, declared = split_front_matter(text)
+        data = handle.read(max_bytes + 1)
+    kind = binary_kind(data)
+    if kind is not None:
+        raise ParseError(f"{path}: binary file ({kind}), not a .txt/.html article")
+    truncated = len(data) > max_bytes
+    text, _ = decode(data[:max_bytes], "text/plain")
+    text, declared = split_front_matter(text.rstrip("\ufffd") if truncated else text)  # a split character
     declared = {**declared, **read_sidecar(path.with_suffix(".json"))}
+    own = file_url(path)
     return Entry(
-        url=_text(declared.get("url")) or path.resolve().as_uri(),
+        url=_text(declared.get("url")) or own,
+        guid=own,  # the file is its identity, whatever web address its sidecar gives
         title=_text(declared.get("title")),
         published=_text(declared.get("published") or declared.get("date")),
         content=text,
@@ -55,6 +74,7 @@ def read_entry(path: Path) -> Entry:
         outlet=_text(declared.get("outlet")),
         authors=_authors(declared.get("authors") or declared.get("author")),
         declared=bool(declared),
+        truncated=truncated,
     )
 
 
@@ -103,14 +123,20 @@ def list_entries(paths: list[Path]) -> Listing:
             entries.append(read_entry(path))
         except OSError as exc:
             errors.append(f"{path}: {exc.strerror or exc}")
+        except ParseError as exc:  # a binary file: refused, said, and no reason to back off the source
+            log.event(logger, "file_refused", logging.WARNING, path=path, reason=str(exc))
     return Listing(entries=tuple(entries), error="; ".join(errors) or None)
 
 
-def list_new(paths: list[Path], is_new: Callable[[str], bool], limit: int) -> Listing:
-    """The first ``limit`` files whose URL ``is_new`` accepts, read; the rest wait for later passes.
+def list_new(
+    paths: list[Path], is_new: Callable[[str], bool], limit: int, max_bytes: int = MAX_FILE_BYTES
+) -> Listing:
+    """The first ``limit`` files whose URL ``is_new`` accepts, read (at most ``max_bytes`` each); the
+    rest wait for later passes.
 
     Known files are left out before the limit applies, so a directory of any size is worked
-    through ``limit`` files a pass; ``total`` counts every article file found.
+    through ``limit`` files a pass; ``total`` counts every article file found. A binary file is
+    refused with a log line and never asked about again in this pass.
     """
     errors = [f"{p}: no such file or directory" for p in paths if not p.exists()]
     found = article_files(paths)
@@ -118,10 +144,12 @@ def list_new(paths: list[Path], is_new: Callable[[str], bool], limit: int) -> Li
     for path in found:
         if len(entries) >= limit:
             break
-        if not is_new(path.resolve().as_uri()):
+        if not is_new(file_url(path)):
             continue
         try:
-            entries.append(read_entry(path))
+            entries.append(read_entry(path, max_bytes))
         except OSError as exc:
             errors.append(f"{path}: {exc.strerror or exc}")
+        except ParseError as exc:  # a binary file: refused, said, and no reason to back off the source
+            log.event(logger, "file_refused", logging.WARNING, path=path, reason=str(exc))
     return Listing(entries=tuple(entries), error="; ".join(errors) or None, total=len(found))

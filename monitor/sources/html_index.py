@@ -22,7 +22,7 @@ DEFAULT_SELECTOR = "a[href]"
 
 
 def parse_index(
-    body: bytes,
+    body: bytes | str,
     base_url: str,
     *,
     content_type: str | None = None,
@@ -31,7 +31,7 @@ def parse_index(
     exclude: Sequence[str] = (),
 ) -> list[Entry]:
     """Article links on the page, in page order, each once. Raises ParseError on a bad selector or regex."""
-    text, _ = decode(body, content_type)
+    text = body if isinstance(body, str) else decode(body, content_type)[0]
     tree = LexborHTMLParser(text)
     base = _base(tree, base_url)
     keep = _filter(base_url, _compile(include), _compile(exclude))

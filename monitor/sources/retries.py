@@ -21,7 +21,7 @@ GONE = "gone"
 SKIP = "skip"
 RETRY = "retry"
 
-_PERMANENT_REFUSALS = ("blocked: ", "invalid URL", "unexpected content type", "too large")
+_PERMANENT_REFUSALS = ("blocked: ", "invalid URL", "unexpected content type", "too large", "binary content refused")
 _MAX_EXPONENT = 30
 
 

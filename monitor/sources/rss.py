@@ -55,6 +55,33 @@ def parse_feed(body: bytes, base_url: str, headers: Mapping[str, str] | None = N
     return entries
 
 
+_ITEM_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>", re.IGNORECASE)
+_ROOT = re.compile(rb"<((?:[\w.-]+:)?)(rss|feed|rdf)\b", re.IGNORECASE)
+
+
+def cut_feed(body: bytes, limit: int) -> tuple[bytes, bool]:
+    """(the feed within ``limit`` bytes, whether items were dropped).
+
+    A feed over the limit keeps its items up to the last one that ends before the limit,
+    and gets its closing tags back, so it stays well-formed XML (a cut mid-element would
+    send feedparser to its slow loose parser). Feeds list newest first: the oldest items go.
+    Raises ParseError when not even one item fits, or for a JSON feed (no safe place to cut).
+    """
+    if len(body) <= limit:
+        return body, False
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        raise ParseError(f"JSON feed of {len(body)} bytes is over max_parse_bytes ({limit}): not parsed")
+    root = _ROOT.search(body, 0, 65536)
+    last = None
+    for match in _ITEM_END.finditer(body, 0, limit):
+        last = match
+    if root is None or last is None:
+        raise ParseError(f"feed of {len(body)} bytes: no whole item within max_parse_bytes ({limit})")
+    prefix, name = root.group(1), root.group(2)
+    closing = b"</channel></%s%s>" % (prefix, name) if name.lower() == b"rss" else b"</%s%s>" % (prefix, name)
+    return body[: last.end()] + closing, True
+
+
 def parse_json_feed(body: bytes, base_url: str) -> list[Entry]:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1), which feedparser 6 does not read."""
     try:

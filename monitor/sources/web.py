@@ -11,14 +11,15 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from monitor import log
+from monitor import log, offload
 from monitor.errors import ParseError
+from monitor.extract.guard import Limits, cut_html
 from monitor.fetch.client import FEED, HTML, SITEMAP, Accept, Fetcher
 from monitor.fetch.decode import decode, media_type
 from monitor.models import Entry, FetchResult, Page, Source
 from monitor.sources import Listing, SourceState
 from monitor.sources.html_index import parse_index
-from monitor.sources.rss import parse_feed
+from monitor.sources.rss import cut_feed, parse_feed
 from monitor.sources.sitemap import parse_sitemap
 
 logger = logging.getLogger(__name__)
@@ -26,18 +27,25 @@ logger = logging.getLogger(__name__)
 SITEMAP_MAX_DEPTH = 2  # an index of indexes, no deeper
 SITEMAP_MAX_CHILDREN = 10  # child sitemaps read per pass, most recently modified first
 _ACCEPT: dict[str, Accept] = {"rss": FEED, "atom": FEED, "html": HTML, "sitemap": SITEMAP}
+DEFAULT_MAX_PARSE = Limits().parse_chars
 
 
-async def list_entries(source: Source, state: SourceState, fetcher: Fetcher) -> Listing:
-    """The entries a web source lists now, newest first, at most ``source.max_entries``."""
+async def list_entries(
+    source: Source, state: SourceState, fetcher: Fetcher, max_parse_bytes: int = DEFAULT_MAX_PARSE
+) -> Listing:
+    """The entries a web source lists now, newest first, at most ``source.max_entries``.
+
+    Parsing runs in a worker thread (monitor.offload); a feed or index page over
+    ``max_parse_bytes`` is cut first, and a log line says so.
+    """
     try:
-        return await _list(source, state, fetcher)
+        return await _list(source, state, fetcher, max_parse_bytes)
     except Exception as exc:  # a bug must cost one source one pass, nothing more
         logger.exception("listing_bug source=%s", source.name)
         return Listing(entries=(), state=state, error=f"internal error: {type(exc).__name__}: {exc}")
 
 
-async def _list(source: Source, state: SourceState, fetcher: Fetcher) -> Listing:
+async def _list(source: Source, state: SourceState, fetcher: Fetcher, max_parse_bytes: int) -> Listing:
     url = state.redirect_url or source.url
     accept = _ACCEPT.get(source.kind)
     if not url or accept is None:
@@ -60,7 +68,7 @@ async def _list(source: Source, state: SourceState, fetcher: Fetcher) -> Listing
     if not result.ok:
         return Listing(entries=(), fetches=tuple(fetches), state=state, error=result.error or "no response")
     try:
-        entries = await _parse(source, result, fetcher, fetches)
+        entries = await _parse(source, result, fetcher, fetches, max_parse_bytes)
     except ParseError as exc:
         log.event(logger, "listing_unparseable", logging.WARNING, source=source.name, error=str(exc))
         return Listing(entries=(), fetches=tuple(fetches), state=state, error=str(exc))
@@ -69,26 +77,44 @@ async def _list(source: Source, state: SourceState, fetcher: Fetcher) -> Listing
 
 
 async def _parse(
-    source: Source, result: FetchResult, fetcher: Fetcher, fetches: list[FetchResult]
+    source: Source, result: FetchResult, fetcher: Fetcher, fetches: list[FetchResult], max_parse_bytes: int
 ) -> list[Entry]:
     if source.kind == "html":
-        return parse_index(
-            result.body,
-            result.final_url,
-            content_type=result.headers.get("content-type"),
-            selector=source.links,
-            include=source.include,
-            exclude=source.exclude,
-        )
+        return await offload.run(_parse_index, source, result, max_parse_bytes)
     if source.kind == "sitemap":
         return await _sitemap(source, result, fetcher, fetches, depth=0)
-    return parse_feed(result.body, result.final_url, result.headers)
+    return await offload.run(_parse_feed, source, result, max_parse_bytes)
+
+
+def _parse_feed(source: Source, result: FetchResult, max_parse_bytes: int) -> list[Entry]:
+    body, cut = cut_feed(result.body, max_parse_bytes)
+    if cut:
+        log.event(logger, "feed_truncated", logging.WARNING, source=source.name, bytes=len(result.body),
+                  parsed=len(body), max_parse_bytes=max_parse_bytes, kept="the items before the cap")
+    return parse_feed(body, result.final_url, result.headers)
+
+
+def _parse_index(source: Source, result: FetchResult, max_parse_bytes: int) -> list[Entry]:
+    text, _ = decode(result.body, result.headers.get("content-type"))
+    text, cut = cut_html(text, max_parse_bytes)
+    if cut:
+        log.event(logger, "index_truncated", logging.WARNING, source=source.name, chars=len(text),
+                  max_parse_bytes=max_parse_bytes, kept="the links before the cap")
+    return parse_index(
+        text,
+        result.final_url,
+        selector=source.links,
+        include=source.include,
+        exclude=source.exclude,
+    )
 
 
 async def _sitemap(
     source: Source, result: FetchResult, fetcher: Fetcher, fetches: list[FetchResult], depth: int
 ) -> list[Entry]:
-    sitemap = parse_sitemap(result.body, result.final_url, fetcher.settings.max_decompressed)
+    # Streamed in chunks, so memory stays bounded without cutting: sitemaps often list oldest first.
+    cap = fetcher.settings.max_decompressed
+    sitemap = await offload.run(parse_sitemap, result.body, result.final_url, cap, source.max_entries)
     if not sitemap.children or depth >= SITEMAP_MAX_DEPTH:
         return list(sitemap.entries)
     children = sitemap.children[:SITEMAP_MAX_CHILDREN]

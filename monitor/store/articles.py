@@ -101,6 +101,7 @@ def _row(article: Article, story_id: int, score: float) -> dict[str, Any]:
         "content_hash": article.content_hash,
         "story_id": story_id,
         "score": round(score, 4),
+        "truncated": int(content.truncated),
     }
 
 

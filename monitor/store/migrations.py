@@ -296,14 +296,21 @@ def m006_entry_queue(db: Database) -> None:
     db.table("sources").add_column("failed_entries", int, not_null_default=0)
 
 
-@migrations(transactional=False)
+@migrations()
+def m007_article_truncated(db: Database) -> None:
+    # 1 when the page or its text was cut to [monitor] max_parse_bytes / max_text_chars: the stored
+    # text is the article's beginning, not all of it. Old rows were never cut (0).
+    db.execute("ALTER TABLE articles ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
 def m009_redact_source_urls(db: Database) -> None:
     # sources and fetches are served by Datasette: credentials in feed URLs (user:pass@, ?apikey=) and
     # in error messages that quote them are redacted in rows written before the store redacted them.
     # A stored redirect that carried a credential is dropped (its redacted form could not be fetched).
-    # secure_delete zeroes the space the old values leave behind and the checkpoint empties the WAL,
-    # so the secrets are gone from the file, not only from the rows. Idempotent, hence not one
-    # transaction with the migration record: a rerun after a crash redacts what is left.
+    # secure_delete zeroes the space the old values leave behind, and open_db empties the WAL once the
+    # migrations are committed (TRUNCATE checkpoint), so the secrets are gone from the file, not only
+    # from the rows. One transaction with the migration record, under open_db's write lock.
     from monitor.redact import redact
 
     def clean(value: object) -> object:
@@ -312,27 +319,25 @@ def m009_redact_source_urls(db: Database) -> None:
     previous = db.execute("PRAGMA secure_delete").fetchone()[0]
     db.execute("PRAGMA secure_delete = ON")
     try:
-        with db.conn:
-            for name, url, redirect, error in db.execute(
-                "select name, url, redirect_url, last_error from sources"
-            ).fetchall():
-                kept_redirect = redirect if redirect is None or redact(redirect) == redirect else None
-                db.execute(
-                    "update sources set url = ?, redirect_url = ?, last_error = ? where name = ?",
-                    [clean(url), kept_redirect, clean(error), name],
-                )
-            changed = [
-                (clean(url), clean(error), fid)
-                for fid, url, error in db.execute("select id, url, error from fetches").fetchall()
-                if (clean(url), clean(error)) != (url, error)
-            ]
-            db.conn.executemany("update fetches set url = ?, error = ? where id = ?", changed)
-            for eid, message in db.execute("select id, message from health_events").fetchall():
-                if isinstance(message, str) and redact(message) != message:
-                    db.execute("update health_events set message = ? where id = ?", [redact(message), eid])
+        for name, url, redirect, error in db.execute(
+            "select name, url, redirect_url, last_error from sources"
+        ).fetchall():
+            kept_redirect = redirect if redirect is None or redact(redirect) == redirect else None
+            db.execute(
+                "update sources set url = ?, redirect_url = ?, last_error = ? where name = ?",
+                [clean(url), kept_redirect, clean(error), name],
+            )
+        changed = [
+            (clean(url), clean(error), fid)
+            for fid, url, error in db.execute("select id, url, error from fetches").fetchall()
+            if (clean(url), clean(error)) != (url, error)
+        ]
+        db.conn.executemany("update fetches set url = ?, error = ? where id = ?", changed)
+        for eid, message in db.execute("select id, message from health_events").fetchall():
+            if isinstance(message, str) and redact(message) != message:
+                db.execute("update health_events set message = ? where id = ?", [redact(message), eid])
     finally:
         db.execute(f"PRAGMA secure_delete = {int(previous)}")
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 @migrations()

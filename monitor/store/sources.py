@@ -83,7 +83,8 @@ def record_fetches(
         "insert into fetches (source, url, purpose, started, elapsed_ms, status, bytes, error)"
         " values (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (source, redact(f.url), purpose, when, int(f.elapsed * 1000), f.status, len(f.body),
+            (source, redact(f.url), purpose, when, int(f.elapsed * 1000), f.status,
+             len(f.body) if f.size is None else f.size,
              redact_optional(f.error))
             for f in fetches
         ],
