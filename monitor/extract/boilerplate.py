@@ -30,7 +30,8 @@ COPYRIGHT = re.compile(
     re.IGNORECASE,
 )
 ADVERTISEMENT = re.compile(
-    r"(?:advertisement|advertising|ad|sponsored(?: content)?|skip advertisement|remove ads?"
+    r"(?:advertisements?|advertising|adverts?|ad|ads|anzeige|publicité|publicidad|pubblicità|iklan"
+    r"|sponsored(?: content)?|skip advertisement|remove ads?"
     r"|(?:story|article) continues below(?: this)?(?: advertisement)?|continue reading below"
     r"|scroll (?:down )?to continue(?: with content| reading)?)\W*",
     re.IGNORECASE,
@@ -56,9 +57,14 @@ LIST_HEADING = re.compile(
     r"(?:related(?: articles?| stories| news| coverage| content| posts| reading)?"
     r"|most (?:read|popular|viewed)"
     r"|more (?:stories|news|from [^.]{1,40}|on this(?: topic| story)?|to read)|you (?:may|might) also like"
-    r"|trending(?: now| stories)?|top stories|latest(?: news| stories)?|popular(?: now| stories)?"
+    r"|trending(?: now| stories| news)?|top stories|latest(?: news| stories)?|popular(?: now| stories)?"
     r"|recommended(?: for you| stories)?|what to read next|further reading|read more|also read"
-    r"|editor[’']?s picks)"
+    r"|editor[’']?s picks|(?:more|other) (?:great |top )?(?:[A-Z]\w+ )?(?:stories|news|articles|reads)"
+    r"|trending news|you (?:may|might|will|could) (?:also )?(?:like|enjoy"
+    r"|be interested in)(?: these(?: posts)?)?(?:\.\.\.|…)?"
+    r"|popular (?:on|at|in) [\w .]{1,30}|more|see more|don[’']?t miss|also on [\w .]{1,30}"
+    r"|more in [\w .]{1,40}"
+    r"|(?:top|latest) (?:headlines|videos)|in other news|elsewhere on [\w .]{1,30}|read these next)"
     r"\s*:?",
     re.IGNORECASE,
 )
@@ -106,6 +112,162 @@ CAPTION_TAIL_CHARS = 180
 IMAGE_CAPTION_LEAD = re.compile(r"(?:Image caption|Caption|Photo caption)\s*[,:]\s*\S.*")
 
 DUPLICATE_MIN = 20  # characters: shorter lines ("- Yes") may repeat in a body legitimately
+DUPLICATE_ANYWHERE = 130  # characters: a repeat this long is a copy wherever it stands, even a question
+
+# ---------------------------------------------------------------------------------------------------------
+# Page-furniture families (issue 14): each a fullmatch on a short line unless said otherwise.
+
+# Cookie and consent notices: found anywhere in a line (a notice starts with anything), so the
+# classifier checks them before the gate, on lines that hold one of CONSENT_HINTS.
+CONSENT_HINTS = ("ookie", "onsent", "partners", "privacy", "Privacy")
+CONSENT_NOTICE = re.compile(
+    r"\b(?:we|this (?:web)?site|our (?:web)?site|this page|the site)\s+(?:uses?|place[sd]?"
+    r"|stores?)\s+cookies\b"
+    r"|\b(?:use|usage) of cookies\b|\bcookies? (?:policy|settings|preferences|consent|notice|banner)\b"
+    r"|\bby (?:continuing|clicking|using|browsing|scrolling)\b.{0,120}\b(?:cookies|privacy policy"
+    r"|terms of (?:use|service))"
+    r"|\b(?:consent to|accept) (?:the use of |our |all )?cookies\b|\bwe value your privacy\b"
+    r"|\bwe and our (?:\d+ )?(?:trusted )?partners\b|\bmanage (?:your )?(?:consent|privacy|cookie)"
+    r"|\bprotected by recaptcha\b",
+    re.IGNORECASE,
+)
+CONSENT_MAX = 600  # characters: a notice is a paragraph at most
+# The banner's buttons, each alone on a line.
+CONSENT_BUTTON = re.compile(
+    r"(?:accept|reject|decline|refuse|allow|agree|deny)(?: all| selected| necessary| essential)?"
+    r"(?: cookies| and close| & close| and continue)?"
+    r"|(?:ok|okay|got it|i agree|i accept|i understand|agree and (?:close|continue)|yes,? i agree"
+    r"|no,? thanks|close|dismiss|continue|more (?:info|information|options)|learn more|customi[sz]e"
+    r"|manage (?:cookies|preferences|options|settings|choices)|(?:cookie|privacy) (?:settings|preferences"
+    r"|policy)"
+    r"|(?:only )?(?:necessary|essential) cookies(?: only)?|save (?:settings|preferences|choices)"
+    r"|privacy policy|terms (?:of (?:use|service)|and conditions|& conditions)|skip to (?:main )?content"
+    r"|back to top|print(?: this)?(?: article| page)?|copy(?: link)?|report|close (?:this )?(?:window|ad"
+    r"|gallery)"
+    r"|back to gallery|this slideshow requires javascript)[\s.!:×✕]*",
+    re.IGNORECASE,
+)
+# Breadcrumbs and inline menus: "Home | Markets | Commodities", "News > World > Asia".
+CRUMB_SPLIT = re.compile(r"\s*(?:[>»›→]|\s[|/·•]\s|\|)\s*")
+CRUMB_CHARS = ">»›→|/·•"
+CRUMB_ITEM_WORDS = 4  # each item is a section name
+CRUMB_MIN_ITEMS = 3  # two items are too often "Nd/Pr" or "A | B" in a body
+CRUMB_HOME = re.compile(r"(?:you are here\s*:?\s*)?(?:home|start|front ?page|homepage)\b", re.IGNORECASE)
+# Tag and category lines: "Tags: rare earths, China", "Filed under: Mining", "Topics Japan Trade".
+TAGS = re.compile(
+    r"(?:tags?|tagged(?: with| in)?|topics?|filed (?:under|in)|categor(?:y|ies)|keywords|related topics"
+    r"|posted in|more (?:about|on)|trends|subjects?|labels?|sections?)\s*(?::|\|)\s*.{0,250}",
+    re.IGNORECASE,
+)
+# Without a colon the list follows the word directly, items capitalised: "Tags Kristi Noem Mining".
+TAGS_BARE = re.compile(r"(?:Tags|Tagged|Topics|Filed under|Categories)\s+[A-Z0-9#][^.!?]{0,150}")
+# Previous/next-article links.
+PREV_NEXT = re.compile(
+    r"[«‹<←]*\s*(?:previous|prev|next|older|newer|earlier|later)"
+    r"(?:\s+(?:article|post|story|entry|item|page|news|[A-Z][a-z]+ news|in [A-Za-z ]{1,30}))?s?\s*[»›>→]*"
+    r"(?:\s*[:|–—-]\s*.{0,200}|\s+(?:previous|prev|next|older|newer)(?:\s+(?:article|post|story"
+    r"|entry))?\s*[»›>→]*)?"
+    r"|(?:post|article|story) navigation|[«‹<←]+\s*back(?: to [a-z ]{1,30})?|more in [A-Z].{0,60}",
+    re.IGNORECASE,
+)
+# Sign-in and comment prompts.
+SIGN_IN = re.compile(
+    r"(?:sign|log) ?(?:in|on|up)(?:\s*(?:/|or|\|)\s*(?:register|sign ?up|subscribe|create an account))?"
+    r"(?: to (?:comment|reply|post|continue|read|join|save|follow|leave)\b.{0,80})?"
+    r"|(?:please )?(?:sign|log) ?in (?:or (?:register|sign up) )?to .{0,80}"
+    r"|you must be (?:logged|signed) in to .{0,80}|(?:register|create an account) (?:or (?:sign"
+    r"|log) in )?to .{0,80}"
+    r"|already have an account\??.{0,40}|don[’']?t have an account\??.{0,40}|forgot (?:your )?password\??"
+    r"|(?:join|start) the (?:conversation|discussion|debate).{0,60}|leave a (?:reply|comment|response).{0,40}"
+    r"|(?:post|add|write) (?:a|your) (?:comment|reply|response).{0,40}|comments?|discussion|conversation"
+    r"|(?:show|view|hide|load|read|see) (?:all |more )?(?:\d+ )?comments?.{0,20}|comment via .{0,60}"
+    r"|tell us what you think.{0,60}|have your say.{0,60}|what do you think\?.{0,60}"
+    r"|your email address will not be published.{0,80}|required fields are marked.{0,20}"
+    r"|(?:your )?(?:name|e-?mail|website|comment)\s*\*?|(?:you|your comment) .{0,40}(?:moderat"
+    r"|can[’']?t be published).{0,80}"
+    r"|(?:like|sukai) (?:this|ini)\s*:?|like loading\.*|(?:be the first|click) to (?:like|comment).{0,40}"
+    r"|post limit reached.{0,80}|(?:\d+\s*)?(?:reactions?|replies|likes?)",
+    re.IGNORECASE,
+)
+# Subscribe and paywall prompts that SUBSCRIBE_LEAD (which wants a newsletter word) lets pass.
+PAYWALL = re.compile(
+    r"(?:click|tap) here to (?:subscribe|sign up|register|get|download|read|continue|follow).{0,150}"
+    r"|already (?:a )?(?:member|subscriber|registered)(?:\?.{0,80}|[.!]?)|(?:to )?(?:continue"
+    r"|keep) reading.{0,120}"
+    r"|to read the (?:full|rest of the|whole) (?:story|article).{0,120}|(?:unlock|read) (?:this"
+    r"|the full) (?:article|story).{0,120}"
+    r"|this (?:article|story|content) is (?:for|available to|only available to|reserved for) .{0,120}"
+    r"|you (?:have|[’']ve) (?:\d+|one|two|three) free (?:articles?|stories) (?:left|remaining).{0,80}"
+    r"|you[’']ve (?:read|reached) .{0,60}(?:free|limit).{0,80}|(?:start|begin) (?:your|a) free trial.{0,120}"
+    r"|get (?:unlimited|full|digital|instant) access.{0,120}|(?:become|join as) a (?:member|subscriber"
+    r"|supporter).{0,120}"
+    r"|(?:give|send) (?:a|this) gift.{0,80}|(?:gift|share) this article.{0,80}|(?:need"
+    r"|want) more \w+\?.{0,150}subscri.{0,150}"
+    r"|get .{0,60} delivered .{0,100}|(?:get|download) (?:the|our) .{0,40}app.{0,80}"
+    r"|let our news meet your inbox.{0,120}",
+    re.IGNORECASE,
+)
+# Publisher standards and policy lines.
+STANDARDS = re.compile(
+    r"(?:our (?:standards|editorial (?:standards|guidelines|policy)|ethics policy)|editorial (?:standards"
+    r"|guidelines)"
+    r"|the thomson reuters trust principles|(?:learn|read) (?:more )?about (?:our|how we) .{0,60}"
+    r"|(?:this (?:article|story) (?:was|has been) )?fact[- ]checked by .{0,80}|corrections? policy"
+    r"|(?:we|the \w+) (?:is|are) committed to .{0,40}(?:accuracy|publishing a diversity).{0,200}"
+    r"|(?:to )?(?:report|submit) (?:a correction|an error|a typo).{0,100}|have a (?:news )?tip\?.{0,200}"
+    r"|reuse this content|(?:reprints?|licensing) (?:and|&) (?:permissions|licensing).{0,60}"
+    r"|ethics statement)"
+    r"(?:\s*[:.|–—-]\s*.{0,120})?",
+    re.IGNORECASE,
+)
+# Image credits that name the image's place or source: "Header image: via Wikimedia Commons".
+IMAGE_CREDIT = re.compile(
+    r"(?:(?:header|featured?|top|lead|main|cover|hero|banner|thumbnail|teaser|article|story|file|title)\s+)?"
+    r"(?:image|photo|picture|illustration|graphic|video)s?\s*(?:credits?|copyright|source|courtesy)?"
+    r"\s*(?::|\||via|courtesy(?: of)?)\s*\S.{0,150}"
+    r"|credits?\s*(?:\.\.\.|…|:)\s*\S.{0,150}|(?:image|photo)s? (?:copyright|via|courtesy) .{0,150}"
+    r"|(?:file )?photo\s*:.{0,150}",
+    re.IGNORECASE,
+)
+# A caption's credit line alone: "Jane Roe/Reuters", "Michael Conroy, AP", "Getty Images".
+CREDIT_ALONE = re.compile(
+    r"(?:[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}\s*(?:/|,|for)\s*)+"
+    r"(?:Getty Images|AFP|AP|Associated Press|Reuters|EPA(?:-EFE)?|Bloomberg|Shutterstock|iStock|Alamy|Xinhua"
+    r"|The [A-Z]\w+(?: [A-Z]\w+){0,3}|[A-Z]\w+(?: [A-Z]\w+){0,2} Images|[A-Z][A-Za-z]+Net|NASA|ZDNet|CNET)"
+    r"(?:\s*/\s*[A-Z][\w ]{1,30})?"
+)
+# Republication notices.
+REPUBLISH = re.compile(
+    r"(?:this (?:article|story|post|piece) (?:is|was|has been) )?(?:re-?published|re-?printed|reposted"
+    r"|syndicated)"
+    r"(?: with (?:the )?permission| from| under| courtesy| by arrangement| here).{0,200}"
+    r"|republish (?:this|our) (?:article|story|content).{0,200}|republication (?:rights|notice"
+    r"|policy).{0,120}"
+    r"|(?:for )?(?:reprint|republishing|syndication) (?:rights|requests|and licensing|inquiries).{0,120}"
+    r"|read the original (?:article|story|post)(?: (?:here|on|at) .{0,80})?\.?"
+    r"|(?:you (?:may|can) )?(?:freely )?republish .{0,200}|(?:this (?:article"
+    r"|work) is )?licensed under (?:a |the )?creative commons.{0,200}",
+    re.IGNORECASE,
+)
+# Share lines: every item a network, a count or a label.
+SHARE_EXTRA = re.compile(
+    r"(?:sharing is caring|share (?:this|the) (?:article|story|post|page)(?: (?:on|via|with))?"
+    r"|like this (?:story|article)\?.{0,60}|share it with .{0,40}|follow (?:us"
+    r"|[A-Z]\w*(?: [A-Z]\w*){0,3}) on\b.{0,120}"
+    r"|get short url|short url|\d[\d,.]*[km]?\s*shares?|shares?\s*\d[\d,.]*[km]?|copy (?:link|url)"
+    r"|google\+|blogger|stumbleupon|tumblr|vk|weibo|wechat|xing|pocket|buffer|sms|threads|bluesky|mastodon"
+    r"|instagram|youtube|mix|digg|delicious|viber|line|skype|yummly|evernote|gmail)[!.:]*",
+    re.IGNORECASE,
+)
+# Menus rendered one item per line: runs of this many short lines or more, each a label.
+MENU_MIN_ITEMS = 6
+MENU_ITEM_WORDS = 3
+# A numbered "most read" list: "1. Headline" (or "1 Headline") in order, this many or more.
+NUMBERED_ITEM = re.compile(r"(?P<n>\d{1,2})\s*[.)]?\s+(?P<head>\S.*)")
+MIN_NUMBERED_ITEMS = 3
+MIN_NUMBERED_WORDS = 4  # "1. Neodymium" lists elements; a headline has a verb and a subject
+# A caption printed twice (image alt text and figcaption): one copy goes to captions.
+DOUBLED_CAPTION_MAX = 400
 
 # ---------------------------------------------------------------------------------------------------------
 # A cheap gate before the line rules. Most lines are sentences that no rule removes; trying a dozen rules
@@ -148,6 +310,10 @@ NOISE_HEAD = re.compile(
             _any_case(READ_MORE.pattern),
             *WIDGET_HEADS,
             *(r"\s*" + _any_case(_unnamed(pattern)) for pattern in provenance.NOTE_PATTERNS),
+            *(
+                _any_case(pattern.pattern)
+                for pattern in (TAGS, PREV_NEXT, SIGN_IN, PAYWALL, STANDARDS, IMAGE_CREDIT, REPUBLISH)
+            ),
         )
     )
 )

@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 
 from monitor.extract import boilerplate as bp
 from monitor.extract import provenance
-from monitor.extract.headlines import headline_list_lines, is_headline_like, is_separator, unbullet
+from monitor.extract.headlines import (
+    headline_list_lines,
+    is_headline_like,
+    is_separator,
+    menu_lines,
+    numbered_list_lines,
+    unbullet,
+)
 from monitor.extract.normalize import prepare
 from monitor.models import Removed
 
@@ -50,12 +57,15 @@ class Cleaned:
 
 
 def _may_be_noise(line: str) -> bool:
-    """False only for lines no rule but the caption rule can remove."""
+    """False only for lines no rule but the caption and consent rules can remove."""
     return (
-        bp.NOISE_HEAD.match(line) is not None
+        len(line) <= _ALWAYS_JUDGED
+        or bp.NOISE_HEAD.match(line) is not None
         or bp.RIGHTS_TAIL.search(line, max(len(line) - bp.RIGHTS_TAIL_CHARS, 0)) is not None
     )
 
+
+_ALWAYS_JUDGED = 100  # characters: short lines are few in a body and cheap to try every rule on
 
 # ---------------------------------------------------------------------------------------------------------
 # The line pass.
@@ -71,6 +81,7 @@ class _Collector:
     flags: dict[str, None] = field(default_factory=dict)
     captions: dict[str, None] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
+    previous: str | None = None  # the key of the last line long enough to be a repeat
     origin: str | None = None
     published: str | None = None
     tidy: bool = False  # lines hold no whitespace but single inner spaces: see _dedup_key
@@ -94,15 +105,36 @@ def clean(text: str) -> Cleaned:
     """Remove scraping noise from an article's text; see the module docstring for the rules."""
     lines, debris, tidy = prepare(text)
     collector = _Collector(tidy=tidy)
-    in_lists = headline_list_lines(lines)
+    by_shape = _shaped_runs(lines)
     for index, line in enumerate(lines):
-        if index in in_lists:
-            collector.remove(line, "headline-list")
+        if index in by_shape:
+            reason = by_shape[index]
+            if reason == "caption":
+                collector.captions[line] = None
+                collector.seen.add(_dedup_key(line, collector.tidy))
+            collector.remove(line, reason)
         elif index in debris and is_separator(line or "-"):
             collector.remove(debris[index], "wp-debris")
         else:
             _judge(line, collector)
     return collector.result()
+
+
+def _shaped_runs(lines: list[str]) -> dict[int, str]:
+    """Lines judged by their neighbours: lists of other stories, menus, captions printed twice."""
+    found = dict.fromkeys(menu_lines(lines), "menu")
+    found.update(dict.fromkeys(numbered_list_lines(lines), "headline-list"))
+    found.update(dict.fromkeys(headline_list_lines(lines), "headline-list"))
+    for index in range(len(lines) - 1):
+        line = lines[index]
+        if (
+            bp.DUPLICATE_MIN <= len(line) <= bp.DOUBLED_CAPTION_MAX
+            and lines[index + 1] == line
+            and index not in found
+            and not is_headline_like(line)  # a title printed twice is still the title
+        ):
+            found[index], found[index + 1] = "caption", "duplicate"
+    return found
 
 
 def _judge(line: str, collector: _Collector) -> None:
@@ -120,6 +152,8 @@ def _judge(line: str, collector: _Collector) -> None:
 
 
 def _noise_reason(line: str, collector: _Collector) -> str | None:
+    if _is_consent(line):
+        return "consent"
     if not _may_be_noise(line):
         return _caption(line, collector)
     for rule in _SHORT_RULES:
@@ -130,14 +164,27 @@ def _noise_reason(line: str, collector: _Collector) -> str | None:
 
 
 def _long_line_reason(line: str, collector: _Collector) -> str | None:
-    # Long lines are body text unless they are disclaimers, syndication notes or captions.
+    # Long lines are body text unless they are consent notices, disclaimers, syndication notes or captions.
+    if _is_consent(line):
+        return "consent"
     return _disclaimer(line, collector) or _caption(line, collector)
 
 
+def _is_consent(line: str) -> bool:
+    if len(line) > bp.CONSENT_MAX or not any(hint in line for hint in bp.CONSENT_HINTS):
+        return False
+    return bp.CONSENT_NOTICE.search(line) is not None
+
+
 def _repeat_reason(line: str, collector: _Collector) -> str | None:
+    """A paragraph printed again: anywhere, or right after itself when it is a short question (an
+    interview or a FAQ asks each guest the same question: those recur in the body)."""
     if len(line) < bp.DUPLICATE_MIN:
         return None
     key = _dedup_key(line, collector.tidy)
+    previous, collector.previous = collector.previous, key
+    if len(line) < bp.DUPLICATE_ANYWHERE and line.endswith("?"):
+        return "duplicate" if key == previous else None
     if key in collector.seen:
         return "duplicate"
     collector.seen.add(key)
@@ -256,6 +303,21 @@ def _caption(line: str, collector: _Collector) -> str | None:
     return "caption"
 
 
+def _breadcrumb(line: str, collector: _Collector) -> str | None:
+    if not any(char in line for char in bp.CRUMB_CHARS):
+        return None
+    items = [item for item in bp.CRUMB_SPLIT.split(line) if item.strip()]
+    if len(items) < bp.CRUMB_MIN_ITEMS and not (len(items) >= 2 and bp.CRUMB_HOME.fullmatch(items[0])):
+        return None
+    if all(len(item.split()) <= bp.CRUMB_ITEM_WORDS and item[-1] not in ".!?" for item in items):
+        return "breadcrumb"
+    return None
+
+
+def _credit_alone(line: str, collector: _Collector) -> str | None:
+    return "photo-credit" if len(line) <= 80 and bp.CREDIT_ALONE.fullmatch(line) else None
+
+
 # A new rule must add what starts the lines it removes to bp.NOISE_HEAD, or the gate holds them back.
 _SHORT_RULES: tuple[_Rule, ...] = (
     _separator,
@@ -267,5 +329,17 @@ _SHORT_RULES: tuple[_Rule, ...] = (
     _fullmatch_rule(bp.ADVERTISEMENT, "advertisement", max_len=80),
     _subscribe,
     _fullmatch_rule(bp.READ_MORE, "read-more", max_len=220),
+    _fullmatch_rule(bp.CONSENT_BUTTON, "consent", max_len=60),
+    _breadcrumb,
+    _fullmatch_rule(bp.TAGS, "tags", max_len=260),
+    _fullmatch_rule(bp.TAGS_BARE, "tags", max_len=160),
+    _fullmatch_rule(bp.PREV_NEXT, "prev-next", max_len=260),
+    _fullmatch_rule(bp.SIGN_IN, "sign-in", max_len=200),
+    _fullmatch_rule(bp.PAYWALL, "subscribe", max_len=300),
+    _fullmatch_rule(bp.STANDARDS, "standards", max_len=300),
+    _fullmatch_rule(bp.IMAGE_CREDIT, "photo-credit", max_len=200),
+    _credit_alone,
+    _fullmatch_rule(bp.REPUBLISH, "republication", max_len=300),
+    _fullmatch_rule(bp.SHARE_EXTRA, "share-widget", max_len=160),
     _caption,
 )

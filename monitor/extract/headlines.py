@@ -90,6 +90,79 @@ def _headed_run_end(lines: Sequence[str], start: int) -> int | None:
         elif not is_separator(line):
             break
         index += 1
-    if bulleted or plain >= _MIN_UNBULLETED_ITEMS:
+    if bulleted:
         return index
+    if plain >= _MIN_UNBULLETED_ITEMS:
+        return _give_back_title(lines, start, index)
     return start + 1  # a lone heading is noise too
+
+
+_BODY_WORDS = 15  # a line this long that is not title-like is article text
+_STANDFIRST_WORDS = 12  # a title-like line this long under a title is its standfirst
+
+
+def _is_body(line: str) -> bool:
+    return len(line.split()) >= _BODY_WORDS and not is_headline_like(line)
+
+
+def _give_back_title(lines: Sequence[str], start: int, end: int) -> int:
+    """The end of a headed list, leaving out the article's own headline (and standfirst) when the
+    list stands above the article: nothing but furniture before it, article text right after it."""
+    if end >= len(lines) or not _is_body(lines[end]) or any(map(_is_body, lines[:start])):
+        return end
+    end -= 1  # the line above the first paragraph is the headline, or the standfirst under it
+    if end - 1 > start + 1 and len(lines[end].split()) >= _STANDFIRST_WORDS:
+        end -= 1
+    return end
+
+
+def numbered_list_lines(lines: Sequence[str]) -> set[int]:
+    """Indices of numbered lists of headlines ("1. Headline", "2. Headline", ...: a most-read box)."""
+    marked: set[int] = set()
+    run: list[int] = []
+    for index, line in enumerate(lines):
+        item = bp.NUMBERED_ITEM.fullmatch(line) if line[:1].isdigit() else None
+        headline = item is not None and _is_numbered_headline(item.group("head"))
+        if item is not None and headline and int(item.group("n")) == len(run) + 1:
+            run.append(index)
+            continue
+        _close_run(run, marked, bp.MIN_NUMBERED_ITEMS)
+        run = [index] if item is not None and headline and item.group("n") == "1" else []
+    _close_run(run, marked, bp.MIN_NUMBERED_ITEMS)
+    return marked
+
+
+def _is_numbered_headline(head: str) -> bool:
+    return is_headline_like(head.rstrip("?!"), min_words=bp.MIN_NUMBERED_WORDS) or (
+        head.endswith("?") and len(head.split()) >= bp.MIN_NUMBERED_WORDS
+    )
+
+
+def menu_lines(lines: Sequence[str]) -> set[int]:
+    """Indices of menus rendered one item per line: long runs of short labels ("News", "World", ...)."""
+    marked: set[int] = set()
+    run: list[int] = []
+    for index, line in enumerate(lines):
+        if _is_menu_item(line):
+            run.append(index)
+        else:
+            _close_run(run, marked, bp.MENU_MIN_ITEMS)
+            run = []
+    _close_run(run, marked, bp.MENU_MIN_ITEMS)
+    return marked
+
+
+def _is_menu_item(line: str) -> bool:
+    # Authored lists carry bullets ("- Recycling") and numbers: those are never menu items.
+    return (
+        0 < len(line) <= 40
+        and len(line.split()) <= bp.MENU_ITEM_WORDS
+        and line[-1] not in ".!?:;,"
+        and not bp.BULLET.match(line)
+        and not any(char.isdigit() for char in line)
+    )
+
+
+def _close_run(run: list[int], marked: set[int], minimum: int) -> None:
+    if len(run) >= minimum:
+        marked.update(run)
