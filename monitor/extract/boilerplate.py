@@ -119,7 +119,7 @@ DUPLICATE_ANYWHERE = 130  # characters: a repeat this long is a copy wherever it
 
 # Cookie and consent notices: found anywhere in a line (a notice starts with anything), so the
 # classifier checks them before the gate, on lines that hold one of CONSENT_HINTS.
-CONSENT_HINTS = ("ookie", "onsent", "partners", "privacy", "Privacy")
+CONSENT_HINT = re.compile("ookie|onsent|partners|rivacy|recaptcha")
 CONSENT_NOTICE = re.compile(
     r"\b(?:we|this (?:web)?site|our (?:web)?site|this page|the site)\s+(?:uses?|place[sd]?"
     r"|stores?)\s+cookies\b"
@@ -236,6 +236,8 @@ CREDIT_ALONE = re.compile(
     r"|The [A-Z]\w+(?: [A-Z]\w+){0,3}|[A-Z]\w+(?: [A-Z]\w+){0,2} Images|[A-Z][A-Za-z]+Net|NASA|ZDNet|CNET)"
     r"(?:\s*/\s*[A-Z][\w ]{1,30})?"
 )
+CREDIT_ALONE_MAX = 80  # characters
+
 # Republication notices.
 REPUBLISH = re.compile(
     r"(?:this (?:article|story|post|piece) (?:is|was|has been) )?(?:re-?published|re-?printed|reposted"
@@ -259,6 +261,29 @@ SHARE_EXTRA = re.compile(
     r"|instagram|youtube|mix|digg|delicious|viber|line|skype|yummly|evernote|gmail)[!.:]*",
     re.IGNORECASE,
 )
+# The families above that are one fullmatch each, in the order they are tried, with their reasons:
+# one alternation, so a line is tried against all of them in one regex call.
+_FURNITURE_FAMILIES = (
+    ("consent", CONSENT_BUTTON),
+    ("tags", TAGS),
+    ("tags", TAGS_BARE),
+    ("prev-next", PREV_NEXT),
+    ("sign-in", SIGN_IN),
+    ("subscribe", PAYWALL),
+    ("standards", STANDARDS),
+    ("photo-credit", IMAGE_CREDIT),
+    ("republication", REPUBLISH),
+    ("share-widget", SHARE_EXTRA),
+)
+FURNITURE = re.compile(
+    "|".join(
+        f"(?P<f{index}>{f'(?i:{pattern.pattern})' if pattern.flags & re.IGNORECASE else pattern.pattern})"
+        for index, (_, pattern) in enumerate(_FURNITURE_FAMILIES)
+    )
+)
+FURNITURE_REASONS = {f"f{index}": reason for index, (reason, _) in enumerate(_FURNITURE_FAMILIES)}
+FURNITURE_MAX = 300  # characters
+
 # Menus rendered one item per line: runs of this many short lines or more, each a label.
 MENU_MIN_ITEMS = 6
 MENU_ITEM_WORDS = 3
@@ -312,7 +337,10 @@ NOISE_HEAD = re.compile(
             *(r"\s*" + _any_case(_unnamed(pattern)) for pattern in provenance.NOTE_PATTERNS),
             *(
                 _any_case(pattern.pattern)
-                for pattern in (TAGS, PREV_NEXT, SIGN_IN, PAYWALL, STANDARDS, IMAGE_CREDIT, REPUBLISH)
+                for pattern in (
+                    CONSENT_BUTTON, TAGS, TAGS_BARE, PREV_NEXT, SIGN_IN, PAYWALL, STANDARDS, IMAGE_CREDIT,
+                    REPUBLISH, SHARE_EXTRA,
+                )
             ),
         )
     )

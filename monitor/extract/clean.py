@@ -59,13 +59,12 @@ class Cleaned:
 def _may_be_noise(line: str) -> bool:
     """False only for lines no rule but the caption and consent rules can remove."""
     return (
-        len(line) <= _ALWAYS_JUDGED
-        or bp.NOISE_HEAD.match(line) is not None
+        bp.NOISE_HEAD.match(line) is not None
+        or (len(line) <= bp.CREDIT_ALONE_MAX and ("/" in line or "," in line))  # "Jane Roe/Reuters"
+        or any(char in line for char in bp.CRUMB_CHARS)  # breadcrumbs start with any section name
         or bp.RIGHTS_TAIL.search(line, max(len(line) - bp.RIGHTS_TAIL_CHARS, 0)) is not None
     )
 
-
-_ALWAYS_JUDGED = 100  # characters: short lines are few in a body and cheap to try every rule on
 
 # ---------------------------------------------------------------------------------------------------------
 # The line pass.
@@ -117,13 +116,24 @@ def clean(text: str) -> Cleaned:
             collector.remove(debris[index], "wp-debris")
         else:
             _judge(line, collector)
+    _remove_menus(collector)
     return collector.result()
 
 
+def _remove_menus(collector: _Collector) -> None:
+    """Menus are found among the lines that survived: judged on what a second cleaning would see,
+    so that cleaning twice gives what cleaning once gave."""
+    menus = menu_lines(collector.kept)
+    if not menus:
+        return
+    for index in sorted(menus):
+        collector.remove(collector.kept[index], "menu")
+    collector.kept = [line for index, line in enumerate(collector.kept) if index not in menus]
+
+
 def _shaped_runs(lines: list[str]) -> dict[int, str]:
-    """Lines judged by their neighbours: lists of other stories, menus, captions printed twice."""
-    found = dict.fromkeys(menu_lines(lines), "menu")
-    found.update(dict.fromkeys(numbered_list_lines(lines), "headline-list"))
+    """Lines judged by their neighbours: lists of other stories, captions printed twice."""
+    found = dict.fromkeys(numbered_list_lines(lines), "headline-list")
     found.update(dict.fromkeys(headline_list_lines(lines), "headline-list"))
     for index in range(len(lines) - 1):
         line = lines[index]
@@ -171,7 +181,7 @@ def _long_line_reason(line: str, collector: _Collector) -> str | None:
 
 
 def _is_consent(line: str) -> bool:
-    if len(line) > bp.CONSENT_MAX or not any(hint in line for hint in bp.CONSENT_HINTS):
+    if len(line) > bp.CONSENT_MAX or bp.CONSENT_HINT.search(line) is None:
         return False
     return bp.CONSENT_NOTICE.search(line) is not None
 
@@ -314,8 +324,18 @@ def _breadcrumb(line: str, collector: _Collector) -> str | None:
     return None
 
 
+def _furniture(line: str, collector: _Collector) -> str | None:
+    """The page-furniture families of boilerplate.FURNITURE, tried in one regex call."""
+    if len(line) > bp.FURNITURE_MAX:
+        return None
+    match = bp.FURNITURE.fullmatch(line)
+    if match is None or match.lastgroup is None:
+        return None
+    return bp.FURNITURE_REASONS[match.lastgroup]
+
+
 def _credit_alone(line: str, collector: _Collector) -> str | None:
-    return "photo-credit" if len(line) <= 80 and bp.CREDIT_ALONE.fullmatch(line) else None
+    return "photo-credit" if len(line) <= bp.CREDIT_ALONE_MAX and bp.CREDIT_ALONE.fullmatch(line) else None
 
 
 # A new rule must add what starts the lines it removes to bp.NOISE_HEAD, or the gate holds them back.
@@ -329,17 +349,8 @@ _SHORT_RULES: tuple[_Rule, ...] = (
     _fullmatch_rule(bp.ADVERTISEMENT, "advertisement", max_len=80),
     _subscribe,
     _fullmatch_rule(bp.READ_MORE, "read-more", max_len=220),
-    _fullmatch_rule(bp.CONSENT_BUTTON, "consent", max_len=60),
     _breadcrumb,
-    _fullmatch_rule(bp.TAGS, "tags", max_len=260),
-    _fullmatch_rule(bp.TAGS_BARE, "tags", max_len=160),
-    _fullmatch_rule(bp.PREV_NEXT, "prev-next", max_len=260),
-    _fullmatch_rule(bp.SIGN_IN, "sign-in", max_len=200),
-    _fullmatch_rule(bp.PAYWALL, "subscribe", max_len=300),
-    _fullmatch_rule(bp.STANDARDS, "standards", max_len=300),
-    _fullmatch_rule(bp.IMAGE_CREDIT, "photo-credit", max_len=200),
     _credit_alone,
-    _fullmatch_rule(bp.REPUBLISH, "republication", max_len=300),
-    _fullmatch_rule(bp.SHARE_EXTRA, "share-widget", max_len=160),
+    _furniture,
     _caption,
 )

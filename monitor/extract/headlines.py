@@ -143,6 +143,8 @@ def menu_lines(lines: Sequence[str]) -> set[int]:
     marked: set[int] = set()
     run: list[int] = []
     for index, line in enumerate(lines):
+        if is_separator(line):
+            continue  # removed anyway: a menu with rules between its items is still one menu
         if _is_menu_item(line):
             run.append(index)
         else:
@@ -153,8 +155,13 @@ def menu_lines(lines: Sequence[str]) -> set[int]:
 
 
 def _is_menu_item(line: str) -> bool:
-    # Authored lists carry bullets ("- Recycling") and numbers: those are never menu items.
+    # Authored lists carry bullets ("- Recycling") and numbers: those are never menu items. A subhead
+    # ("- Heavy metal -") is judged as the heading the cleaner makes of it, so cleaning twice agrees.
+    if line[:1] in "-–—" and (subhead := bp.SUBHEAD.fullmatch(line)) is not None:
+        line = subhead.group("head")
     return (
+        any(char.isalpha() for char in line)
+        and
         0 < len(line) <= 40
         and len(line.split()) <= bp.MENU_ITEM_WORDS
         and line[-1] not in ".!?:;,"
