@@ -83,6 +83,21 @@ NOISE = [
     ("Reprinted with permission from the author.", "republication"),
     # advertisement labels
     ("Advert", "advertisement"),
+    # gallery counters, widget labels, timestamps
+    ("Image 1 of 23", "gallery"),
+    ("1 / 23", "gallery"),
+    ("Caption", "consent"),
+    ("Print", "share-widget"),
+    ("Published 11:34 PM EST Nov 19, 2019", "date"),
+    ("Updated at 1:23 p.m.", "date"),
+    ("Jane Roe 2026-03-12 14:35:08", "date"),
+    # contributed-reporting notes, read-more links, captions credited in brackets
+    ("Jane Roe contributed reporting from Hong Kong.", "signoff"),
+    ("SEE MORE: Lithium explorer raises funds for drilling", "read-more"),
+    ("READ MORE ON METALS DAILY BY CLICKING HERE", "read-more"),
+    ("Related post: Lithium explorer raises funds", "read-more"),
+    ("Workers at the plant near Baotou sort ore (Image: Getty)", "caption"),
+    ("Image caption Workers at the plant near Baotou sort ore", "caption"),
 ]
 
 
@@ -107,6 +122,11 @@ BODY = [
     "The company was re-listed in Hong Kong after the restructuring was completed.",
     "Our standards for tailings storage are among the strictest in the world, the chief executive said.",
     "Nd/Pr oxide rose to its highest price since March.",
+    "Updated figures from the ministry show output rose 5 percent.",
+    "Published data show 12 of 30 projects reached production.",
+    "More than 400 start-ups were listed in 2012; fewer than five produce today.",
+    "Also in March, the company signed an offtake with a Japanese buyer.",
+    "Caption contests aside, the ministry's statement was terse.",
 ]
 
 
@@ -190,3 +210,17 @@ def test_a_question_asked_of_every_guest_stays_each_time() -> None:
     question = "What got you interested in rare earth chemistry?"
     lines = [question, BEFORE, question, AFTER]
     assert clean("\n".join(lines)).text == "\n\n".join(lines)
+
+
+def test_a_doubled_paragraph_that_quotes_someone_keeps_one_copy_in_the_text() -> None:
+    paragraph = "“We will not sell below cost,” the chief executive said at the plant in Kuantan."
+    result = clean("\n".join([BEFORE, paragraph, paragraph, AFTER]))
+    assert result.text == "\n\n".join([BEFORE, paragraph, AFTER])
+    assert result.captions == ()
+
+
+def test_a_paragraph_printed_three_times_keeps_one_copy_and_is_not_a_caption() -> None:
+    paragraph = "Workers inspect rare earth concentrate at the processing plant near Kalgoorlie."
+    result = clean("\n".join([BEFORE, paragraph, paragraph, paragraph, AFTER]))
+    assert result.text == "\n\n".join([BEFORE, paragraph, AFTER])
+    assert result.captions == ()

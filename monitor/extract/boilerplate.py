@@ -22,6 +22,9 @@ SIGNOFF = re.compile(
     r"[A-Z][A-Za-z]*\.(?:\s?[A-Z][A-Za-z'’-]+)+\s?--\s?[A-Za-z]{2,4}(?:/[A-Za-z]{2,4})*"  # F.Stadler--VB
     r"|(?:[a-z]{2,5}-)*[a-z]{2,5}(?:/[a-z]{2,5})+"  # bur-jm/dw
     r"|\(?\s*(?:Reporting|Writing|Additional reporting|Editing|Edited|Compiled)\s+by\b[^()]{0,250}\)?"
+    r"|[A-Z][^.]{0,120}\s(?:contributed|also contributed) (?:reporting|research|to this (?:report|article"
+    r"|story))"
+    r"[^.]{0,100}\.?"
     r"|[-–—]{1,2}\s*\(?(?:AFP|Reuters|AP|Bloomberg|Xinhua|dpa|ANI|PTI|IANS|Kyodo|Yonhap|ANSA|EFE|TASS)\)?"
     r"|\(?(?:AFP|Reuters|AP|Xinhua|dpa|ANI|PTI|IANS|Kyodo|Yonhap|ANSA|EFE|TASS)\)?"
 )
@@ -37,7 +40,7 @@ ADVERTISEMENT = re.compile(
     re.IGNORECASE,
 )
 SUBSCRIBE_LEAD = re.compile(
-    r"(?:subscribe\b|sign up\b|get (?:our|the)\b|join (?:our|us)\b|don[’']?t miss\b|enter your email"
+    r"(?:subscribe\b|sign up\b|get (?:our|the|access)\b|join (?:our|us)\b|don[’']?t miss\b|enter your email"
     r"|already a subscriber|become a (?:member|subscriber)|support (?:our|independent) journalism"
     r"|want (?:more|the latest)|stay (?:informed|up to date)|register (?:now|for free))",
     re.IGNORECASE,
@@ -47,9 +50,11 @@ SUBSCRIBE_WORD = re.compile(
     re.IGNORECASE,
 )
 READ_MORE = re.compile(
-    r"(?:read more|read also|also read|see also|read next|continue reading|more on this|recommended"
-    r"|watch|listen|related(?: articles?| stories| news| coverage| content| reading)?)"
-    r"\s*(?:[:>»|–—-].{0,200})?",
+    r"\[?(?:read more|read also|also read|see also|see more|read next|continue reading|more on this"
+    r"|recommended"
+    r"|watch|listen|also|more|don[’']?t miss|related(?: [\w-]+)?)"
+    r"\s*(?:[:>»|–—-].{0,200})?\]?"
+    r"|(?:read|see|watch|get) more (?:on|at|from|of) .{1,80}|also on [\w.-]+\.[a-z]{2,6}\b.{0,200}",
     re.IGNORECASE,
 )
 # Headings over lists of other stories; the lines under them go with them.
@@ -95,7 +100,10 @@ CREDIT = (
     r"\s*(?:/|:|\|)|Image source\s*[,:])\s*[A-Z0-9“\"'][^\n]{0,120}"
 )
 PHOTO_AGENCIES = r"(?:Getty Images|AP Photo|Shutterstock|EPA|iStock|Alamy|Supplied|File photo|Photo\b)"
-AGENCY_CREDIT = r"\([^()]{0,60}" + PHOTO_AGENCIES + r"[^()]{0,40}\)"
+AGENCY_CREDIT = (
+    r"(?:\([^()]{0,60}" + PHOTO_AGENCIES + r"[^()]{0,40}\)"
+    r"|\((?:Image|Photo|Picture|Pic|Credit|Foto)s?\s*:\s*[^()]{1,60}\))"  # "(Image: Getty)"
+)
 WIRE_CREDIT = r"\([^()]{0,60}(?:AFP|Reuters|Bloomberg|Xinhua|File)[^()]{0,40}\)"
 CREDIT_LINE = re.compile(
     CREDIT
@@ -106,10 +114,11 @@ CREDIT_LINE = re.compile(
     + r"|(?:Photo(?:graph)?s?|Pictures?|Images?|Video|Graphics?|Illustrations?)\s+by\s*:?\s*[A-Z].{0,150}"
     r"|(?:Getty Images|Shutterstock|iStock|Alamy|AFP via Getty Images)(?:\s*/\s*\w[\w .]{0,40})?"
 )
-CAPTION_TAIL = re.compile(r"(?:^|[.!?”\"’)]\s+)(?:" + CREDIT + r"|" + AGENCY_CREDIT + r")$")
-CAPTION_TAIL_MID = re.compile(r"[.!?”\"’)]\s+(?:" + CREDIT + r"|" + AGENCY_CREDIT + r")$")
+# A credit after the caption's last sentence; a bracketed one may follow the caption's last word.
+CAPTION_TAIL = re.compile(r"(?:(?:^|[.!?”\"’)]\s+)" + CREDIT + r"|(?:^|\s)" + AGENCY_CREDIT + r")$")
+CAPTION_TAIL_MID = re.compile(r"(?:[.!?”\"’)]\s+" + CREDIT + r"|\s" + AGENCY_CREDIT + r")$")
 CAPTION_TAIL_CHARS = 180
-IMAGE_CAPTION_LEAD = re.compile(r"(?:Image caption|Caption|Photo caption)\s*[,:]\s*\S.*")
+IMAGE_CAPTION_LEAD = re.compile(r"(?:Caption\s*[,:]|(?:Image|Photo|Media|Video) caption\s*[,:]?)\s*\S.*")
 
 DUPLICATE_MIN = 20  # characters: shorter lines ("- Yes") may repeat in a body legitimately
 DUPLICATE_ANYWHERE = 130  # characters: a repeat this long is a copy wherever it stands, even a question
@@ -144,7 +153,10 @@ CONSENT_BUTTON = re.compile(
     r"|privacy policy|terms (?:of (?:use|service)|and conditions|& conditions)|skip to (?:main )?content"
     r"|back to top|print(?: this)?(?: article| page)?|copy(?: link)?|report|close (?:this )?(?:window|ad"
     r"|gallery)"
-    r"|back to gallery|this slideshow requires javascript)[\s.!:×✕]*",
+    r"|back to gallery|this slideshow requires javascript|caption|hide caption|toggle caption|expand|enlarge"
+    r"|full ?screen|video|play(?: video)?|menu|search|open|more|less|show more|show less|load more"
+    r"|print|e-?mail|imprimir|drucken|imprimer|stampa|cetak|surat elektronik|lagi|terkait|mehr|plus|más"
+    r"|like loading|suka memuat|(?:sukai|gefällt mir|j[’']aime|me gusta) (?:ini|das|ça|esto)?)[\s.!:×✕…]*",
     re.IGNORECASE,
 )
 # Breadcrumbs and inline menus: "Home | Markets | Commodities", "News > World > Asia".
@@ -237,6 +249,25 @@ CREDIT_ALONE = re.compile(
     r"(?:\s*/\s*[A-Z][\w ]{1,30})?"
 )
 CREDIT_ALONE_MAX = 80  # characters
+# Gallery counters and timestamps that stand alone: "Image 1 of 23", "1 / 23", "Published 11:34 PM EST
+# Nov 19, 2019", "Updated at 1:23 p.m.", "Jane Roe 2019-11-20 14:35:08".
+GALLERY = re.compile(
+    r"(?:(?:image|photo|picture|slide|foto)s?\s*)?\d{1,3}\s*(?:of|/|-|von|de|sur)\s*(?:/\s*)?\d{1,4}"
+    r"(?:\s*(?:of|/)\s*\d{1,4})?",
+    re.IGNORECASE,
+)
+_DATE_WORDS = (
+    r"(?:[\d:.,/|\s-]|[ap]\.?m\.?|[A-Z]{2,4}\b|on\b|at\b"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?)"
+)
+TIMESTAMP = re.compile(
+    r"(?:published|updated|posted|last updated|modified|first published)\s*:?\s*"
+    + _DATE_WORDS
+    + r"{3,70}"
+    r"|(?:[A-Z][\w'’.-]+ ){1,3}\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?"
+    r"|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?(?: [A-Z][\w'’.-]+){1,3}",
+    re.IGNORECASE,
+)
 
 # Republication notices.
 REPUBLISH = re.compile(
@@ -258,7 +289,12 @@ SHARE_EXTRA = re.compile(
     r"|[A-Z]\w*(?: [A-Z]\w*){0,3}) on\b.{0,120}"
     r"|get short url|short url|\d[\d,.]*[km]?\s*shares?|shares?\s*\d[\d,.]*[km]?|copy (?:link|url)"
     r"|google\+|blogger|stumbleupon|tumblr|vk|weibo|wechat|xing|pocket|buffer|sms|threads|bluesky|mastodon"
-    r"|instagram|youtube|mix|digg|delicious|viber|line|skype|yummly|evernote|gmail)[!.:]*",
+    r"|instagram|youtube|mix|digg|delicious|viber|line|skype|yummly|evernote|gmail"
+    r"|follow [^.]{1,60}? on (?:facebook|twitter|instagram|x|linkedin|youtube|tiktok|telegram"
+    r"|threads)\b.{0,120}"
+    r"|(?:tempo de leitura|tiempo de lectura|temps de lecture|lesezeit"
+    r"|tempo di lettura)\s*:?\s*\d+\s*\w{0,10}"
+    r"|.{0,80}\bby clicking here|click here to get .{0,80})[!.:]*",
     re.IGNORECASE,
 )
 # The families above that are one fullmatch each, in the order they are tried, with their reasons:
@@ -274,6 +310,8 @@ _FURNITURE_FAMILIES = (
     ("photo-credit", IMAGE_CREDIT),
     ("republication", REPUBLISH),
     ("share-widget", SHARE_EXTRA),
+    ("gallery", GALLERY),
+    ("date", TIMESTAMP),
 )
 FURNITURE = re.compile(
     "|".join(
@@ -293,6 +331,7 @@ MIN_NUMBERED_ITEMS = 3
 MIN_NUMBERED_WORDS = 4  # "1. Neodymium" lists elements; a headline has a verb and a subject
 # A caption printed twice (image alt text and figcaption): one copy goes to captions.
 DOUBLED_CAPTION_MAX = 400
+REPORTED_SPEECH = re.compile(r"\b(?:said|says|told|according to)\b|[“\"]")
 
 # ---------------------------------------------------------------------------------------------------------
 # A cheap gate before the line rules. Most lines are sentences that no rule removes; trying a dozen rules
@@ -335,13 +374,7 @@ NOISE_HEAD = re.compile(
             _any_case(READ_MORE.pattern),
             *WIDGET_HEADS,
             *(r"\s*" + _any_case(_unnamed(pattern)) for pattern in provenance.NOTE_PATTERNS),
-            *(
-                _any_case(pattern.pattern)
-                for pattern in (
-                    CONSENT_BUTTON, TAGS, TAGS_BARE, PREV_NEXT, SIGN_IN, PAYWALL, STANDARDS, IMAGE_CREDIT,
-                    REPUBLISH, SHARE_EXTRA,
-                )
-            ),
+            _any_case(FURNITURE.pattern),
         )
     )
 )

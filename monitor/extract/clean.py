@@ -141,7 +141,10 @@ def _shaped_runs(lines: list[str]) -> dict[int, str]:
             bp.DUPLICATE_MIN <= len(line) <= bp.DOUBLED_CAPTION_MAX
             and lines[index + 1] == line
             and index not in found
+            and (index == 0 or lines[index - 1] != line)  # exactly twice: a paragraph stuttering
+            and (index + 2 == len(lines) or lines[index + 2] != line)  # three times is not a figure
             and not is_headline_like(line)  # a title printed twice is still the title
+            and bp.REPORTED_SPEECH.search(line) is None  # a paragraph quoting someone is article text
         ):
             found[index], found[index + 1] = "caption", "duplicate"
     return found

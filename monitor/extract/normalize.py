@@ -19,7 +19,11 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,
 # Mangled WordPress block comments whose "<" was lost or mis-decoded: "©!-- /wp:paragraph -->".
 _WP_FRAGMENT = re.compile(r"\S?!--\s*/?wp:[^\n]{0,300}?-->|<!--\s*/?wp:[^\n]{0,300}$|^\s*/?wp:[a-z/-]+\s*-->")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]{0,30}(?:\s[^<>]{0,300})?/?>")
-_SHORTCODE = re.compile(r"\[/?(?:caption|embed|gallery|video|audio|playlist)\b[^\[\]]{0,300}\]")
+# WordPress shortcodes: the known media ones, and any other that carries attributes ([button link=...]).
+_SHORTCODE = re.compile(
+    r"\[/?(?:caption|embed|gallery|video|audio|playlist)\b[^\[\]]{0,300}\]"
+    r"|\[/?[a-z][a-z_-]{1,30}(?:\s+[a-z_-]{1,30}=[\"'“”][^\[\]]{0,300})+\]"
+)
 
 # A lowercase word run into a capitalised one where a tag or a full stop was lost: "themselvesCompanies".
 _CAMEL_GLUE = re.compile(r"(?<![\w./@:-])([a-z]{3,40})([A-Z][a-z]{2,40})\b(?![@/.]\w)")
