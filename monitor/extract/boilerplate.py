@@ -22,9 +22,6 @@ SIGNOFF = re.compile(
     r"[A-Z][A-Za-z]*\.(?:\s?[A-Z][A-Za-z'’-]+)+\s?--\s?[A-Za-z]{2,4}(?:/[A-Za-z]{2,4})*"  # F.Stadler--VB
     r"|(?:[a-z]{2,5}-)*[a-z]{2,5}(?:/[a-z]{2,5})+"  # bur-jm/dw
     r"|\(?\s*(?:Reporting|Writing|Additional reporting|Editing|Edited|Compiled)\s+by\b[^()]{0,250}\)?"
-    r"|[A-Z][^.]{0,120}\s(?:contributed|also contributed) (?:reporting|research|to this (?:report|article"
-    r"|story))"
-    r"[^.]{0,100}\.?"
     r"|[-–—]{1,2}\s*\(?(?:AFP|Reuters|AP|Bloomberg|Xinhua|dpa|ANI|PTI|IANS|Kyodo|Yonhap|ANSA|EFE|TASS)\)?"
     r"|\(?(?:AFP|Reuters|AP|Xinhua|dpa|ANI|PTI|IANS|Kyodo|Yonhap|ANSA|EFE|TASS)\)?"
 )
@@ -161,7 +158,7 @@ CONSENT_BUTTON = re.compile(
 )
 # Breadcrumbs and inline menus: "Home | Markets | Commodities", "News > World > Asia".
 CRUMB_SPLIT = re.compile(r"\s*(?:[>»›→]|\s[|/·•]\s|\|)\s*")
-CRUMB_CHARS = ">»›→|/·•"
+CRUMB_CHARS = re.compile("[>»›→|/·•]")
 CRUMB_ITEM_WORDS = 4  # each item is a section name
 CRUMB_MIN_ITEMS = 3  # two items are too often "Nd/Pr" or "A | B" in a body
 CRUMB_HOME = re.compile(r"(?:you are here\s*:?\s*)?(?:home|start|front ?page|homepage)\b", re.IGNORECASE)
@@ -294,7 +291,7 @@ SHARE_EXTRA = re.compile(
     r"|threads)\b.{0,120}"
     r"|(?:tempo de leitura|tiempo de lectura|temps de lecture|lesezeit"
     r"|tempo di lettura)\s*:?\s*\d+\s*\w{0,10}"
-    r"|.{0,80}\bby clicking here|click here to get .{0,80})[!.:]*",
+    r"|click here to get .{0,80})[!.:]*",
     re.IGNORECASE,
 )
 # The families above that are one fullmatch each, in the order they are tried, with their reasons:
@@ -313,14 +310,40 @@ _FURNITURE_FAMILIES = (
     ("gallery", GALLERY),
     ("date", TIMESTAMP),
 )
-FURNITURE = re.compile(
-    "|".join(
-        f"(?P<f{index}>{f'(?i:{pattern.pattern})' if pattern.flags & re.IGNORECASE else pattern.pattern})"
-        for index, (_, pattern) in enumerate(_FURNITURE_FAMILIES)
+_LONG_FAMILIES = frozenset({"tags", "prev-next", "sign-in", "subscribe", "standards", "republication"})
+
+
+def _alternation(families: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Pattern[str]:
+    return re.compile(
+        "|".join(
+            f"(?P<f{index}>{f'(?i:{pattern.pattern})' if pattern.flags & re.IGNORECASE else pattern.pattern})"
+            for index, (_, pattern) in enumerate(families)
+        )
     )
-)
+
+
+FURNITURE = _alternation(_FURNITURE_FAMILIES)
 FURNITURE_REASONS = {f"f{index}": reason for index, (reason, _) in enumerate(_FURNITURE_FAMILIES)}
+# Lines longer than FURNITURE_SHORT are tried only against the families whose lines run long.
+_LONG = tuple(family for family in _FURNITURE_FAMILIES if family[0] in _LONG_FAMILIES)
+LONG_FURNITURE = _alternation(_LONG)
+LONG_FURNITURE_REASONS = {f"f{index}": reason for index, (reason, _) in enumerate(_LONG)}
+FURNITURE_SHORT = 160  # characters
 FURNITURE_MAX = 300  # characters
+
+# Headlines ending the text after its last paragraph: this many or more, each this many words or more.
+MIN_TRAILING_HEADLINES = 3
+MIN_TRAILING_WORDS = 4
+
+# Notes found by a word inside the line, not by its start: each rule checks its word first (cheap),
+# then the pattern. "Jane Roe contributed reporting from Hong Kong." "GET THE APP BY CLICKING HERE".
+CONTRIBUTED_WORD = "contributed"
+CONTRIBUTED = re.compile(
+    r"[A-Z][^.]{0,120}\s(?:also )?contributed (?:reporting|research|to this (?:report|article"
+    r"|story))[^.]{0,100}\.?"
+)
+CLICK_HERE = re.compile(r".{0,80}\bby clicking here[!.]*", re.IGNORECASE)
+WORD_NOTE_MAX = 260  # characters
 
 # Menus rendered one item per line: runs of this many short lines or more, each a label.
 MENU_MIN_ITEMS = 6
@@ -374,7 +397,6 @@ NOISE_HEAD = re.compile(
             _any_case(READ_MORE.pattern),
             *WIDGET_HEADS,
             *(r"\s*" + _any_case(_unnamed(pattern)) for pattern in provenance.NOTE_PATTERNS),
-            _any_case(FURNITURE.pattern),
         )
     )
 )

@@ -30,6 +30,7 @@ from monitor.extract.headlines import (
     is_separator,
     menu_lines,
     numbered_list_lines,
+    trailing_headline_lines,
     unbullet,
 )
 from monitor.extract.normalize import prepare
@@ -57,11 +58,9 @@ class Cleaned:
 
 
 def _may_be_noise(line: str) -> bool:
-    """False only for lines no rule but the caption and consent rules can remove."""
+    """False only for lines none of the _SHORT_RULES can remove."""
     return (
         bp.NOISE_HEAD.match(line) is not None
-        or (len(line) <= bp.CREDIT_ALONE_MAX and ("/" in line or "," in line))  # "Jane Roe/Reuters"
-        or any(char in line for char in bp.CRUMB_CHARS)  # breadcrumbs start with any section name
         or bp.RIGHTS_TAIL.search(line, max(len(line) - bp.RIGHTS_TAIL_CHARS, 0)) is not None
     )
 
@@ -121,14 +120,15 @@ def clean(text: str) -> Cleaned:
 
 
 def _remove_menus(collector: _Collector) -> None:
-    """Menus are found among the lines that survived: judged on what a second cleaning would see,
-    so that cleaning twice gives what cleaning once gave."""
-    menus = menu_lines(collector.kept)
-    if not menus:
+    """Menus and trailing lists of other stories are found among the lines that survived: judged on
+    what a second cleaning would see, so that cleaning twice gives what cleaning once gave."""
+    shaped = dict.fromkeys(menu_lines(collector.kept), "menu")
+    shaped.update(dict.fromkeys(trailing_headline_lines(collector.kept), "headline-list"))
+    if not shaped:
         return
-    for index in sorted(menus):
-        collector.remove(collector.kept[index], "menu")
-    collector.kept = [line for index, line in enumerate(collector.kept) if index not in menus]
+    for index in sorted(shaped):
+        collector.remove(collector.kept[index], shaped[index])
+    collector.kept = [line for index, line in enumerate(collector.kept) if index not in shaped]
 
 
 def _shaped_runs(lines: list[str]) -> dict[int, str]:
@@ -167,13 +167,15 @@ def _judge(line: str, collector: _Collector) -> None:
 def _noise_reason(line: str, collector: _Collector) -> str | None:
     if _is_consent(line):
         return "consent"
-    if not _may_be_noise(line):
-        return _caption(line, collector)
-    for rule in _SHORT_RULES:
-        reason = rule(line, collector)
-        if reason is not None:
-            return reason
-    return None
+    note = _word_note(line)
+    if note is not None:
+        return note
+    if _may_be_noise(line):
+        for rule in _SHORT_RULES:
+            reason = rule(line, collector)
+            if reason is not None:
+                return reason
+    return _furniture(line) or _caption(line, collector)
 
 
 def _long_line_reason(line: str, collector: _Collector) -> str | None:
@@ -181,6 +183,17 @@ def _long_line_reason(line: str, collector: _Collector) -> str | None:
     if _is_consent(line):
         return "consent"
     return _disclaimer(line, collector) or _caption(line, collector)
+
+
+def _word_note(line: str) -> str | None:
+    """Notes recognised by a word inside the line (see boilerplate.CONTRIBUTED, CLICK_HERE)."""
+    if len(line) > bp.WORD_NOTE_MAX:
+        return None
+    if bp.CONTRIBUTED_WORD in line and bp.CONTRIBUTED.fullmatch(line):
+        return "signoff"
+    if ("licking here" in line or "LICKING HERE" in line) and bp.CLICK_HERE.fullmatch(line):
+        return "read-more"
+    return None
 
 
 def _is_consent(line: str) -> bool:
@@ -316,29 +329,29 @@ def _caption(line: str, collector: _Collector) -> str | None:
     return "caption"
 
 
-def _breadcrumb(line: str, collector: _Collector) -> str | None:
-    if not any(char in line for char in bp.CRUMB_CHARS):
-        return None
+def _is_breadcrumb(line: str) -> bool:
     items = [item for item in bp.CRUMB_SPLIT.split(line) if item.strip()]
     if len(items) < bp.CRUMB_MIN_ITEMS and not (len(items) >= 2 and bp.CRUMB_HOME.fullmatch(items[0])):
-        return None
-    if all(len(item.split()) <= bp.CRUMB_ITEM_WORDS and item[-1] not in ".!?" for item in items):
+        return False
+    return all(len(item.split()) <= bp.CRUMB_ITEM_WORDS and item[-1] not in ".!?" for item in items)
+
+
+def _furniture(line: str) -> str | None:
+    """The page-furniture families (boilerplate.FURNITURE), tried in one regex call, and the two
+    families a line's first characters cannot announce: breadcrumbs and bare photo credits."""
+    if bp.CRUMB_CHARS.search(line) is not None and _is_breadcrumb(line):
         return "breadcrumb"
-    return None
-
-
-def _furniture(line: str, collector: _Collector) -> str | None:
-    """The page-furniture families of boilerplate.FURNITURE, tried in one regex call."""
-    if len(line) > bp.FURNITURE_MAX:
+    if len(line) <= bp.CREDIT_ALONE_MAX and ("/" in line or "," in line) and bp.CREDIT_ALONE.fullmatch(line):
+        return "photo-credit"  # "Jane Roe/Reuters"
+    if len(line) <= bp.FURNITURE_SHORT:
+        match, reasons = bp.FURNITURE.fullmatch(line), bp.FURNITURE_REASONS
+    elif len(line) <= bp.FURNITURE_MAX:
+        match, reasons = bp.LONG_FURNITURE.fullmatch(line), bp.LONG_FURNITURE_REASONS
+    else:
         return None
-    match = bp.FURNITURE.fullmatch(line)
     if match is None or match.lastgroup is None:
         return None
-    return bp.FURNITURE_REASONS[match.lastgroup]
-
-
-def _credit_alone(line: str, collector: _Collector) -> str | None:
-    return "photo-credit" if len(line) <= bp.CREDIT_ALONE_MAX and bp.CREDIT_ALONE.fullmatch(line) else None
+    return reasons[match.lastgroup]
 
 
 # A new rule must add what starts the lines it removes to bp.NOISE_HEAD, or the gate holds them back.
@@ -352,8 +365,4 @@ _SHORT_RULES: tuple[_Rule, ...] = (
     _fullmatch_rule(bp.ADVERTISEMENT, "advertisement", max_len=80),
     _subscribe,
     _fullmatch_rule(bp.READ_MORE, "read-more", max_len=220),
-    _breadcrumb,
-    _credit_alone,
-    _furniture,
-    _caption,
 )

@@ -119,6 +119,8 @@ def _give_back_title(lines: Sequence[str], start: int, end: int) -> int:
 def numbered_list_lines(lines: Sequence[str]) -> set[int]:
     """Indices of numbered lists of headlines ("1. Headline", "2. Headline", ...: a most-read box)."""
     marked: set[int] = set()
+    if sum(line[:1].isdigit() for line in lines) < bp.MIN_NUMBERED_ITEMS:
+        return marked  # most texts: no list to look for
     run: list[int] = []
     for index, line in enumerate(lines):
         item = bp.NUMBERED_ITEM.fullmatch(line) if line[:1].isdigit() else None
@@ -138,9 +140,25 @@ def _is_numbered_headline(head: str) -> bool:
     )
 
 
+def trailing_headline_lines(lines: Sequence[str]) -> set[int]:
+    """Indices of a run of headlines that ends the text after its last paragraph: a related-stories box
+    whose heading was lost. An article ends on a sentence, not on three titles in a row."""
+    start = len(lines)
+    while start > 0 and is_headline_like(lines[start - 1], min_words=bp.MIN_TRAILING_WORDS):
+        start -= 1
+    if len(lines) - start < bp.MIN_TRAILING_HEADLINES or not any(map(_is_body, lines[:start])):
+        return set()
+    return set(range(start, len(lines)))
+
+
+_MENU_ITEM_CHARS = 40
+
+
 def menu_lines(lines: Sequence[str]) -> set[int]:
     """Indices of menus rendered one item per line: long runs of short labels ("News", "World", ...)."""
     marked: set[int] = set()
+    if sum(len(line) <= _MENU_ITEM_CHARS for line in lines) < bp.MENU_MIN_ITEMS:
+        return marked  # most texts: too few short lines to hold a menu
     run: list[int] = []
     for index, line in enumerate(lines):
         if is_separator(line):
@@ -162,7 +180,7 @@ def _is_menu_item(line: str) -> bool:
     return (
         any(char.isalpha() for char in line)
         and
-        0 < len(line) <= 40
+        0 < len(line) <= _MENU_ITEM_CHARS
         and len(line.split()) <= bp.MENU_ITEM_WORDS
         and line[-1] not in ".!?:;,"
         and not bp.BULLET.match(line)
