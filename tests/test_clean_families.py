@@ -91,6 +91,9 @@ NOISE = [
     ("Published 11:34 PM EST Nov 19, 2019", "date"),
     ("Updated at 1:23 p.m.", "date"),
     ("Jane Roe 2026-03-12 14:35:08", "date"),
+    ("11/19/19 06:56 AM EST", "date"),
+    ("By Jane Roe - 11/19/19 06:56 AM EST", "byline"),
+    ("- Next Mining News", "prev-next"),
     # contributed-reporting notes, read-more links, captions credited in brackets
     ("Jane Roe contributed reporting from Hong Kong.", "signoff"),
     ("SEE MORE: Lithium explorer raises funds for drilling", "read-more"),

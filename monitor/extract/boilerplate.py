@@ -172,7 +172,7 @@ TAGS = re.compile(
 TAGS_BARE = re.compile(r"(?:Tags|Tagged|Topics|Filed under|Categories)\s+[A-Z0-9#][^.!?]{0,150}")
 # Previous/next-article links.
 PREV_NEXT = re.compile(
-    r"[«‹<←]*\s*(?:previous|prev|next|older|newer|earlier|later)"
+    r"(?:[-–—•]\s*)?[«‹<←]*\s*(?:previous|prev|next|older|newer|earlier|later)"
     r"(?:\s+(?:article|post|story|entry|item|page|news|[A-Z][a-z]+ news|in [A-Za-z ]{1,30}))?s?\s*[»›>→]*"
     r"(?:\s*[:|–—-]\s*.{0,200}|\s+(?:previous|prev|next|older|newer)(?:\s+(?:article|post|story"
     r"|entry))?\s*[»›>→]*)?"
@@ -257,12 +257,19 @@ _DATE_WORDS = (
     r"(?:[\d:.,/|\s-]|[ap]\.?m\.?|[A-Z]{2,4}\b|on\b|at\b"
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?)"
 )
+# "11/19/19 06:56 AM EST", "19.11.2019, 21:17": a date in figures, with a time of day or not.
+NUMERIC_DATE = (
+    r"\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4},?(?:\s*(?:at\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?"
+    r"(?:\s*[A-Z]{2,4})?)?"
+)
+NUMERIC_DATE_LINE = re.compile(NUMERIC_DATE, re.IGNORECASE)
 TIMESTAMP = re.compile(
     r"(?:published|updated|posted|last updated|modified|first published)\s*:?\s*"
     + _DATE_WORDS
     + r"{3,70}"
     r"|(?:[A-Z][\w'’.-]+ ){1,3}\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?"
-    r"|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?(?: [A-Z][\w'’.-]+){1,3}",
+    r"|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?(?: [A-Z][\w'’.-]+){1,3}"
+    r"|" + NUMERIC_DATE,
     re.IGNORECASE,
 )
 

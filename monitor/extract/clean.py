@@ -261,7 +261,7 @@ def _widget_part(part: str) -> str | None:
         return "share-widget"
     if bp.COMMENTS.fullmatch(part):
         return "comment-count"
-    if provenance.parse_date(part):
+    if provenance.parse_date(part) or bp.NUMERIC_DATE_LINE.fullmatch(part):
         return "date"
     if provenance.byline_authors(part):
         return "byline"
