@@ -301,26 +301,27 @@ SHARE_EXTRA = re.compile(
     r"|click here to get .{0,80})[!.:]*",
     re.IGNORECASE,
 )
-# The families above that are one fullmatch each, in the order they are tried, with their reasons:
-# one alternation, so a line is tried against all of them in one regex call.
-_FURNITURE_FAMILIES = (
-    ("consent", CONSENT_BUTTON),
-    ("tags", TAGS),
-    ("tags", TAGS_BARE),
-    ("prev-next", PREV_NEXT),
-    ("sign-in", SIGN_IN),
-    ("subscribe", PAYWALL),
-    ("standards", STANDARDS),
-    ("photo-credit", IMAGE_CREDIT),
-    ("republication", REPUBLISH),
-    ("share-widget", SHARE_EXTRA),
-    ("gallery", GALLERY),
-    ("date", TIMESTAMP),
+# The families above that are one fullmatch each, in the order they are tried, with their reasons and
+# the longest line each removes. They are compiled into one alternation per length band, holding only
+# the families whose lines can be that long: a long sentence is not tried against button labels.
+_FURNITURE_FAMILIES: tuple[tuple[str, re.Pattern[str], int], ...] = (
+    ("consent", CONSENT_BUTTON, 60),
+    ("tags", TAGS, 260),
+    ("tags", TAGS_BARE, 160),
+    ("prev-next", PREV_NEXT, 260),
+    ("sign-in", SIGN_IN, 200),
+    ("subscribe", PAYWALL, 300),
+    ("standards", STANDARDS, 300),
+    ("photo-credit", IMAGE_CREDIT, 200),
+    ("republication", REPUBLISH, 300),
+    ("share-widget", SHARE_EXTRA, 200),
+    ("gallery", GALLERY, 40),
+    ("date", TIMESTAMP, 90),
 )
-_LONG_FAMILIES = frozenset({"tags", "prev-next", "sign-in", "subscribe", "standards", "republication"})
 
 
 def _alternation(families: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Pattern[str]:
+    """One pattern trying the families in order; the group that matched (f0, f1, ...) names the family."""
     return re.compile(
         "|".join(
             f"(?P<f{index}>{f'(?i:{pattern.pattern})' if pattern.flags & re.IGNORECASE else pattern.pattern})"
@@ -329,14 +330,14 @@ def _alternation(families: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Patter
     )
 
 
-FURNITURE = _alternation(_FURNITURE_FAMILIES)
-FURNITURE_REASONS = {f"f{index}": reason for index, (reason, _) in enumerate(_FURNITURE_FAMILIES)}
-# Lines longer than FURNITURE_SHORT are tried only against the families whose lines run long.
-_LONG = tuple(family for family in _FURNITURE_FAMILIES if family[0] in _LONG_FAMILIES)
-LONG_FURNITURE = _alternation(_LONG)
-LONG_FURNITURE_REASONS = {f"f{index}": reason for index, (reason, _) in enumerate(_LONG)}
-FURNITURE_SHORT = 160  # characters
-FURNITURE_MAX = 300  # characters
+def _band(longest: int) -> tuple[int, re.Pattern[str], dict[str, str]]:
+    """(band's longest line, alternation of the families that reach it, group name → reason)."""
+    families = tuple((reason, pattern) for reason, pattern, reach in _FURNITURE_FAMILIES if reach >= longest)
+    reasons = {f"f{index}": reason for index, (reason, _) in enumerate(families)}
+    return longest, _alternation(families), reasons
+
+
+FURNITURE_BANDS = tuple(_band(reach) for reach in sorted({reach for _, _, reach in _FURNITURE_FAMILIES}))
 
 # Headlines ending the text after its last paragraph: this many or more, each this many words or more.
 MIN_TRAILING_HEADLINES = 3

@@ -337,21 +337,18 @@ def _is_breadcrumb(line: str) -> bool:
 
 
 def _furniture(line: str) -> str | None:
-    """The page-furniture families (boilerplate.FURNITURE), tried in one regex call, and the two
+    """The page-furniture families (boilerplate.FURNITURE_BANDS), tried in one regex call, and the two
     families a line's first characters cannot announce: breadcrumbs and bare photo credits."""
     if bp.CRUMB_CHARS.search(line) is not None and _is_breadcrumb(line):
         return "breadcrumb"
     if len(line) <= bp.CREDIT_ALONE_MAX and ("/" in line or "," in line) and bp.CREDIT_ALONE.fullmatch(line):
         return "photo-credit"  # "Jane Roe/Reuters"
-    if len(line) <= bp.FURNITURE_SHORT:
-        match, reasons = bp.FURNITURE.fullmatch(line), bp.FURNITURE_REASONS
-    elif len(line) <= bp.FURNITURE_MAX:
-        match, reasons = bp.LONG_FURNITURE.fullmatch(line), bp.LONG_FURNITURE_REASONS
-    else:
-        return None
-    if match is None or match.lastgroup is None:
-        return None
-    return reasons[match.lastgroup]
+    length = len(line)
+    for longest, families, reasons in bp.FURNITURE_BANDS:
+        if length <= longest:
+            match = families.fullmatch(line)
+            return reasons[match.lastgroup] if match is not None and match.lastgroup else None
+    return None
 
 
 # A new rule must add what starts the lines it removes to bp.NOISE_HEAD, or the gate holds them back.
