@@ -4,6 +4,8 @@ article sentences it must keep. The cases mirror real constructions; none is cop
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.extract.clean import clean
 from monitor.extract.plain import extract_plain
@@ -227,3 +229,20 @@ def test_a_paragraph_printed_three_times_keeps_one_copy_and_is_not_a_caption() -
     result = clean("\n".join([BEFORE, paragraph, paragraph, paragraph, AFTER]))
     assert result.text == "\n\n".join([BEFORE, paragraph, AFTER])
     assert result.captions == ()
+
+
+FAMILY_LINES = [line for line, _ in NOISE] + BODY + [
+    BEFORE, AFTER, "World", "Business", "Markets", "Key points", "-",
+    "Workers inspect rare earth concentrate at the processing plant near Kalgoorlie.",
+    "What got you interested in rare earth chemistry?", "Related stories",
+    "Gold hits record as investors seek safety", "1. Storm knocks out power along the coast",
+    "2. Council approves new stadium after debate", "3. Star striker signs contract extension",
+]
+
+
+@given(st.lists(st.sampled_from(FAMILY_LINES), max_size=40).map("\n".join))
+def test_cleaning_family_mixes_is_idempotent_and_accounts_for_every_line(text: str) -> None:
+    result = clean(text)
+    assert clean(result.text).text == result.text
+    kept = len(result.text.split("\n\n")) if result.text else 0
+    assert kept + len(result.removed) == len([line for line in text.split("\n") if line.strip()])

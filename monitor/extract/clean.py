@@ -79,7 +79,6 @@ class _Collector:
     flags: dict[str, None] = field(default_factory=dict)
     captions: dict[str, None] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
-    previous: str | None = None  # the key of the last line long enough to be a repeat
     origin: str | None = None
     published: str | None = None
     tidy: bool = False  # lines hold no whitespace but single inner spaces: see _dedup_key
@@ -122,13 +121,13 @@ def clean(text: str) -> Cleaned:
 def _remove_menus(collector: _Collector) -> None:
     """Menus and trailing lists of other stories are found among the lines that survived: judged on
     what a second cleaning would see, so that cleaning twice gives what cleaning once gave."""
-    shaped = dict.fromkeys(menu_lines(collector.kept), "menu")
-    shaped.update(dict.fromkeys(trailing_headline_lines(collector.kept), "headline-list"))
-    if not shaped:
-        return
-    for index in sorted(shaped):
-        collector.remove(collector.kept[index], shaped[index])
-    collector.kept = [line for index, line in enumerate(collector.kept) if index not in shaped]
+    # Menus first: taking one out of the middle can join the headlines around it into a trailing run.
+    for find, reason in ((menu_lines, "menu"), (trailing_headline_lines, "headline-list")):
+        found = find(collector.kept)
+        for index in sorted(found):
+            collector.remove(collector.kept[index], reason)
+        if found:
+            collector.kept = [line for index, line in enumerate(collector.kept) if index not in found]
 
 
 def _shaped_runs(lines: list[str]) -> dict[int, str]:
@@ -203,14 +202,14 @@ def _is_consent(line: str) -> bool:
 
 
 def _repeat_reason(line: str, collector: _Collector) -> str | None:
-    """A paragraph printed again: anywhere, or right after itself when it is a short question (an
-    interview or a FAQ asks each guest the same question: those recur in the body)."""
+    """A paragraph printed again: anywhere, or, when it is a short question, right after itself in the
+    kept text (an interview or a FAQ asks each guest the same question: those recur in the body)."""
     if len(line) < bp.DUPLICATE_MIN:
         return None
     key = _dedup_key(line, collector.tidy)
-    previous, collector.previous = collector.previous, key
     if len(line) < bp.DUPLICATE_ANYWHERE and line.endswith("?"):
-        return "duplicate" if key == previous else None
+        kept = collector.kept
+        return "duplicate" if kept and _dedup_key(kept[-1], collector.tidy) == key else None
     if key in collector.seen:
         return "duplicate"
     collector.seen.add(key)
