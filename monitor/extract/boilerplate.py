@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from monitor.extract import provenance
+from monitor.extract.leads import Leads
 
 # Line rules. Each is a fullmatch on a short line; long lines are body text and skip most of them.
 
@@ -267,7 +268,6 @@ TIMESTAMP = re.compile(
     r"(?:published|updated|posted|last updated|modified|first published)\s*:?\s*"
     + _DATE_WORDS
     + r"{3,70}"
-    r"|(?:[A-Z][\w'’.-]+ ){1,3}\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?"
     r"|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?(?: [A-Z][\w'’.-]+){1,3}"
     r"|" + NUMERIC_DATE,
     re.IGNORECASE,
@@ -330,11 +330,12 @@ def _alternation(families: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Patter
     )
 
 
-def _band(longest: int) -> tuple[int, re.Pattern[str], dict[str, str]]:
-    """(band's longest line, alternation of the families that reach it, group name → reason)."""
+def _band(longest: int) -> tuple[int, Leads, re.Pattern[str], dict[str, str]]:
+    """(band's longest line, how its matches begin, alternation of the families that reach it, group
+    name → reason)."""
     families = tuple((reason, pattern) for reason, pattern, reach in _FURNITURE_FAMILIES if reach >= longest)
     reasons = {f"f{index}": reason for index, (reason, _) in enumerate(families)}
-    return longest, _alternation(families), reasons
+    return longest, Leads([pattern for _, pattern in families]), _alternation(families), reasons
 
 
 FURNITURE_BANDS = tuple(_band(reach) for reach in sorted({reach for _, _, reach in _FURNITURE_FAMILIES}))
@@ -345,6 +346,10 @@ MIN_TRAILING_WORDS = 4
 
 # Notes found by a word inside the line, not by its start: each rule checks its word first (cheap),
 # then the pattern. "Jane Roe contributed reporting from Hong Kong." "GET THE APP BY CLICKING HERE".
+# "Jane Roe 2019-11-20 14:35:08": a name, then a timestamp (found by its ISO date).
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+NAMED_STAMP_MAX = 90  # characters
+NAMED_STAMP = re.compile(r"(?:[A-Z][\w'’.-]+ ){1,3}\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
 CONTRIBUTED_WORD = "contributed"
 CONTRIBUTED = re.compile(
     r"[A-Z][^.]{0,120}\s(?:also )?contributed (?:reporting|research|to this (?:report|article"

@@ -190,6 +190,8 @@ def _word_note(line: str) -> str | None:
         return None
     if bp.CONTRIBUTED_WORD in line and bp.CONTRIBUTED.fullmatch(line):
         return "signoff"
+    if len(line) <= bp.NAMED_STAMP_MAX and bp.ISO_DATE.search(line) and bp.NAMED_STAMP.fullmatch(line):
+        return "date"
     if ("licking here" in line or "LICKING HERE" in line) and bp.CLICK_HERE.fullmatch(line):
         return "read-more"
     return None
@@ -343,8 +345,10 @@ def _furniture(line: str) -> str | None:
     if len(line) <= bp.CREDIT_ALONE_MAX and ("/" in line or "," in line) and bp.CREDIT_ALONE.fullmatch(line):
         return "photo-credit"  # "Jane Roe/Reuters"
     length = len(line)
-    for longest, families, reasons in bp.FURNITURE_BANDS:
+    for longest, leads, families, reasons in bp.FURNITURE_BANDS:
         if length <= longest:
+            if not leads.may_begin(line):
+                return None
             match = families.fullmatch(line)
             return reasons[match.lastgroup] if match is not None and match.lastgroup else None
     return None
