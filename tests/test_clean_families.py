@@ -246,3 +246,8 @@ def test_cleaning_family_mixes_is_idempotent_and_accounts_for_every_line(text: s
     assert clean(result.text).text == result.text
     kept = len(result.text.split("\n\n")) if result.text else 0
     assert kept + len(result.removed) == len([line for line in text.split("\n") if line.strip()])
+
+
+def test_a_standards_note_found_by_its_words_inside_the_line() -> None:
+    line = "The Daily Planet is committed to publishing a diversity of letters to the editor."
+    assert reasons(line) == ["standards"]

@@ -223,7 +223,6 @@ STANDARDS = re.compile(
     r"|guidelines)"
     r"|the thomson reuters trust principles|(?:learn|read) (?:more )?about (?:our|how we) .{0,60}"
     r"|(?:this (?:article|story) (?:was|has been) )?fact[- ]checked by .{0,80}|corrections? policy"
-    r"|(?:we|the \w+) (?:is|are) committed to .{0,40}(?:accuracy|publishing a diversity).{0,200}"
     r"|(?:to )?(?:report|submit) (?:a correction|an error|a typo).{0,100}|have a (?:news )?tip\?.{0,200}"
     r"|reuse this content|(?:reprints?|licensing) (?:and|&) (?:permissions|licensing).{0,60}"
     r"|ethics statement)"
@@ -350,6 +349,12 @@ MIN_TRAILING_WORDS = 4
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 NAMED_STAMP_MAX = 90  # characters
 NAMED_STAMP = re.compile(r"(?:[A-Z][\w'’.-]+ ){1,3}\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
+# "The Times is committed to publishing a diversity of letters...": a standards note.
+COMMITTED_WORD = "committed to"
+COMMITTED = re.compile(
+    r"(?:we|the \w+(?: \w+)?) (?:is|are) committed to .{0,40}(?:accuracy|publishing a diversity).{0,200}",
+    re.IGNORECASE,
+)
 CONTRIBUTED_WORD = "contributed"
 CONTRIBUTED = re.compile(
     r"[A-Z][^.]{0,120}\s(?:also )?contributed (?:reporting|research|to this (?:report|article"

@@ -190,6 +190,8 @@ def _word_note(line: str) -> str | None:
         return None
     if bp.CONTRIBUTED_WORD in line and bp.CONTRIBUTED.fullmatch(line):
         return "signoff"
+    if bp.COMMITTED_WORD in line and bp.COMMITTED.fullmatch(line):
+        return "standards"
     if len(line) <= bp.NAMED_STAMP_MAX and bp.ISO_DATE.search(line) and bp.NAMED_STAMP.fullmatch(line):
         return "date"
     if ("licking here" in line or "LICKING HERE" in line) and bp.CLICK_HERE.fullmatch(line):

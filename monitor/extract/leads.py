@@ -17,7 +17,7 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-DEPTH = 4  # characters of a lead
+DEPTH = 5  # characters of a lead
 _MAX_LEADS = 20_000  # beyond this many, give up and try the pattern on every line
 _MAX_CLASS = 64  # a character class wider than this ends a lead (\w, [^.], ranges of letters)
 # Digits and spaces each stand for their class: "1 / 23" and "12 of 30" both begin "0 / 0" / "00 o".
