@@ -126,7 +126,7 @@ DUPLICATE_ANYWHERE = 130  # characters: a repeat this long is a copy wherever it
 
 # Cookie and consent notices: found anywhere in a line (a notice starts with anything), so the
 # classifier checks them before the gate, on lines that hold one of CONSENT_HINTS.
-CONSENT_HINT = re.compile("ookie|onsent|partners|rivacy|recaptcha")
+CONSENT_HINTS = ("ookie", "onsent", "partners", "rivacy", "recaptcha")  # a notice holds one of these
 CONSENT_NOTICE = re.compile(
     r"\b(?:we|this (?:web)?site|our (?:web)?site|this page|the site)\s+(?:uses?|place[sd]?"
     r"|stores?)\s+cookies\b"

@@ -200,7 +200,10 @@ def _word_note(line: str) -> str | None:
 
 
 def _is_consent(line: str) -> bool:
-    if len(line) > bp.CONSENT_MAX or bp.CONSENT_HINT.search(line) is None:
+    if len(line) > bp.CONSENT_MAX:
+        return False
+    # A few substring scans cost a third of one regex search for any of them.
+    if not any(map(line.__contains__, bp.CONSENT_HINTS)):
         return False
     return bp.CONSENT_NOTICE.search(line) is not None
 
