@@ -132,6 +132,7 @@ BODY = [
     "More than 400 start-ups were listed in 2012; fewer than five produce today.",
     "Also in March, the company signed an offtake with a Japanese buyer.",
     "Caption contests aside, the ministry's statement was terse.",
+    "Shared electronic patient record (eEPA)",
 ]
 
 

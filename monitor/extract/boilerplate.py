@@ -97,7 +97,7 @@ CREDIT = (
     r"(?:(?:Photo(?:graph)?s?|Pictures?|Images?|Credit|Photo credit|Image credit|Foto|Video|Graphic)"
     r"\s*(?:/|:|\|)|Image source\s*[,:])\s*[A-Z0-9“\"'][^\n]{0,120}"
 )
-PHOTO_AGENCIES = r"(?:Getty Images|AP Photo|Shutterstock|EPA|iStock|Alamy|Supplied|File photo|Photo\b)"
+PHOTO_AGENCIES = r"\b(?:Getty Images|AP Photo|Shutterstock|EPA|iStock|Alamy|Supplied|File photo|Photo)\b"
 AGENCY_CREDIT = (
     r"(?:\([^()]{0,60}" + PHOTO_AGENCIES + r"[^()]{0,40}\)"
     r"|\((?:Image|Photo|Picture|Pic|Credit|Foto)s?\s*:\s*[^()]{1,60}\))"  # "(Image: Getty)"
