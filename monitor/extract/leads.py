@@ -13,6 +13,7 @@ first characters are not ASCII is always tried.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -29,29 +30,38 @@ class _TooMany(Exception):
 
 
 class Leads:
-    """The lower-cased beginnings a pattern's matches can have, by length."""
+    """The lower-cased beginnings a pattern's matches can have, by length; read on first use, so
+    importing the cleaner costs no parsing."""
 
     def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+        self._patterns = tuple(patterns)
+
+    @cached_property
+    def _tables(self) -> tuple[bool, tuple[tuple[int, frozenset[str]], ...]]:
         found: set[str] = set()
         try:
-            for pattern in patterns:
+            for pattern in self._patterns:
                 _expand(list(sre_parse.parse(pattern.pattern, pattern.flags)), "", found, 0)
         except _TooMany:
             found = {""}
-        self.always = "" in found  # some match can begin with anything: no pre-check possible
-        self.by_length = {
-            length: frozenset(lead for lead in found if len(lead) == length) for length in range(1, DEPTH + 1)
-        }
+        by_length = ((n, frozenset(lead for lead in found if len(lead) == n)) for n in range(1, DEPTH + 1))
+        return "" in found, tuple((n, leads) for n, leads in by_length if leads)
+
+    @property
+    def always(self) -> bool:
+        """Whether some match can begin with anything, so that no line can be skipped."""
+        return self._tables[0]
 
     def may_begin(self, line: str) -> bool:
         """Whether a match of the patterns can begin the line (False: it certainly cannot)."""
-        if self.always:
+        always, tables = self._tables
+        if always:
             return True
         head = line[:DEPTH]
         if not head.isascii():
             return True  # case and digit classes beyond ASCII: let the pattern decide
         head = head.lower().translate(_FOLD)
-        return any(head[:length] in leads for length, leads in self.by_length.items() if leads)
+        return any(head[:length] in leads for length, leads in tables)
 
 
 def _expand(items: list[Any], prefix: str, found: set[str], depth: int) -> None:
