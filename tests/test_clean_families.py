@@ -214,8 +214,17 @@ def test_doubled_title_keeps_one_copy_in_the_text() -> None:
 
 def test_a_question_asked_of_every_guest_stays_each_time() -> None:
     question = "What got you interested in rare earth chemistry?"
-    lines = [question, BEFORE, question, AFTER]
+    answers = ["I grew up near the mine in Baotou.", "A chemistry teacher showed us a magnet.",
+               "My father traded ores in Ganzhou."]
+    lines = [line for answer in answers for line in (question, answer)]
     assert clean("\n".join(lines)).text == "\n\n".join(lines)
+
+
+def test_a_short_line_printed_exactly_twice_is_a_copy() -> None:
+    line = "Neodymium prices rose again in Shanghai"
+    result = clean("\n".join([line, BEFORE, line, AFTER]))
+    assert result.text == "\n\n".join([line, BEFORE, AFTER])
+    assert [(r.reason, r.text) for r in result.removed] == [("duplicate", line)]
 
 
 def test_a_doubled_paragraph_that_quotes_someone_keeps_one_copy_in_the_text() -> None:

@@ -119,7 +119,7 @@ CAPTION_TAIL_CHARS = 180
 IMAGE_CAPTION_LEAD = re.compile(r"(?:Caption\s*[,:]|(?:Image|Photo|Media|Video) caption\s*[,:]?)\s*\S.*")
 
 DUPLICATE_MIN = 20  # characters: shorter lines ("- Yes") may repeat in a body legitimately
-DUPLICATE_ANYWHERE = 130  # characters: a repeat this long is a copy wherever it stands, even a question
+DUPLICATE_ANYWHERE = 80  # characters: a repeat this long is a copy wherever it stands
 
 # ---------------------------------------------------------------------------------------------------------
 # Page-furniture families (issue 14): each a fullmatch on a short line unless said otherwise.

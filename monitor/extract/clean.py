@@ -119,15 +119,25 @@ def clean(text: str) -> Cleaned:
 
 
 def _remove_menus(collector: _Collector) -> None:
-    """Menus and trailing lists of other stories are found among the lines that survived: judged on
-    what a second cleaning would see, so that cleaning twice gives what cleaning once gave."""
-    # Menus first: taking one out of the middle can join the headlines around it into a trailing run.
-    for find, reason in ((menu_lines, "menu"), (trailing_headline_lines, "headline-list")):
-        found = find(collector.kept)
-        for index in sorted(found):
-            collector.remove(collector.kept[index], reason)
-        if found:
-            collector.kept = [line for index, line in enumerate(collector.kept) if index not in found]
+    """Short repeats, menus and trailing lists of other stories are found among the lines that
+    survived, until none is left: judged on what a second cleaning would see, so that cleaning twice
+    gives what cleaning once gave (taking a menu out can join the headlines around it into a trailing
+    run, or leave a line printed twice where it was printed three times)."""
+    finders = (
+        (lambda lines: _repeated_lines(lines, collector.tidy), "duplicate"),
+        (menu_lines, "menu"),
+        (trailing_headline_lines, "headline-list"),
+    )
+    changed = True
+    while changed:
+        changed = False
+        for find, reason in finders:
+            found = find(collector.kept)
+            for index in sorted(found):
+                collector.remove(collector.kept[index], reason)
+            if found:
+                collector.kept = [line for index, line in enumerate(collector.kept) if index not in found]
+                changed = True
 
 
 def _shaped_runs(lines: list[str]) -> dict[int, str]:
@@ -209,18 +219,53 @@ def _is_consent(line: str) -> bool:
 
 
 def _repeat_reason(line: str, collector: _Collector) -> str | None:
-    """A paragraph printed again: anywhere, or, when it is a short question, right after itself in the
-    kept text (an interview or a FAQ asks each guest the same question: those recur in the body)."""
+    """A long paragraph printed again, or a repeat of a caption. Shorter repeats are judged once all
+    lines are (see _repeated_lines)."""
     if len(line) < bp.DUPLICATE_MIN:
         return None
     key = _dedup_key(line, collector.tidy)
-    if len(line) < bp.DUPLICATE_ANYWHERE and line.endswith("?"):
-        kept = collector.kept
-        return "duplicate" if kept and _dedup_key(kept[-1], collector.tidy) == key else None
     if key in collector.seen:
         return "duplicate"
-    collector.seen.add(key)
+    if not _judged_by_count(line):
+        collector.seen.add(key)
     return None
+
+
+def _judged_by_count(line: str) -> bool:
+    """Whether a repeat of the line may be a refrain: a short line, or a question (the one an
+    interviewer puts to each guest can be long)."""
+    return len(line) >= bp.DUPLICATE_MIN and (len(line) < bp.DUPLICATE_ANYWHERE or line.endswith("?"))
+
+
+def _repeated_lines(lines: list[str], tidy: bool) -> set[int]:
+    """Copies among the surviving short lines and questions: a line right after itself, and the
+    second of a line printed exactly twice. One printed three times or more is the text's own refrain
+    (the question put to each guest of an interview, a meal plan's "Drink during your workout"), kept."""
+    copies: set[int] = set()
+    count: dict[str, int] = {}
+    previous = None
+    for index, line in enumerate(lines):
+        if not _judged_by_count(line):
+            previous = None
+            continue
+        key = _dedup_key(line, tidy)
+        if key == previous:
+            copies.add(index)
+            continue
+        previous = key
+        count[key] = count.get(key, 0) + 1
+        if count[key] == 2:
+            copies.add(index)
+    refrains = {key for key, seen in count.items() if seen > 2}
+    return {
+        index
+        for index in copies
+        if _dedup_key(lines[index], tidy) not in refrains or _after_itself(lines, index, tidy)
+    }
+
+
+def _after_itself(lines: list[str], index: int, tidy: bool) -> bool:
+    return index > 0 and _dedup_key(lines[index - 1], tidy) == _dedup_key(lines[index], tidy)
 
 
 def _dedup_key(line: str, tidy: bool) -> str:
