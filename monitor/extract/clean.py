@@ -1,19 +1,22 @@
 """Text-level cleaning: take the scraping noise out of an article's text, keep the body.
 
 Works on plain-text scrapes (one paragraph per line) and on text an HTML extractor produced
-(paragraphs separated by blank lines): every non-empty line is one paragraph. One pass over the
-lines, each judged by small rules in a fixed order; only headline lists need to look at their
-neighbours, and they are found in one earlier linear scan. Nothing is silently dropped: every
-removed line is returned with a reason slug, and lines that carry meaning (bylines, syndication
-notes, disclaimers, widget dates) become fields.
+(paragraphs separated by blank lines): every non-empty line is one paragraph. Three steps: a scan
+for what only neighbours reveal (lists of other stories' headlines, captions printed twice); one
+pass judging each line by the families' rules in a fixed order; then, among the lines that survived,
+repeats, menus and headline runs ending the text, until none is left. Nothing is silently dropped:
+every removed line is returned with a reason slug, and lines that carry meaning (bylines,
+syndication notes, disclaimers, widget dates, captions) become fields.
 
 Module layout: ``normalize`` fixes characters and markup, ``boilerplate`` holds the patterns of
-every noise family as data, ``headlines`` finds lists of other stories by their shape, and this
-module is the classifier that applies them line by line.
+every noise family as data, ``headlines`` finds lists and menus by their shape, ``leads`` lets most
+lines skip the furniture patterns, and this module is the classifier that applies them.
 
-Rules (reason slugs): ``headline-list``, ``separator``, ``wp-debris``, ``signoff``, ``share-widget``,
-``comment-count``, ``date``, ``byline``, ``photo-credit``, ``origin``, ``disclaimer``, ``copyright``,
-``advertisement``, ``subscribe``, ``read-more``, ``duplicate``, ``caption``.
+Rules (reason slugs): ``headline-list``, ``menu``, ``separator``, ``wp-debris``, ``signoff``,
+``share-widget``, ``comment-count``, ``date``, ``byline``, ``photo-credit``, ``origin``,
+``disclaimer``, ``copyright``, ``advertisement``, ``subscribe``, ``read-more``, ``consent``,
+``breadcrumb``, ``tags``, ``prev-next``, ``sign-in``, ``standards``, ``republication``, ``gallery``,
+``duplicate``, ``caption``. docs/extraction.md shows each with examples.
 """
 
 from __future__ import annotations
@@ -114,11 +117,11 @@ def clean(text: str) -> Cleaned:
             collector.remove(debris[index], "wp-debris")
         else:
             _judge(line, collector)
-    _remove_menus(collector)
+    _remove_by_context(collector)
     return collector.result()
 
 
-def _remove_menus(collector: _Collector) -> None:
+def _remove_by_context(collector: _Collector) -> None:
     """Short repeats, menus and trailing lists of other stories are found among the lines that
     survived, until none is left: judged on what a second cleaning would see, so that cleaning twice
     gives what cleaning once gave (taking a menu out can join the headlines around it into a trailing

@@ -1,8 +1,10 @@
-"""Lists of other stories' headlines ("most read", "related"): the one noise family found by shape.
+"""Noise found by its shape over several lines: lists of other stories' headlines, and menus.
 
-A headline list is a run of short title-like lines, either between separator lines or under a
-list heading. It is found by a linear scan before the cleaner's line pass, because one headline
-alone is indistinguishable from a subhead: only the run shows what it is.
+One headline alone is indistinguishable from a subhead, one label from a heading: only the run
+shows what it is. A headline list is a run of title-like lines between separator lines, under a list
+heading ("Most read", "Related stories"), numbered 1, 2, 3..., or ending the text after its last
+paragraph; the article's own headline and standfirst under a list at the top are given back. A menu
+is a long run of short labels without bullets or numbers.
 """
 
 from __future__ import annotations
