@@ -180,11 +180,10 @@ def _is_menu_item(line: str) -> bool:
     if line[:1] in "-–—" and (subhead := bp.SUBHEAD.fullmatch(line)) is not None:
         line = subhead.group("head")
     return (
-        any(char.isalpha() for char in line)
-        and
         0 < len(line) <= _MENU_ITEM_CHARS
         and len(line.split()) <= bp.MENU_ITEM_WORDS
         and line[-1] not in ".!?:;,"
+        and any(char.isalpha() for char in line)
         and not bp.BULLET.match(line)
         and not any(char.isdigit() for char in line)
     )
