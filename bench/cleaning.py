@@ -283,18 +283,19 @@ def score(documents: Sequence[Document]) -> Tally:
     return tally
 
 
-def results(dev: Path, cases: Path) -> dict[str, Tally]:
-    """Every set's tally by name; a missing data set raises (a gate must never pass on no data)."""
+def results(dev: Path, cases: Path, whole_page: bool = True) -> dict[str, Tally]:
+    """Every set's tally by name (the whole-page set only with ``whole_page``); a missing data set
+    raises: a gate must never pass on no data."""
     if not (dev / "ground-truth.json").is_file():
         raise FileNotFoundError(f"dev pages not found: {dev / 'ground-truth.json'}")
     own = case_documents(cases)
     if not own:
         raise FileNotFoundError(f"no cleaning cases in {cases}")
-    return {
-        "dev pages, article region": score(dev_documents(dev, region=True)),
-        "dev pages, whole page": score(dev_documents(dev, region=False)),
-        "own cases": score(own),
-    }
+    tallies = {"dev pages, article region": score(dev_documents(dev, region=True))}
+    if whole_page:
+        tallies["dev pages, whole page"] = score(dev_documents(dev, region=False))
+    tallies["own cases"] = score(own)
+    return tallies
 
 
 def speed(data: Path, repeat: int = 3) -> tuple[float, float]:

@@ -21,7 +21,7 @@ BASELINE = Path(__file__).resolve().parent.parent / "bench" / "baselines" / "cle
 
 @cache
 def tallies() -> dict[str, cleaning.Tally]:
-    return cleaning.results(cleaning.DEV_DATA, cleaning.CASES)
+    return cleaning.results(cleaning.DEV_DATA, cleaning.CASES, whole_page=False)
 
 
 def floors() -> dict[str, dict[str, float]]:
