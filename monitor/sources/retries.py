@@ -21,7 +21,9 @@ GONE = "gone"
 SKIP = "skip"
 RETRY = "retry"
 
-_PERMANENT_REFUSALS = ("blocked: ", "invalid URL", "unexpected content type", "too large", "binary content refused")
+_PERMANENT_REFUSALS = (
+    "blocked: ", "invalid URL", "unexpected content type", "too large", "binary content refused"
+)
 _MAX_EXPONENT = 30
 
 

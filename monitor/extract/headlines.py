@@ -1,0 +1,194 @@
+"""Noise found by its shape over several lines: lists of other stories' headlines, and menus.
+
+One headline alone is indistinguishable from a subhead, one label from a heading: only the run
+shows what it is. A headline list is a run of title-like lines between separator lines, under a list
+heading ("Most read", "Related stories"), numbered 1, 2, 3..., or ending the text after its last
+paragraph; the article's own headline and standfirst under a list at the top are given back. A menu
+is a long run of short labels without bullets or numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from monitor.extract import boilerplate as bp
+
+
+def is_separator(line: str) -> bool:
+    return bp.SEPARATOR.fullmatch(line) is not None
+
+
+def unbullet(line: str) -> str:
+    match = bp.BULLET.match(line)
+    return line[match.end() :] if match else line
+
+
+def is_headline_like(line: str, min_words: int = 2) -> bool:
+    """A short title-like line: a few words, starts with a capital, no final sentence punctuation."""
+    if not line or len(line) > 200:
+        return False
+    first = line[0]
+    if not (first.isupper() or first.isdigit() or first in "\"'“‘"):
+        return False
+    if line[-1] in ".,;:" or ". " in line.rstrip("."):
+        return False
+    return min_words <= len(line.split()) <= 25
+
+
+_MIN_SEPARATED_ITEMS = 3
+_MIN_UNBULLETED_ITEMS = 2
+
+
+def headline_list_lines(lines: Sequence[str]) -> set[int]:
+    """Indices of lines that belong to lists of other stories' headlines."""
+    marked: set[int] = set()
+    # Every list has a separator line or a heading: most texts have neither, and need no scan.
+    if not any(map(bp.SEPARATOR.fullmatch, lines)) and not any(
+        len(line) <= 60 and bp.LIST_HEADING.fullmatch(line) for line in lines
+    ):
+        return marked
+    index = 0
+    while index < len(lines):
+        end = _separated_run_end(lines, index)
+        if end is None:
+            end = _headed_run_end(lines, index)
+        if end is None:
+            index += 1
+            continue
+        marked.update(range(index, end))
+        index = end
+    return marked
+
+
+def _separated_run_end(lines: Sequence[str], start: int) -> int | None:
+    """End of a run "sep, headline, sep, headline, ..." (first separator optional) of 3+ headlines."""
+    index = start + 1 if is_separator(lines[start]) else start
+    items = 0
+    while index < len(lines) and is_headline_like(lines[index]):
+        after = index + 1
+        if after < len(lines) and is_separator(lines[after]):
+            items, index = items + 1, after + 1
+        elif index > start and is_separator(lines[index - 1]):
+            items, index = items + 1, after  # last item, preceded by a separator
+            break
+        else:
+            break
+    if items < _MIN_SEPARATED_ITEMS:
+        return None
+    return index
+
+
+def _headed_run_end(lines: Sequence[str], start: int) -> int | None:
+    """End of "Related:" followed by headlines (bulleted: any number; unbulleted: two or more)."""
+    if len(lines[start]) > 60 or bp.LIST_HEADING.fullmatch(lines[start]) is None:
+        return None
+    index, bulleted, plain = start + 1, 0, 0
+    while index < len(lines):
+        line = lines[index]
+        if bp.BULLET.match(line) and is_headline_like(unbullet(line)) and not plain:
+            bulleted += 1
+        elif is_headline_like(line) and not bulleted:
+            plain += 1
+        elif not is_separator(line):
+            break
+        index += 1
+    if bulleted:
+        return index
+    if plain >= _MIN_UNBULLETED_ITEMS:
+        return _give_back_title(lines, start, index)
+    return start + 1  # a lone heading is noise too
+
+
+_BODY_WORDS = 15  # a line this long that is not title-like is article text
+_STANDFIRST_WORDS = 12  # a title-like line this long under a title is its standfirst
+
+
+def _is_body(line: str) -> bool:
+    return len(line.split()) >= _BODY_WORDS and not is_headline_like(line)
+
+
+def _give_back_title(lines: Sequence[str], start: int, end: int) -> int:
+    """The end of a headed list, leaving out the article's own headline (and standfirst) when the
+    list stands above the article: nothing but furniture before it, article text right after it."""
+    if end >= len(lines) or not _is_body(lines[end]) or any(map(_is_body, lines[:start])):
+        return end
+    end -= 1  # the line above the first paragraph is the headline, or the standfirst under it
+    if end - 1 > start + 1 and len(lines[end].split()) >= _STANDFIRST_WORDS:
+        end -= 1
+    return end
+
+
+def numbered_list_lines(lines: Sequence[str]) -> set[int]:
+    """Indices of numbered lists of headlines ("1. Headline", "2. Headline", ...: a most-read box)."""
+    marked: set[int] = set()
+    if sum(line[:1].isdigit() for line in lines) < bp.MIN_NUMBERED_ITEMS:
+        return marked  # most texts: no list to look for
+    run: list[int] = []
+    for index, line in enumerate(lines):
+        item = bp.NUMBERED_ITEM.fullmatch(line) if line[:1].isdigit() else None
+        headline = item is not None and _is_numbered_headline(item.group("head"))
+        if item is not None and headline and int(item.group("n")) == len(run) + 1:
+            run.append(index)
+            continue
+        _close_run(run, marked, bp.MIN_NUMBERED_ITEMS)
+        run = [index] if item is not None and headline and item.group("n") == "1" else []
+    _close_run(run, marked, bp.MIN_NUMBERED_ITEMS)
+    return marked
+
+
+def _is_numbered_headline(head: str) -> bool:
+    return is_headline_like(head.rstrip("?!"), min_words=bp.MIN_NUMBERED_WORDS) or (
+        head.endswith("?") and len(head.split()) >= bp.MIN_NUMBERED_WORDS
+    )
+
+
+def trailing_headline_lines(lines: Sequence[str]) -> set[int]:
+    """Indices of a run of headlines that ends the text after its last paragraph: a related-stories box
+    whose heading was lost. An article ends on a sentence, not on three titles in a row."""
+    start = len(lines)
+    while start > 0 and is_headline_like(lines[start - 1], min_words=bp.MIN_TRAILING_WORDS):
+        start -= 1
+    if len(lines) - start < bp.MIN_TRAILING_HEADLINES or not any(map(_is_body, lines[:start])):
+        return set()
+    return set(range(start, len(lines)))
+
+
+_MENU_ITEM_CHARS = 40
+
+
+def menu_lines(lines: Sequence[str]) -> set[int]:
+    """Indices of menus rendered one item per line: long runs of short labels ("News", "World", ...)."""
+    marked: set[int] = set()
+    if sum(len(line) <= _MENU_ITEM_CHARS for line in lines) < bp.MENU_MIN_ITEMS:
+        return marked  # most texts: too few short lines to hold a menu
+    run: list[int] = []
+    for index, line in enumerate(lines):
+        if is_separator(line):
+            continue  # removed anyway: a menu with rules between its items is still one menu
+        if _is_menu_item(line):
+            run.append(index)
+        else:
+            _close_run(run, marked, bp.MENU_MIN_ITEMS)
+            run = []
+    _close_run(run, marked, bp.MENU_MIN_ITEMS)
+    return marked
+
+
+def _is_menu_item(line: str) -> bool:
+    # Authored lists carry bullets ("- Recycling") and numbers: those are never menu items. A subhead
+    # ("- Heavy metal -") is judged as the heading the cleaner makes of it, so cleaning twice agrees.
+    if line[:1] in "-–—" and (subhead := bp.SUBHEAD.fullmatch(line)) is not None:
+        line = subhead.group("head")
+    return (
+        0 < len(line) <= _MENU_ITEM_CHARS
+        and len(line.split()) <= bp.MENU_ITEM_WORDS
+        and line[-1] not in ".!?:;,"
+        and any(char.isalpha() for char in line)
+        and not bp.BULLET.match(line)
+        and not any(char.isdigit() for char in line)
+    )
+
+
+def _close_run(run: list[int], marked: set[int], minimum: int) -> None:
+    if len(run) >= minimum:
+        marked.update(run)

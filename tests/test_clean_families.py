@@ -1,0 +1,263 @@
+"""Each boilerplate family the cleaner knows: lines it removes (with the reason) and look-alike
+article sentences it must keep. The cases mirror real constructions; none is copied from a page."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.extract.clean import clean
+from monitor.extract.plain import extract_plain
+
+BEFORE = "Lynas said on Tuesday that it would expand its Malaysian refinery to process heavy rare earths."
+AFTER = "The company expects the first dysprosium oxide from the new circuit in the second half of the year."
+
+
+def reasons(line: str) -> list[str]:
+    """The reasons the cleaner gives for the line, placed between two body sentences."""
+    result = clean("\n".join([BEFORE, line, AFTER]))
+    assert BEFORE in result.text and AFTER in result.text
+    return [removed.reason for removed in result.removed if removed.text == line]
+
+
+NOISE = [
+    # consent notices and their buttons
+    ("We use cookies to give you the best experience on our website.", "consent"),
+    ("This site uses cookies. By continuing to browse the site you agree to our use of cookies.", "consent"),
+    ("We and our partners store and/or access information on a device, such as cookies.", "consent"),
+    ("By clicking Accept, you consent to the storing of cookies and agree to our Privacy Policy.", "consent"),
+    ("Accept", "consent"),
+    ("Accept all cookies", "consent"),
+    ("Reject all", "consent"),
+    ("Ok", "consent"),
+    ("Got it!", "consent"),
+    ("Manage preferences", "consent"),
+    ("Cookie settings", "consent"),
+    # breadcrumbs
+    ("Home | Markets | Commodities | Metals", "breadcrumb"),
+    ("Home > News > Mining", "breadcrumb"),
+    ("News » Asia » China", "breadcrumb"),
+    ("Home / Business", "breadcrumb"),
+    # tags
+    ("Tags: rare earths, China, magnets", "tags"),
+    ("Tags:", "tags"),
+    ("Filed under: Mining |", "tags"),
+    ("Topics Rare Earths Magnets Trade", "tags"),
+    ("Categories: Markets, Metals", "tags"),
+    # previous / next
+    ("Previous article", "prev-next"),
+    ("Next Post: Lithium explorer raises funds", "prev-next"),
+    ("« Previous Post Next Post »", "prev-next"),
+    ("Post navigation", "prev-next"),
+    # sign-in and comment prompts
+    ("Sign in to comment", "sign-in"),
+    ("You must be logged in to post a comment.", "sign-in"),
+    ("Join the conversation", "sign-in"),
+    ("Leave a Reply", "sign-in"),
+    ("Your email address will not be published. Required fields are marked *", "sign-in"),
+    ("Tell us what YOU think...", "sign-in"),
+    # subscribe and paywall prompts
+    ("Click here to subscribe to our weekly metals briefing", "subscribe"),
+    ("Already a member? Log in", "subscribe"),
+    ("Already a subscriber?", "subscribe"),
+    ("To continue reading, subscribe now.", "subscribe"),
+    ("You have 2 free articles remaining this month.", "subscribe"),
+    ("Start your free trial today", "subscribe"),
+    # publisher standards
+    ("Our Standards: The Thomson Reuters Trust Principles.", "standards"),
+    ("Learn more about our editorial standards", "standards"),
+    ("Reuse this content", "standards"),
+    # image credits
+    ("Header image: via Wikimedia Commons", "photo-credit"),
+    ("Featured image: satellite view of the pond", "photo-credit"),
+    ("Photo: company handout", "photo-credit"),
+    ("Credit...Jane Roe/The Daily Planet", "photo-credit"),
+    ("Jane Roe/Getty Images", "photo-credit"),
+    # share lines
+    ("Share this article on: Facebook | Twitter | LinkedIn", "share-widget"),
+    ("Sharing is caring!", "share-widget"),
+    ("1.2k shares", "share-widget"),
+    ("Follow us on Twitter and Facebook", "share-widget"),
+    # republication notices
+    ("This article is republished from a partner site under a Creative Commons license.", "republication"),
+    ("Republish this article", "republication"),
+    ("Reprinted with permission from the author.", "republication"),
+    # advertisement labels
+    ("Advert", "advertisement"),
+    # gallery counters, widget labels, timestamps
+    ("Image 1 of 23", "gallery"),
+    ("1 / 23", "gallery"),
+    ("Caption", "consent"),
+    ("Print", "share-widget"),
+    ("Published 11:34 PM EST Nov 19, 2019", "date"),
+    ("Updated at 1:23 p.m.", "date"),
+    ("Jane Roe 2026-03-12 14:35:08", "date"),
+    ("11/19/19 06:56 AM EST", "date"),
+    ("By Jane Roe - 11/19/19 06:56 AM EST", "byline"),
+    ("- Next Mining News", "prev-next"),
+    # contributed-reporting notes, read-more links, captions credited in brackets
+    ("Jane Roe contributed reporting from Hong Kong.", "signoff"),
+    ("SEE MORE: Lithium explorer raises funds for drilling", "read-more"),
+    ("READ MORE ON METALS DAILY BY CLICKING HERE", "read-more"),
+    ("Related post: Lithium explorer raises funds", "read-more"),
+    ("Workers at the plant near Baotou sort ore (Image: Getty)", "caption"),
+    ("Image caption Workers at the plant near Baotou sort ore", "caption"),
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), NOISE)
+def test_family_line_is_removed_with_its_reason(line: str, reason: str) -> None:
+    assert reasons(line) == [reason]
+
+
+BODY = [
+    "Accept that the market will stay tight, analysts told clients on Friday.",
+    "The ministry said cookies and other baked goods were exempt from the new food labelling law.",
+    "Prices rose 3% in Shanghai | Baotou | Ganzhou, according to the price agency's weekly survey.",
+    "Tags attached to each container must now list the end user, according to the notice.",
+    "Topics discussed at the meeting included quotas, recycling and environmental checks.",
+    "Previous attempts to tighten controls were abandoned after complaints from foreign buyers.",
+    "Next year the company plans to double its separation capacity in Texas.",
+    "Comments from the ministry suggested further rules could follow.",
+    "Subscribers to the government's alert service were told of the change a day before.",
+    "Already a member of the alliance, Japan pledged further funding for projects in Africa.",
+    "Photo evidence submitted by residents showed dust clouds over the tailings pond.",
+    "Sharing technology with partners remains sensitive for Beijing, officials said.",
+    "The company was re-listed in Hong Kong after the restructuring was completed.",
+    "Our standards for tailings storage are among the strictest in the world, the chief executive said.",
+    "Nd/Pr oxide rose to its highest price since March.",
+    "Updated figures from the ministry show output rose 5 percent.",
+    "Published data show 12 of 30 projects reached production.",
+    "More than 400 start-ups were listed in 2012; fewer than five produce today.",
+    "Also in March, the company signed an offtake with a Japanese buyer.",
+    "Caption contests aside, the ministry's statement was terse.",
+    "Shared electronic patient record (eEPA)",
+]
+
+
+@pytest.mark.parametrize("line", BODY)
+def test_body_sentence_in_a_family_vocabulary_is_kept(line: str) -> None:
+    result = clean("\n".join([BEFORE, line, AFTER]))
+    assert result.text == "\n\n".join([BEFORE, line, AFTER])
+
+
+def test_consent_buttons_never_become_the_title() -> None:
+    text = "\n".join(
+        ["We use cookies to improve your experience.", "Accept", "Ok", "Markets",
+         "China tightens export checks on rare earth technology", BEFORE, AFTER]
+    )
+    assert extract_plain(text).title == "China tightens export checks on rare earth technology"
+
+
+def test_headline_and_standfirst_after_a_related_list_are_kept() -> None:
+    title = "China tightens export checks on rare earth technology"
+    standfirst = "New rules add separation and magnet-making know-how to the restricted list, officials say"
+    text = "\n".join(
+        ["Related stories", "Gold hits record as investors seek safety",
+         "Copper miners brace for weaker demand", "Oil steadies after three days of losses",
+         title, standfirst, BEFORE, AFTER]
+    )
+    result = extract_plain(text)
+    assert result.title == title
+    assert result.text.split("\n\n")[:2] == [standfirst, BEFORE]
+    assert "Gold hits record as investors seek safety" not in result.text
+
+
+def test_related_list_inside_the_body_is_removed_entirely() -> None:
+    text = "\n".join([BEFORE, "Related:", "Gold hits record as investors seek safety",
+                      "Copper miners brace for weaker demand", AFTER])
+    assert clean(text).text == "\n\n".join([BEFORE, AFTER])
+
+
+def test_numbered_most_read_list_is_removed_by_its_shape() -> None:
+    items = ["1. Storm knocks out power along the coast", "2. Council approves new stadium after debate",
+             "3. Star striker signs contract extension until 2028"]
+    result = clean("\n".join([BEFORE, *items, AFTER]))
+    assert result.text == "\n\n".join([BEFORE, AFTER])
+    assert {r.reason for r in result.removed} == {"headline-list"}
+
+
+def test_authored_numbered_points_are_kept() -> None:
+    items = ["1. Build stockpiles of rare earth oxides held jointly by member states.",
+             "2. Speed up permits for processing plants to under two years.",
+             "3. Fund recycling of magnets from scrapped cars and turbines."]
+    assert clean("\n".join([BEFORE, *items, AFTER])).text == "\n\n".join([BEFORE, *items, AFTER])
+
+
+def test_menu_rendered_one_item_per_line_is_removed_but_bulleted_lists_stay() -> None:
+    menu = ["World", "Business", "Markets", "Politics", "Opinion", "Sport", "Culture"]
+    assert clean("\n".join([*menu, BEFORE, AFTER])).text == "\n\n".join([BEFORE, AFTER])
+    bullets = ["- Samarium", "- Gadolinium", "- Terbium", "- Dysprosium", "- Lutetium", "- Yttrium"]
+    assert clean("\n".join([BEFORE, *bullets, AFTER])).text == "\n\n".join([BEFORE, *bullets, AFTER])
+
+
+def test_short_runs_of_labels_are_not_a_menu() -> None:
+    lines = [BEFORE, "Key points", "Quotas", "Recycling", AFTER]
+    assert clean("\n".join(lines)).text == "\n\n".join(lines)
+
+
+def test_doubled_caption_goes_to_captions_once_and_never_to_the_text() -> None:
+    caption = "Workers inspect rare earth concentrate at the processing plant near Kalgoorlie."
+    result = clean("\n".join([BEFORE, caption, caption, AFTER]))
+    assert result.text == "\n\n".join([BEFORE, AFTER])
+    assert result.captions == (caption,)
+    assert [r.reason for r in result.removed] == ["caption", "duplicate"]
+
+
+def test_doubled_title_keeps_one_copy_in_the_text() -> None:
+    title = "Magnet maker picks Oklahoma for new factory"
+    result = clean("\n".join([title, title, BEFORE]))
+    assert result.text == "\n\n".join([title, BEFORE])
+    assert result.captions == ()
+
+
+def test_a_question_asked_of_every_guest_stays_each_time() -> None:
+    question = "What got you interested in rare earth chemistry?"
+    answers = ["I grew up near the mine in Baotou.", "A chemistry teacher showed us a magnet.",
+               "My father traded ores in Ganzhou."]
+    lines = [line for answer in answers for line in (question, answer)]
+    assert clean("\n".join(lines)).text == "\n\n".join(lines)
+
+
+def test_a_short_line_printed_exactly_twice_is_a_copy() -> None:
+    line = "Neodymium prices rose again in Shanghai"
+    result = clean("\n".join([line, BEFORE, line, AFTER]))
+    assert result.text == "\n\n".join([line, BEFORE, AFTER])
+    assert [(r.reason, r.text) for r in result.removed] == [("duplicate", line)]
+
+
+def test_a_doubled_paragraph_that_quotes_someone_keeps_one_copy_in_the_text() -> None:
+    paragraph = "“We will not sell below cost,” the chief executive said at the plant in Kuantan."
+    result = clean("\n".join([BEFORE, paragraph, paragraph, AFTER]))
+    assert result.text == "\n\n".join([BEFORE, paragraph, AFTER])
+    assert result.captions == ()
+
+
+def test_a_paragraph_printed_three_times_keeps_one_copy_and_is_not_a_caption() -> None:
+    paragraph = "Workers inspect rare earth concentrate at the processing plant near Kalgoorlie."
+    result = clean("\n".join([BEFORE, paragraph, paragraph, paragraph, AFTER]))
+    assert result.text == "\n\n".join([BEFORE, paragraph, AFTER])
+    assert result.captions == ()
+
+
+FAMILY_LINES = [line for line, _ in NOISE] + BODY + [
+    BEFORE, AFTER, "World", "Business", "Markets", "Key points", "-",
+    "Workers inspect rare earth concentrate at the processing plant near Kalgoorlie.",
+    "What got you interested in rare earth chemistry?", "Related stories",
+    "Gold hits record as investors seek safety", "1. Storm knocks out power along the coast",
+    "2. Council approves new stadium after debate", "3. Star striker signs contract extension",
+]
+
+
+@given(st.lists(st.sampled_from(FAMILY_LINES), max_size=40).map("\n".join))
+def test_cleaning_family_mixes_is_idempotent_and_accounts_for_every_line(text: str) -> None:
+    result = clean(text)
+    assert clean(result.text).text == result.text
+    kept = len(result.text.split("\n\n")) if result.text else 0
+    assert kept + len(result.removed) == len([line for line in text.split("\n") if line.strip()])
+
+
+def test_a_standards_note_found_by_its_words_inside_the_line() -> None:
+    line = "The Daily Planet is committed to publishing a diversity of letters to the editor."
+    assert reasons(line) == ["standards"]
