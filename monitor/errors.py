@@ -5,6 +5,8 @@ anything else is a bug and gets a traceback.
 
     MonitorError
     ├── ConfigError        feeds.toml (or a file it names) is invalid: carries file, line, key
+    │   └── ConfigErrors   several of them at once (``monitor config check`` shows them all)
+    ├── ServeError         Datasette cannot start (its address is taken)
     ├── StoreError         the database cannot be opened, migrated or locked
     │   └── LockedError    another ``monitor run`` already owns this database
     ├── FetchError         a request failed (network, status, limits, policy)
@@ -41,6 +43,27 @@ class ConfigError(MonitorError):
             where = f"{where}:{self.line}"
         parts = [p for p in (where, self.key) if p]
         return ": ".join([*parts, self.message])
+
+
+class ConfigErrors(ConfigError):
+    """Every problem found in one file, in file order; behaves as the first for code that wants one."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.message, file=first.file, line=first.line, key=first.key)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class ServeError(MonitorError):
+    """Raised when Datasette cannot serve: its host and port are taken or cannot be bound.
+
+    Its own exit code, so a systemd unit can stop restarting (``RestartPreventExitStatus=3``).
+    """
+
+    exit_code = 3
 
 
 class StoreError(MonitorError):

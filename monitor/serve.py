@@ -31,9 +31,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from monitor import log
+from monitor import links, log
 from monitor.config import Config
 
 logger = logging.getLogger(__name__)
@@ -86,16 +85,11 @@ def settings(config: Config) -> dict[str, str]:
         "default_page_size": "50",
         "truncate_cells_html": "400",
     }
-    base_url = _base_url(config.monitor.public_url)
+    # Behind a reverse proxy at https://host/news/, Datasette must build its links under /news/.
+    base_url = links.base_path(config.public_url)
     if base_url != "/":
         values["base_url"] = base_url
     return values
-
-
-def _base_url(public_url: str) -> str:
-    # Behind a reverse proxy at https://host/news/, Datasette must build its links under /news/.
-    path = urlsplit(public_url).path or "/"
-    return path if path.endswith("/") else path + "/"
 
 
 def effective_metadata(config: Config, database: str) -> dict[str, Any]:
@@ -109,7 +103,7 @@ def effective_metadata(config: Config, database: str) -> dict[str, Any]:
     databases.setdefault(database, {})["allow_sql"] = bool(config.serve.allow_sql)
     # The home page links are written for /monitor/; follow the database name and base_url.
     if "description_html" in metadata:
-        prefix = f'href="{_base_url(config.monitor.public_url)}{database}/'
+        prefix = f'href="{links.base_path(config.public_url)}{links.tilde_encode(database)}/'
         metadata["description_html"] = metadata["description_html"].replace('href="/monitor/', prefix)
     return metadata
 

@@ -211,7 +211,7 @@ async def _attempt(db: Database, config: Any, alert: Outgoing, target: Target, s
     """One send, recorded before (no result) and after (the result)."""
     with db.atomic():
         attempt = outbox.start_attempt(db, alert.id, target.alias, stamp)
-    body = render.body(alert.payload, alert.body, target.format, config.monitor.public_url)
+    body = render.body(alert.payload, alert.body, target.format, config.database_url)
     result = await asyncio.to_thread(send_blocking, target, alert.title, body)
     with db.atomic():
         outbox.finish_attempt(db, attempt, result.ok, result.error)
@@ -304,7 +304,7 @@ def send_test(config: Any, rule_name: str | None = None) -> list[TargetResult]:
     facts = sample_facts(rule_name or "test")
     results = []
     for target in chosen:
-        body = render.RENDERERS.get(target.format, render.markdown)(facts, config.monitor.public_url)
+        body = render.RENDERERS.get(target.format, render.markdown)(facts, config.database_url)
         results.append(send_blocking(target, f"[test] {facts.title}", body))
         log.event(logger, "alert_test", target=target.alias, ok=results[-1].ok, error=results[-1].error)
     return results

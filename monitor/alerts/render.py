@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from monitor import links as site
+
 FORMATS = ("markdown", "html", "text")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _SPACES = re.compile(r"\s+")
@@ -71,11 +73,11 @@ class Links:
     story: str
 
 
-def links(facts: Facts, public_url: str) -> Links:
-    base = public_url.rstrip("/")
+def links(facts: Facts, database_url: str) -> Links:
+    """``database_url`` is the database's page in Datasette (``Config.database_url``, monitor.links)."""
     article = facts.url if _WEB.match(facts.url) else None
     return Links(
-        article, f"{base}/monitor/articles/{facts.article_id}", f"{base}/monitor/stories/{facts.story_id}"
+        article, site.article_url(database_url, facts.article_id), site.story_url(database_url, facts.story_id)
     )
 
 
