@@ -13,6 +13,7 @@ anything else is a bug and gets a traceback.
     │   ├── BlockedError   the URL is not allowed (scheme, SSRF guard, robots.txt)
     │   └── TooLargeError  the body or its decompressed form is over the cap
     ├── ParseError         a feed, sitemap, OPML or page could not be understood
+    ├── UsageError         a command's input cannot be used (a file the user named is missing)
     └── DeliveryError      an alert could not be delivered to a target
 """
 
@@ -88,6 +89,10 @@ class TooLargeError(FetchError):
 
 class ParseError(MonitorError):
     """Raised when a feed, sitemap, OPML file or page cannot be parsed."""
+
+
+class UsageError(MonitorError):
+    """Raised when a command's input cannot be used: a missing or unreadable file, no database yet."""
 
 
 class DeliveryError(MonitorError):

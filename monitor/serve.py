@@ -20,11 +20,13 @@ to the file's stem and ``allow_sql`` set from the config; it is written beside t
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,7 @@ from typing import Any
 
 from monitor import links, log
 from monitor.config import Config
+from monitor.errors import ServeError
 
 logger = logging.getLogger(__name__)
 
@@ -135,17 +138,40 @@ def child_env(environ: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def check_address(host: str, port: int) -> None:
+    """Raise ServeError when ``host:port`` cannot be listened on (taken, or not this machine's).
+
+    Checked before Datasette starts, so a taken port is one clear error instead of a child that
+    dies at once and is restarted for ever. SO_REUSEADDR as uvicorn sets it: a port that only has
+    connections in TIME_WAIT is free.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(
+                    f"cannot serve on {host}:{port}: the address is already in use (another monitor or"
+                    " Datasette?); stop it or choose another port with --port or MONITOR_PORT"
+                ) from None
+            raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def start(config: Config, db_path: Path) -> subprocess.Popen[bytes]:
     """Start Datasette as a child process that dies with this process (Linux: PR_SET_PDEATHSIG).
 
     Call it from the main thread: the kernel signals the child when the *thread* that started it
-    exits. The caller still owns the child: ``stop(process)`` on shutdown.
+    exits. The caller still owns the child: ``stop(process)`` on shutdown. Raises ServeError when
+    the address is taken.
     """
     db_path = Path(db_path).resolve()
+    check_address(config.serve.host, config.serve.port)
     _ensure_database(db_path)
     args = datasette_args(config, db_path)
     log.event(logger, "datasette_start", db=str(db_path), host=config.serve.host, port=config.serve.port,
-              allow_sql=config.serve.allow_sql)
+              url=links.database_url(config.public_url, db_path), allow_sql=config.serve.allow_sql)
     return subprocess.Popen(
         args, env=child_env(), stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent_hook()
     )

@@ -76,9 +76,8 @@ class Links:
 def links(facts: Facts, database_url: str) -> Links:
     """``database_url`` is the database's page in Datasette (``Config.database_url``, monitor.links)."""
     article = facts.url if _WEB.match(facts.url) else None
-    return Links(
-        article, site.article_url(database_url, facts.article_id), site.story_url(database_url, facts.story_id)
-    )
+    monitor = site.article_url(database_url, facts.article_id)
+    return Links(article, monitor, site.story_url(database_url, facts.story_id))
 
 
 def highlight(
