@@ -370,8 +370,9 @@ def config_check(state: State, strict: bool) -> None:
         click.echo(str(finding), err=True)
     failed = report.errors or (strict and report.warnings)
     if failed or report.config is None:
-        click.echo(f"{state.config_path}: {len(report.errors)} errors, {len(report.warnings)} warnings",
-                   err=True)
+        if len(report.findings) > 1:
+            click.echo(f"{state.config_path}: {len(report.errors)} errors, {len(report.warnings)} warnings",
+                       err=True)
         sys.exit(2)
     config = report.config
     warned = f", {len(report.warnings)} warnings" if report.warnings else ""
@@ -572,14 +573,14 @@ def _targets_problem(config: Config, rule_name: str | None) -> str | None:
     from monitor.alerts.notify import rule_named
     from monitor.alerts.targets import ENV_VAR, load_targets
 
+    rule = rule_named(config, rule_name) if rule_name else None  # an unknown rule says so first
     targets = load_targets(config)  # a broken Apprise file raises ConfigError naming it
     if not len(targets):
         if config.monitor.apprise_config:
             return f"{config.resolve(config.monitor.apprise_config)} names no target"
         return f"no alert targets: set [monitor] apprise_config in {config.path.name} or {ENV_VAR}"
-    if rule_name is None:
+    if rule is None:
         return None
-    rule = rule_named(config, rule_name)
     if targets.matching(rule.notify):
         return None
     tags = sorted({t for target in targets for t in target.tags if not t.startswith("name:")})
