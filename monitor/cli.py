@@ -433,9 +433,10 @@ def sources_list(state: State, as_json: bool) -> None:
 @click.option("--interval", default=None, help="Time between passes (15m, 1h, 1d; default 1h).")
 @click.option("--outlet", default=None, help="Publisher name shown on its articles.")
 @click.option("--disabled", is_flag=True, help="Add it switched off.")
+@click.option("--allow-private", is_flag=True, help="It lives on a private address (intranet, localhost).")
 @pass_state
 def sources_add(state: State, location: str, name: str | None, kind: str, interval: str | None,
-                outlet: str | None, disabled: bool) -> None:
+                outlet: str | None, disabled: bool, allow_private: bool) -> None:
     """Add a source to feeds.toml (validated first; warns when its URL is already configured)."""
     from monitor import feeds_file
 
@@ -445,6 +446,8 @@ def sources_add(state: State, location: str, name: str | None, kind: str, interv
     table.update({k: v for k, v in (("interval", interval), ("outlet", outlet)) if v is not None})
     if disabled:
         table["enabled"] = False
+    if allow_private:
+        table["allow_private"] = True
     edit = feeds_file.add(state.config_path, table)
     for warning in edit.warnings:
         click.echo(f"warning: {warning}", err=True)
