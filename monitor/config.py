@@ -152,8 +152,8 @@ def parse(text: str, path: Path) -> Config:
     }
     sources = _sources(data, where)
     alerts = _alerts(data, where)
-    if where.problems:
-        raise ConfigErrors(where.problems)
+    if where.problems:  # in file order, as an editor shows them
+        raise ConfigErrors(sorted(where.problems, key=lambda e: e.line if e.line is not None else 1 << 30))
     return Config(path=path.resolve(), sources=sources, alerts=alerts, **settings)
 
 

@@ -147,7 +147,8 @@ def _insert_source(text: str, block: str) -> str:
     before = "".join(lines[:at])
     separator = "" if not before or before.endswith("\n\n") else "\n"
     after = "".join(lines[at:])
-    return before + separator + block + ("\n" if after.strip() else "") + after
+    gap = "\n" if after.strip() and not after.startswith("\n") else ""
+    return before + separator + block + gap + after
 
 
 def _spans(lines: list[str], name: str) -> list[tuple[int, int]]:
