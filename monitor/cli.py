@@ -422,7 +422,8 @@ def sources_list(state: State, as_json: bool) -> None:
     if not rows:
         click.echo(f"no sources in {config.path}: add one with 'monitor sources add URL'")
         return
-    terminal.emit(terminal.console(), terminal.table(None, ("name", "kind", "enabled", "every", "url/path"), rows))
+    columns = ("name", "kind", "enabled", "every", "url/path")
+    terminal.emit(terminal.console(), terminal.table(None, columns, rows))
 
 
 @sources.command(name="add")

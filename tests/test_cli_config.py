@@ -122,7 +122,8 @@ def test_alert_test_says_what_is_wrong(cli_runner: CliRunner, write_config: Writ
                                      " (targets: json-1; their tags: ops)")
     bare = write_config('[[alert]]\nname = "dy"\nany = ["element:dysprosium"]\n', name="bare.toml")
     result = cli_runner.invoke(cli, ["--config", str(bare), "alert", "test"])
-    assert "no alert targets: set [monitor] apprise_config in bare.toml or MONITOR_APPRISE_URLS" in result.stderr
+    expected = "no alert targets: set [monitor] apprise_config in bare.toml or MONITOR_APPRISE_URLS"
+    assert expected in result.stderr
     with JsonEndpoint() as endpoint:
         monkeypatch.setenv("MONITOR_APPRISE_URLS", f"analysts={endpoint.apprise_url}")
         result = cli_runner.invoke(cli, ["--config", str(bare), "alert", "test", "--rule", "dy"])
@@ -152,7 +153,8 @@ def test_config_show_is_the_configuration_in_effect_and_round_trips(
     assert config_module.parse(shown, path) == config_module.load(path)
     # Overrides from the environment and options win, and say so.
     monkeypatch.setenv("MONITOR_PORT", "8100")
-    result = cli_runner.invoke(cli, ["--config", str(path), "--db", str(tmp_path / "other.db"), "config", "show"])
+    other = str(tmp_path / "other.db")
+    result = cli_runner.invoke(cli, ["--config", str(path), "--db", other, "config", "show"])
     shown = result.stdout
     assert "port = 8100  # env MONITOR_PORT" in shown
     assert f'db = "{tmp_path}/other.db"  # option --db' in shown
@@ -195,13 +197,15 @@ def test_sources_add_disable_enable_remove_keep_comments(cli_runner: CliRunner,
     )
     assert path.stat().st_mode & 0o777 == 0o640  # the atomic replace keeps the permissions
 
-    duplicate = cli_runner.invoke(cli, [*base, "add", "https://first.example/feed?utm_source=x", "--name", "again"])
+    again = "https://first.example/feed?utm_source=x"
+    duplicate = cli_runner.invoke(cli, [*base, "add", again, "--name", "again"])
     assert duplicate.exit_code == 0
     assert "warning: https://first.example/feed?utm_source=x is already configured as source 'first'" \
         in duplicate.stderr
 
     assert cli_runner.invoke(cli, [*base, "disable", "first"]).exit_code == 0
-    assert 'url = "https://first.example/feed"   # inline comment stays\nenabled = false\n' in path.read_text()
+    disabled = 'url = "https://first.example/feed"   # inline comment stays\nenabled = false\n'
+    assert disabled in path.read_text()
     listed = cli_runner.invoke(cli, [*base, "list"]).stdout.splitlines()
     assert listed[1].split()[:4] == ["first", "rss", "off", "1h"]
     assert cli_runner.invoke(cli, [*base, "enable", "first"]).exit_code == 0

@@ -143,8 +143,9 @@ def test_input_file_missing_or_a_directory(command: tuple[str, ...], given: str,
 
 
 @pytest.mark.parametrize("command", [("status",), ("retag",)], ids=" ".join)
-def test_reading_commands_never_create_a_database(command: tuple[str, ...], tmp_path: Path,
-                                                   seeds_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reading_commands_never_create_a_database(
+    command: tuple[str, ...], tmp_path: Path, seeds_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     line = _one_clear_line(_run(["--config", str(seeds_config), *command], tmp_path, monkeypatch))
     assert "no database at" in line and "monitor once" in line
     assert not (tmp_path / "data").exists()

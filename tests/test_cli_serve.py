@@ -45,7 +45,7 @@ def taken_port() -> Iterator[int]:
 def test_a_taken_port_is_one_clear_error_and_exit_3(command: list[str], taken_port: int, seeds_config: Path,
                                                     tmp_path: Path) -> None:
     process = _monitor("--config", str(seeds_config), *command, "--port", str(taken_port), cwd=tmp_path)
-    out, err = process.communicate(timeout=60)
+    _, err = process.communicate(timeout=60)
     assert process.returncode == 3, err
     errors = [line for line in err.splitlines() if line.startswith("Error: ")]
     assert errors == [f"Error: cannot serve on 127.0.0.1:{taken_port}: the address is already in use"
