@@ -8,6 +8,7 @@ tables are printed as plain text and progress displays print nothing at all.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,9 +24,10 @@ def console(stream: TextIO | None = None) -> Console:
     """A console on ``stream`` (stdout by default): styled on a terminal, plain text elsewhere."""
     stream = stream or sys.stdout
     tty = stream.isatty()
-    # Off a terminal: no colour, no wrapping at 80 columns (tables stay one row per line).
-    return Console(file=stream, highlight=False, soft_wrap=not tty, width=None if tty else 200,
-                   no_color=None if tty else True)
+    plain = not tty or bool(os.environ.get("NO_COLOR"))  # NO_COLOR: no styling at all, not even bold
+    # Off a terminal: no wrapping at 80 columns either (tables stay one row per line).
+    return Console(file=stream, highlight=False, soft_wrap=not tty, width=None if tty else 1000,
+                   color_system=None if plain else "auto", force_terminal=tty or None)
 
 
 class _ConsoleHandler(logging.Handler):
@@ -85,13 +87,22 @@ def progress(total: int, label: str, enabled: bool | None = None) -> Iterator[Ti
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-          numeric: Sequence[str] = ()) -> Table:
-    """A table with right-aligned numeric columns; plain when printed off a terminal."""
+          numeric: Sequence[str] = (), wrap: Sequence[str] = ("error", "health", "url/path")) -> Table:
+    """A table with right-aligned numeric columns; plain when printed off a terminal.
+
+    On a narrow terminal only the ``wrap`` columns (long free text) fold; names and numbers stay whole.
+    """
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
     shown = Table(title=title, title_justify="left", box=None, pad_edge=False, header_style="bold")
-    for name in columns:
-        shown.add_column(name, justify="right" if name in numeric else "left", no_wrap=True)
-    for row in rows:
-        shown.add_row(*("" if v is None else str(v) for v in row))
+    for i, name in enumerate(columns):
+        if name in wrap:
+            shown.add_column(name, overflow="fold")
+        else:
+            width = max([len(name), *(len(row[i]) for row in cells)])
+            shown.add_column(name, justify="right" if name in numeric else "left", no_wrap=True,
+                             min_width=width)
+    for row in cells:
+        shown.add_row(*row)
     return shown
 
 
