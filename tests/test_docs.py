@@ -44,3 +44,10 @@ def test_readme_settings_tables_are_generated_from_the_declarations() -> None:
 
     block = README.split("<!-- settings-table -->")[1].split("<!-- /settings-table -->")[0]
     assert block.strip() == settings_markdown().strip(), "run `make docs` to regenerate README's settings"
+
+
+def test_cli_reference_is_generated_from_the_click_tree() -> None:
+    from monitor.cli_reference import markdown
+
+    current = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert current == markdown(cli), "run `make docs` to regenerate docs/cli.md"
