@@ -1,109 +1,157 @@
-"""What people see on a terminal: a progress display, summary tables, readable times.
+"""What people see on a terminal: a progress line, tables, readable times.
 
-Built on rich. Colour and live displays only when the stream is a terminal; ``NO_COLOR``
-(https://no-color.org) turns colour off everywhere (rich honours it). Off a terminal the same
-tables are printed as plain text and progress displays print nothing at all.
+Styling and the live progress line only on a terminal; ``NO_COLOR`` (https://no-color.org) turns
+all styling off. Off a terminal tables are plain text and progress prints nothing at all.
+
+Written on click alone, not rich: with rich importable, Datasette 0.65 (which runs from the same
+environment) prints every 404 through rich, fails doing so and answers 500, and installs a
+traceback hook that dumps local variables.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+import click
 
 
-def console(stream: TextIO | None = None) -> Console:
-    """A console on ``stream`` (stdout by default): styled on a terminal, plain text elsewhere."""
+@dataclass
+class Output:
+    """A stream and whether it may be styled."""
+
+    stream: TextIO
+    is_terminal: bool
+    styled: bool
+
+    def print(self, text: str = "") -> None:
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def style(self, text: str, **styles: Any) -> str:
+        return click.style(text, **styles) if self.styled else text
+
+
+def console(stream: TextIO | None = None) -> Output:
+    """Output on ``stream`` (stdout by default): styled on a terminal unless NO_COLOR is set."""
     stream = stream or sys.stdout
     tty = stream.isatty()
-    plain = not tty or bool(os.environ.get("NO_COLOR"))  # NO_COLOR: no styling at all, not even bold
-    # Off a terminal: no wrapping at 80 columns either (tables stay one row per line).
-    return Console(file=stream, highlight=False, soft_wrap=not tty, width=None if tty else 1000,
-                   color_system=None if plain else "auto", force_terminal=tty or None)
+    return Output(stream, tty, tty and not os.environ.get("NO_COLOR"))
 
 
-class _ConsoleHandler(logging.Handler):
-    """Log records printed through the live console, so they scroll above the progress display."""
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: frozenset[str]
 
-    def __init__(self, target: Console, formatter: logging.Formatter | None) -> None:
+    def lines(self, out: Output) -> list[str]:
+        widths = [max([len(name), *(len(row[i]) for row in self.rows)])
+                  for i, name in enumerate(self.columns)]
+
+        def line(cells: Sequence[str]) -> str:
+            parts = [c.rjust(w) if name in self.numeric else c.ljust(w)
+                     for c, w, name in zip(cells, widths, self.columns, strict=True)]
+            return "  ".join(parts).rstrip()
+
+        header = line(self.columns)
+        return [out.style(header, bold=True), *(line(row) for row in self.rows)]
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+          numeric: Sequence[str] = ()) -> Table:
+    """Columns aligned on their longest cell; numeric columns right-aligned."""
+    cells = tuple(tuple("" if v is None else str(v) for v in row) for row in rows)
+    return Table(tuple(columns), cells, frozenset(numeric))
+
+
+def emit(out: Output, shown: Table) -> None:
+    for line in shown.lines(out):
+        out.print(line)
+
+
+class Ticker:
+    """Advances a progress line; does nothing when there is none."""
+
+    def __init__(self, bar: _Bar | None) -> None:
+        self.bar = bar
+
+    def advance(self, count: int = 1, current: str | None = None) -> None:
+        if self.bar is not None:
+            self.bar.done += count
+            self.bar.current = current or self.bar.current
+            self.bar.draw()
+
+
+class _Bar:
+    def __init__(self, out: Output, label: str, total: int) -> None:
+        self.out, self.label, self.total = out, label, total
+        self.done, self.current, self.started = 0, "", time.monotonic()
+
+    def draw(self) -> None:
+        columns = shutil.get_terminal_size((80, 24)).columns
+        width = max(10, min(40, columns // 3))
+        filled = width * self.done // max(self.total, 1)
+        elapsed = int(time.monotonic() - self.started)
+        bar = self.out.style("━" * filled, fg="green") + self.out.style("━" * (width - filled), dim=True)
+        text = (f"{self.out.style(self.label, bold=True)} {bar} {self.done}/{self.total}"
+                f" {elapsed // 60}:{elapsed % 60:02d} {self.current}")
+        self.out.stream.write("\r\x1b[2K" + text[: columns + 40])
+        self.out.stream.flush()
+
+    def clear(self) -> None:
+        self.out.stream.write("\r\x1b[2K")
+        self.out.stream.flush()
+
+
+class _AboveTheBar(logging.Handler):
+    """Log records printed above the progress line: clear it, write the record, draw it again."""
+
+    def __init__(self, bar: _Bar, formatter: logging.Formatter | None) -> None:
         super().__init__()
-        self.target = target
+        self.bar = bar
         if formatter is not None:
             self.setFormatter(formatter)
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.target.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
+            self.bar.clear()
+            self.bar.out.print(self.format(record))
+            self.bar.draw()
         except Exception:  # logging must never break the run
             self.handleError(record)
 
 
-class Ticker:
-    """Advances a progress display; does nothing when there is none."""
-
-    def __init__(self, progress: Progress | None, task: Any) -> None:
-        self.progress, self.task = progress, task
-
-    def advance(self, count: int = 1, current: str | None = None) -> None:
-        if self.progress is not None:
-            if current is not None:
-                self.progress.update(self.task, current=current)
-            self.progress.advance(self.task, count)
-
-
 @contextmanager
 def progress(total: int, label: str, enabled: bool | None = None) -> Iterator[Ticker]:
-    """A progress bar on stderr that owns the terminal while it runs; log lines scroll above it.
+    """A progress line on stderr that owns the terminal while it runs; log lines scroll above it.
 
     ``enabled`` defaults to "stderr is a terminal": off a terminal nothing is drawn.
     """
-    if enabled is None:
-        enabled = sys.stderr.isatty()
-    if not enabled:
-        yield Ticker(None, None)
-        return
     out = console(sys.stderr)
-    bar = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}", style="dim"), console=out, transient=True,
-    )
+    if enabled is None:
+        enabled = out.is_terminal
+    if not enabled:
+        yield Ticker(None)
+        return
+    bar = _Bar(out, label, total)
     root = logging.getLogger()
     saved = root.handlers[:]
-    formatter = saved[0].formatter if saved else None
-    root.handlers[:] = [_ConsoleHandler(out, formatter)]
+    root.handlers[:] = [_AboveTheBar(bar, saved[0].formatter if saved else None)]
+    bar.draw()
     try:
-        with bar:
-            yield Ticker(bar, bar.add_task(label, total=total, current=""))
+        yield Ticker(bar)
     finally:
+        bar.clear()
         root.handlers[:] = saved
-
-
-def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-          numeric: Sequence[str] = (), wrap: Sequence[str] = ("error", "health", "url/path")) -> Table:
-    """A table with right-aligned numeric columns; plain when printed off a terminal.
-
-    On a narrow terminal only the ``wrap`` columns (long free text) fold; names and numbers stay whole.
-    """
-    cells = [["" if v is None else str(v) for v in row] for row in rows]
-    shown = Table(title=title, title_justify="left", box=None, pad_edge=False, header_style="bold")
-    for i, name in enumerate(columns):
-        if name in wrap:
-            shown.add_column(name, overflow="fold")
-        else:
-            width = max([len(name), *(len(row[i]) for row in cells)])
-            shown.add_column(name, justify="right" if name in numeric else "left", no_wrap=True,
-                             min_width=width)
-    for row in cells:
-        shown.add_row(*row)
-    return shown
 
 
 def ago(stamp: str | None, now: datetime | None = None) -> str:
@@ -131,13 +179,3 @@ def _span(seconds: float) -> str:
     if seconds < 47.5 * 3600:
         return f"{round(seconds / 3600)} h"
     return f"{round(seconds / 86400)} d"
-
-
-def emit(out: Console, renderable: Any) -> None:
-    """Print a table: styled on a terminal; elsewhere plain lines without trailing blanks."""
-    if out.is_terminal:
-        out.print(renderable)
-        return
-    with out.capture() as captured:
-        out.print(renderable)
-    out.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
