@@ -218,6 +218,8 @@ def run(state: State, no_serve: bool, host: str | None, port: int | None) -> Non
 
     _take_serve_options(state, host, port)
     config = state.config()  # a missing feeds.toml is one clear error before anything starts
+    if not config.path.is_file():  # the daemon re-reads its file on SIGHUP: defaults will not do
+        raise ConfigError("the daemon needs a feeds.toml: pass --config PATH", file=str(config.path))
     sys.exit(daemon.run(config.path, serve=not no_serve, overrides=state.overrides()))
 
 

@@ -69,3 +69,25 @@ def test_off_a_terminal_no_progress_and_no_escape_codes(cli_runner: CliRunner, s
     assert all("retag_done" in line for line in result.stderr.splitlines())  # the log line, nothing else
     once = cli_runner.invoke(cli, [*base, "once"])
     assert "\x1b[" not in once.output
+
+
+def test_status_says_whether_the_daemon_runs(cli_runner: CliRunner, seeds_config: Path) -> None:
+    from monitor.config import load
+    from monitor.lock import DatabaseLock
+
+    base = ["--config", str(seeds_config)]
+    cli_runner.invoke(cli, [*base, "once"])
+    assert "daemon not running" in cli_runner.invoke(cli, [*base, "status"]).stdout.splitlines()
+    with DatabaseLock(load(seeds_config).db_path):  # what `monitor run` holds for its whole life
+        shown = cli_runner.invoke(cli, [*base, "status"]).stdout.splitlines()
+        assert f"daemon running (pid {os.getpid()})" in shown
+    assert "daemon not running" in cli_runner.invoke(cli, [*base, "status"]).stdout.splitlines()
+
+
+def test_rich_is_not_installed() -> None:
+    """Datasette 0.65 changes behaviour when rich is importable: every 404 goes through
+    rich.print_exception, which raises outside an except block (the page becomes a 500), and its
+    CLI installs a traceback hook that prints local variables. Keep rich out of the environment."""
+    import importlib.util
+
+    assert importlib.util.find_spec("rich") is None
