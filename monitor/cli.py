@@ -244,6 +244,8 @@ def once(state: State, only: str | None, force: bool) -> None:
         error = report.error or (f"{report.failed} pages failed" if report.failed else "")
         rows.append((report.source, report.new, stories, report.copies, alerts, report.failed, error))
     out = terminal.console()
+    fetched = {r.source for r in result.reports}
+    waiting = [s.name for s in state.config().sources if s.enabled and s.name not in fetched and only is None]
     if not rows:
         out.print("nothing was due: every source is disabled or waiting out its backoff (--force fetches)")
         return
@@ -253,6 +255,8 @@ def once(state: State, only: str | None, force: bool) -> None:
     out.print(f"{total[0]} new articles, {total[1]} new stories, {total[2]} copies, {total[3]} alerts raised;"
               f" {result.sent} alerts sent, {result.waiting} waiting for a target;"
               f" {sum(1 for r in result.reports if r.error)} of {len(rows)} sources failed")
+    if waiting:
+        out.print(f"waiting out an error backoff: {', '.join(waiting)} (--force fetches them now)")
 
 
 @cli.command()

@@ -262,6 +262,8 @@ def test_once_source_force_fetches_one_source_now(cli_runner: CliRunner, write_c
     assert rows["seeds"][1:6] == ["5", "5", "0", "0", "0"]
     assert "5 new articles, 5 new stories, 0 copies, 0 alerts raised" in first.stdout
     (tmp_path / "missing").mkdir()
+    again = cli_runner.invoke(cli, [*base, "once"])
+    assert "waiting out an error backoff: broken (--force fetches them now)" in again.stdout
     waiting = cli_runner.invoke(cli, [*base, "once", "--source", "broken"])
     assert "nothing was due" in waiting.stdout  # it is still in its backoff window
     forced = cli_runner.invoke(cli, [*base, "once", "--source", "broken", "--force"])
