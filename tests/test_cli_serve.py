@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, suppress
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,14 +24,13 @@ from tests.conftest import SEEDS
 pytestmark = pytest.mark.slow
 
 
-def _monitor(*args: str, env: dict[str, str] | None = None, **kwargs: object) -> subprocess.Popen[str]:
+def _monitor(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     for name in ("MONITOR_CONFIG", "MONITOR_DB", "MONITOR_PORT", "MONITOR_APPRISE_URLS"):
         if name not in (env or {}):
             environment.pop(name, None)
     return subprocess.Popen([sys.executable, "-m", "monitor", *args], env=environment, text=True,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            **kwargs)  # type: ignore[call-overload]
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd)
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def _first_message(endpoint: JsonEndpoint, process: subprocess.Popen[str]) -> st
     return str(endpoint.messages[0]["message"])
 
 
-def _wait_ok(url: str, process: subprocess.Popen[str]) -> int:
+def _wait_ok(url: str, process: subprocess.Popen[Any]) -> int:
     status, deadline = 0, time.monotonic() + 60
     while status != 200 and time.monotonic() < deadline and process.poll() is None:
         with suppress(httpx.TransportError):
@@ -120,7 +120,7 @@ def _wait_ok(url: str, process: subprocess.Popen[str]) -> int:
     return status
 
 
-def _stop(process: subprocess.Popen[str]) -> None:
+def _stop(process: subprocess.Popen[Any]) -> None:
     if process.poll() is None:
         process.terminate()
     try:
@@ -128,3 +128,39 @@ def _stop(process: subprocess.Popen[str]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
+
+
+def test_daemon_stops_with_exit_3_when_its_port_is_taken_after_start(seeds_config: Path,
+                                                                       tmp_path: Path) -> None:
+    """The Datasette child dies and another process takes its port: one error and exit 3, not a
+    child restarted every 15 s for ever."""
+    port = free_port()
+    log = tmp_path / "daemon.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(seeds_config), "run", "--port", str(port)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, cwd=tmp_path,
+            env={k: v for k, v in os.environ.items() if k != "MONITOR_PORT"},
+        )
+    try:
+        assert _wait_ok(f"http://127.0.0.1:{port}/monitor.json", process) == 200
+        child = int(re.findall(r"datasette_started pid=(\d+)", log.read_text())[0])
+        with socket.socket() as thief:
+            os.kill(child, 9)
+            thief.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            deadline = time.monotonic() + 10
+            while True:  # the port is free the moment the child is gone
+                try:
+                    thief.bind(("127.0.0.1", port))
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.01)
+            thief.listen()
+            assert process.wait(timeout=60) == 3
+    finally:
+        _stop(process)
+    text = log.read_text()
+    assert text.count("datasette_failed") == 1 and "already in use" in text
+    assert text.count("datasette_start ") == 1  # started once, never restarted into a taken port
+    assert "Traceback" not in text

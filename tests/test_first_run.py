@@ -28,7 +28,7 @@ from monitor.alerts import targets
 from monitor.cli import cli
 from tests.alert_servers import JsonEndpoint, free_port
 from tests.conftest import REPO
-from tests.servers import Reply, serve
+from tests.servers import Handler, Reply, serve
 
 README = REPO / "README.md"
 FEED_URL = "https://www.example.com/rare-earths/feed.xml"
@@ -87,8 +87,9 @@ def test_first_run_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     port = free_port()
     monkeypatch.setenv("MONITOR_PORT", str(port))
     monkeypatch.setattr(targets, "SEND_INTERVAL", 0.0)
-    routes = {"/news/dy-export-licences": Reply(200, {"Content-Type": "text/html; charset=utf-8"},
-                                                _page("China tightens dysprosium export licences"))}
+    page = Reply(200, {"Content-Type": "text/html; charset=utf-8"},
+                 _page("China tightens dysprosium export licences"))
+    routes: dict[str, Handler] = {"/news/dy-export-licences": page}
     with serve(routes) as site, JsonEndpoint() as receiver:
         site.routes["/rare-earths/feed.xml"] = Reply(200, {"Content-Type": "application/rss+xml"},
                                                      _feed(site.url("").rstrip("/")))
