@@ -192,7 +192,8 @@ def serve(state: State, host: str | None, port: int | None) -> None:
     _take_serve_options(state, host, port)
     config = state.config()
     click.echo(f"serving {config.database_url}", err=True)
-    sys.exit(serve_module.serve(config, config.db_path))
+    code = serve_module.serve(config, config.db_path)
+    sys.exit(128 - code if code < 0 else code)  # a child ended by signal N: 128+N, as shells report it
 
 
 @cli.command()
