@@ -73,6 +73,7 @@ bench-full: install-dev
 	$(BIN)/python bench/memory.py
 
 docs: install-dev
+	$(BIN)/python -m monitor.cli_reference > docs/cli.md
 	$(BIN)/python -c "import re, pathlib, subprocess; p = pathlib.Path('docs/configuration.md'); t = subprocess.run(['$(BIN)/monitor', 'config', 'show', '--markdown'], capture_output=True, text=True, check=True).stdout; s = p.read_text(); p.write_text(re.sub(r'(?s)<!-- settings-table -->.*?<!-- /settings-table -->', lambda m: '<!-- settings-table -->\\n' + t.strip() + '\\n<!-- /settings-table -->', s))"
 
 clean:

@@ -149,7 +149,7 @@ def child_once(config_path: str) -> None:
                 worst = max(worst, time.perf_counter() - started - 0.02)
 
         task = asyncio.create_task(probe())
-        reports = await runner._once(db, ctx, sources, False)
+        reports = (await runner._once(db, ctx, sources, False)).reports
         task.cancel()
         return reports, worst
 

@@ -1,11 +1,12 @@
-"""The ``monitor`` command. Each command parses its options and calls one library function;
-errors from the library (``MonitorError``) become a one-line message and an exit code.
+"""The ``monitor`` command. Each command parses its options and calls one library function.
+
+Errors become one line and an exit code (``monitor.cli_base``); the ``config``, ``alert`` and
+``sources`` groups live in ``monitor.cli_config`` and ``monitor.cli_sources``.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -15,60 +16,11 @@ from typing import Any
 import click
 
 from monitor import __version__, log
-from monitor.config import Config
-from monitor.errors import MonitorError
+from monitor.cli_base import DEFAULT_CONFIG, LOG_LEVELS, PORT, PORT_ENV, MonitorGroup, State, pass_state
+from monitor.cli_config import alert, config_group
+from monitor.cli_sources import sources
+from monitor.errors import ConfigError, UsageError
 from monitor.models import Extracted
-
-DEFAULT_CONFIG = "feeds.toml"
-
-
-class MonitorGroup(click.Group):
-    """Turns MonitorError into ``Error: ...`` on stderr and the error's exit code (2 for bad config)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MonitorError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except sqlite3.OperationalError as exc:
-            from monitor.store.db import is_busy
-
-            if not is_busy(exc):
-                raise  # anything else is a bug: keep its traceback
-            click.echo(f"Error: database busy: another process holds its write lock ({exc})", err=True)
-            ctx.exit(1)
-
-
-class State:
-    """The global options; the config is loaded on first use so ``clean``/``tag`` need none."""
-
-    def __init__(self, config_path: str, db_path: str | None, explicit: bool) -> None:
-        self.config_path = Path(config_path)
-        self.db_override = Path(db_path) if db_path else None
-        self.explicit = explicit
-        self._config: Config | None = None
-
-    def config(self) -> Config:
-        if self._config is None:
-            from monitor import config as config_module
-
-            if not self.explicit and not self.config_path.exists():
-                self._config = config_module.parse("", self.config_path)
-            else:
-                self._config = config_module.load(self.config_path)
-        return self._config
-
-    def db_path(self) -> Path:
-        return self.db_override or self.config().db_path
-
-    def open_db(self) -> Any:
-        from monitor.store.db import open_db
-
-        return open_db(self.db_path(), self.config().monitor.write_wait)
-
-
-pass_state = click.make_pass_decorator(State)
 
 
 @click.group(cls=MonitorGroup)
@@ -86,39 +38,95 @@ pass_state = click.make_pass_decorator(State)
     "db_path",
     envvar="MONITOR_DB",
     default=None,
-    help="SQLite database (env MONITOR_DB); default from the config, else ./data/monitor.db.",
+    help="SQLite database (env MONITOR_DB); default from the config.",
 )
-@click.option("--log-level", default=None, help="DEBUG, INFO, WARNING or ERROR (default from the config).")
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    default=None,
+    help="Least severe log lines shown (default INFO).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config_path: str, db_path: str | None, log_level: str | None) -> None:
-    """Rare Earth Monitor: watches rare-earth news, tags it, stores it and alerts on it."""
-    source = ctx.get_parameter_source("config_path")
-    explicit = source is not None and source.name != "DEFAULT"
-    ctx.obj = State(config_path, db_path, explicit)
+    """Rare Earth Monitor: watches rare-earth news, tags it, stores it and alerts on it.
+
+    Set MONITOR_PORT to move Datasette (and the links in alerts) to another port.
+    """
+    explicit = _given(ctx, "config_path")
+    from_env = ctx.get_parameter_source("db_path") == click.core.ParameterSource.ENVIRONMENT
+    db_origin = "env MONITOR_DB" if from_env else "option --db"
+    ctx.obj = State(config_path, explicit, db_path, db_origin)
     log.setup(log_level or "INFO")
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name != "DEFAULT"
+
+
+def _serve_options(command: Any) -> Any:
+    command = click.option("--port", "-p", type=PORT, default=None,
+                           help=f"Datasette's port (env {PORT_ENV}; default [serve] port).")(command)
+    return click.option("--host", "-h", default=None,
+                        help="Address Datasette binds (default [serve] host, 127.0.0.1).")(command)
+
+
+def _take_serve_options(state: State, host: str | None, port: int | None) -> None:
+    if host is not None:
+        state.host = host
+    if port is not None:
+        state.port, state.port_origin = port, "option --port"
 
 
 @cli.command()
 @click.option("--no-serve", is_flag=True, help="Do not start Datasette next to the scheduler.")
+@_serve_options
 @pass_state
-def run(state: State, no_serve: bool) -> None:
+def run(state: State, no_serve: bool, host: str | None, port: int | None) -> None:
     """Run the daemon: the scheduler, and Datasette on 127.0.0.1:8001 unless --no-serve."""
     from monitor import daemon
 
-    code = daemon.run(state.config_path, state.db_override, serve=not no_serve)
-    sys.exit(code)
+    _take_serve_options(state, host, port)
+    config = state.config()  # a missing feeds.toml is one clear error before anything starts
+    if not config.path.is_file():  # the daemon re-reads its file on SIGHUP: defaults will not do
+        raise ConfigError("the daemon needs a feeds.toml: pass --config PATH", file=str(config.path))
+    sys.exit(daemon.run(config.path, serve=not no_serve, overrides=state.overrides()))
 
 
 @cli.command()
+@click.option("--source", "only", default=None, metavar="NAME", help="Only this source (even if disabled).")
+@click.option("--force", is_flag=True, help="Fetch even sources waiting out an error backoff.")
 @pass_state
-def once(state: State) -> None:
-    """One pass over every enabled source, deliver pending alerts, exit.
+def once(state: State, only: str | None, force: bool) -> None:
+    """One pass over every enabled source, deliver pending alerts, print a summary, exit.
 
-    Exits 0 even when sources fail (their errors are recorded); 2 for an invalid config.
+    Sources that failed recently wait out their backoff unless --force. Exits 0 even when sources
+    fail (their errors are recorded and shown); 2 for an invalid config.
     """
-    from monitor import runner
+    from monitor import runner, terminal
+    from monitor.store.status import pass_counts
 
-    runner.once(state.config(), state.open_db(), progress=sys.stderr.isatty())
+    db = state.open_db()
+    result = runner.run_once(state.config(), db, progress=sys.stderr.isatty(), only=only, force=force)
+    rows = []
+    for report in result.reports:
+        stories, alerts = pass_counts(db, report.article_ids)
+        error = report.error or (f"{report.failed} pages failed" if report.failed else "")
+        rows.append((report.source, report.new, stories, report.copies, alerts, report.failed, error))
+    out = terminal.console()
+    fetched = {r.source for r in result.reports}
+    waiting = [s.name for s in state.config().sources if s.enabled and s.name not in fetched and only is None]
+    if not rows:
+        out.print("nothing was due: every source is disabled or waiting out its backoff (--force fetches)")
+        return
+    columns = ("source", "new", "stories", "copies", "alerts", "failed", "error")
+    terminal.emit(out, terminal.table(None, columns, rows, numeric=columns[1:6]))
+    total = [sum(int(r[i]) for r in rows) for i in range(1, 6)]
+    out.print(f"{total[0]} new articles, {total[1]} new stories, {total[2]} copies, {total[3]} alerts raised;"
+              f" {result.sent} alerts sent, {result.waiting} waiting for a target;"
+              f" {sum(1 for r in result.reports if r.error)} of {len(rows)} sources failed")
+    if waiting:
+        out.print(f"waiting out an error backoff: {', '.join(waiting)} (--force fetches them now)")
 
 
 @cli.command()
@@ -154,7 +162,7 @@ def extract(state: State, target: str, as_json: bool) -> None:
     """Print the article extracted from an HTML file, - for stdin, or a URL."""
     from monitor import runner
 
-    _print_extracted(runner.extract_target(state.config(), target), as_json)
+    _print_extracted(runner.extract_target(state.config(required=False), target), as_json)
 
 
 @cli.command(name="tag")
@@ -165,7 +173,8 @@ def tag_command(state: State, path: str, as_json: bool) -> None:
     """Print the rare-earth tags of an article (PATH or - for stdin)."""
     from monitor import runner
 
-    result = runner.tag_text(state.config(), _read_text(path))
+    text = _read_text(path)
+    result = runner.tag_text(state.config(required=False), text)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -175,92 +184,47 @@ def tag_command(state: State, path: str, as_json: bool) -> None:
 
 
 @cli.command()
+@_serve_options
 @pass_state
-def serve(state: State) -> None:
+def serve(state: State, host: str | None, port: int | None) -> None:
     """Serve the database with Datasette only (no fetching)."""
     from monitor import serve as serve_module
 
-    sys.exit(serve_module.serve(state.config(), state.db_path()))
+    _take_serve_options(state, host, port)
+    config = state.config()
+    click.echo(f"serving {config.database_url}", err=True)
+    code = serve_module.serve(config, config.db_path)
+    sys.exit(128 - code if code < 0 else code)  # a child ended by signal N: 128+N, as shells report it
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @pass_state
 def status(state: State, as_json: bool) -> None:
-    """Per-source health, counts, the last pass and the outbox."""
+    """Per-source health, counts, the last pass, the outbox and whether the daemon runs."""
+    from monitor.lock import running_daemon
     from monitor.store.status import summary
 
-    data = summary(state.open_db())
-    click.echo(json.dumps(data, indent=2) if as_json else _status_text(data))
+    data = summary(state.open_db(create=False))
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    _print_status(data, running_daemon(state.db_path()))
 
 
 @cli.command()
-@click.option("--batch", default=500, show_default=True, help="Articles per transaction.")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(min=1),
+              help="Articles per transaction.")
 @pass_state
 def retag(state: State, batch: int) -> None:
     """Re-tag every stored article with the current taxonomy, without fetching."""
     from monitor import runner
 
-    count = runner.retag(state.config(), state.open_db(), batch, progress=sys.stderr.isatty())
+    count = runner.retag(state.config(), state.open_db(create=False), batch, progress=sys.stderr.isatty())
     click.echo(f"retagged {count} articles")
 
 
-@cli.group(name="config", cls=MonitorGroup)
-def config_group() -> None:
-    """Check or describe feeds.toml."""
-
-
-@config_group.command(name="check")
-@pass_state
-def config_check(state: State) -> None:
-    """Validate the config: exit 0, or 2 with file:line: key: what is wrong."""
-    state.explicit = True  # a missing file is an error here
-    config = state.config()
-    click.echo(f"{config.path}: ok ({len(config.sources)} sources, {len(config.alerts)} alert rules)")
-
-
-@config_group.command(name="show")
-@click.option("--markdown", is_flag=True, help="As the Markdown tables of docs/configuration.md.")
-def config_show(markdown: bool) -> None:
-    """Every setting with its default and help."""
-    from monitor.runner import settings_markdown, settings_table
-
-    click.echo(settings_markdown() if markdown else settings_table())
-
-
-@cli.group(cls=MonitorGroup)
-def sources() -> None:
-    """Manage sources."""
-
-
-@sources.command(name="import")
-@click.argument("opml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def sources_import(opml: Path) -> None:
-    """Print [[source]] entries for every feed of an OPML file (append them to feeds.toml)."""
-    from monitor.sources import opml as opml_module
-
-    click.echo(opml_module.to_toml(opml_module.to_sources(opml.read_bytes())))
-
-
-@cli.group(cls=MonitorGroup)
-def alert() -> None:
-    """Alert targets and rules."""
-
-
-@alert.command(name="test")
-@click.option("--rule", default=None, help="Send to this rule's targets (default: every target).")
-@pass_state
-def alert_test(state: State, rule: str | None) -> None:
-    """Send a sample alert and print each target's result."""
-    from monitor.alerts import notify
-
-    results = notify.send_test(state.config(), rule)
-    for result in results:
-        click.echo(f"{result.target}\t{'ok' if result.ok else 'failed'}\t{result.error or ''}")
-    if not results:
-        click.echo("no targets: set monitor.apprise_config in feeds.toml or MONITOR_APPRISE_URLS")
-    if any(not r.ok for r in results) or not results:
-        sys.exit(1)
+# helpers -----------------------------------------------------------------------------------------
 
 
 def _read_text(path: str) -> str:
@@ -268,8 +232,10 @@ def _read_text(path: str) -> str:
         return sys.stdin.read()
     try:
         return Path(path).read_bytes().decode("utf-8", errors="replace")
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
-        raise click.BadParameter(f"{path}: {exc.strerror or exc}") from exc
+        raise UsageError(f"{path}: {exc.strerror or exc}") from exc
 
 
 def _print_extracted(content: Extracted, as_json: bool) -> None:
@@ -281,19 +247,23 @@ def _print_extracted(content: Extracted, as_json: bool) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _status_text(data: dict[str, Any]) -> str:
+def _print_status(data: dict[str, Any], daemon_pid: int | None) -> None:
+    from monitor import terminal
+
+    out = terminal.console()
     alerts = data["alerts"]
-    lines = [
-        f"articles {data['articles']}  stories {data['stories']}  copies {data['copies']}",
-        f"last pass {data['last_pass'] or 'never'}",
-        f"alerts pending {alerts['pending']}  digest {alerts['digest']}  sent {alerts['sent']}"
-        f"  failed {alerts['failed']}",
-        "",
-    ]
-    width = max((len(s["name"]) for s in data["sources"]), default=0)
-    for s in data["sources"]:
-        lines.append(f"{s['name']:<{width}}  {s['kind']:<8} next {s['next_due'] or '-':<26} {_health(s)}")
-    return "\n".join(lines + _entries_text(data))
+    out.print(f"articles {data['articles']}  stories {data['stories']}  copies {data['copies']}")
+    out.print(f"last pass {terminal.ago(data['last_pass'])}"
+              + (f" ({data['last_pass']})" if data["last_pass"] else ""))
+    out.print(f"alerts pending {alerts['pending']}  digest {alerts['digest']}  sent {alerts['sent']}"
+              f"  failed {alerts['failed']}")
+    out.print(f"daemon running (pid {daemon_pid})" if daemon_pid else "daemon not running")
+    out.print("")
+    rows = [(s["name"], s["kind"], _health(s), terminal.ago(s["last_ok"]),
+             terminal.ago(s["next_due"]) if s["enabled"] else "disabled") for s in data["sources"]]
+    terminal.emit(out, terminal.table(None, ("source", "kind", "health", "last ok", "next"), rows))
+    for line in _entries_text(data):
+        out.print(line)
 
 
 def _health(source: dict[str, Any]) -> str:
@@ -305,6 +275,8 @@ def _health(source: dict[str, Any]) -> str:
         parts.append(f"{source['pending_entries']} entries pending")
     if source.get("failed_entries"):
         parts.append(f"{source['failed_entries']} entries failed")
+    if not parts and not source["last_attempt"]:
+        return "never fetched"
     return "; ".join(parts) or "ok"
 
 
@@ -318,6 +290,10 @@ def _entries_text(data: dict[str, Any]) -> list[str]:
         tries = f"{e['attempts']} attempts{when}"
         lines.append(f"  {e['state']:<7} {e['source']}: {e['url']} ({tries}: {e['error']})")
     return lines
+
+
+for _group in (config_group, sources, alert):
+    cli.add_command(_group)
 
 
 def main() -> None:

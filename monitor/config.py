@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from monitor.errors import ConfigError
+from monitor import links
+from monitor.errors import ConfigError, ConfigErrors
 from monitor.fetch.client import FetchSettings
 from monitor.models import Source
 from monitor.settings import default_of, duration, non_negative, one_of, positive, setting, string_list
@@ -33,7 +34,10 @@ class MonitorSettings:
     apprise_config: str | None = setting(
         None, "Apprise configuration file (YAML or text) naming alert targets."
     )
-    public_url: str = setting("http://127.0.0.1:8001", "Base URL of Datasette, for links in alerts.")
+    public_url: str | None = setting(
+        None,
+        "Base URL of Datasette for links in alerts and feeds; unset: http://HOST:PORT of [serve].",
+    )
     keep_html_days: int = setting(30, "Days to keep raw article HTML; 0 keeps it forever.", non_negative)
     silent_after: int = setting(
         0,
@@ -97,6 +101,16 @@ class Config:
     def db_path(self) -> Path:
         return self.resolve(self.monitor.db)
 
+    @property
+    def public_url(self) -> str:
+        """Where people reach Datasette: ``[monitor] public_url``, else the served host and port."""
+        return self.monitor.public_url or links.default_public_url(self.serve.host, self.serve.port)
+
+    @property
+    def database_url(self) -> str:
+        """The database's page in Datasette; every link to an article or story starts here."""
+        return links.database_url(self.public_url, self.db_path)
+
     def resolve(self, path: str) -> Path:
         """A path from the config file, relative to the file's directory."""
         return (self.path.parent / Path(path).expanduser()).resolve()
@@ -106,19 +120,52 @@ SECTIONS: dict[str, type] = {"monitor": MonitorSettings, "fetch": FetchSettings,
 ARRAYS = ("source", "alert")
 
 
-def load(path: Path) -> Config:
-    """Read and validate a config file; raise ConfigError naming file, line and key."""
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Values given on the command line or in the environment; they win over feeds.toml.
+
+    ``origins`` says where each came from (``option --port``, ``env MONITOR_PORT``), for
+    ``monitor config show``.
+    """
+
+    db: Path | None = None
+    host: str | None = None
+    port: int | None = None
+    origins: tuple[tuple[str, str], ...] = ()
+
+    def apply(self, config: Config) -> Config:
+        monitor, serve = config.monitor, config.serve
+        if self.db is not None:
+            monitor = dataclasses.replace(monitor, db=str(Path(self.db).expanduser().resolve()))
+        if self.host is not None:
+            serve = dataclasses.replace(serve, host=self.host)
+        if self.port is not None:
+            serve = dataclasses.replace(serve, port=self.port)
+        return dataclasses.replace(config, monitor=monitor, serve=serve)
+
+    def origin(self, table: str, key: str) -> str | None:
+        return dict(self.origins).get(f"{table}.{key}")
+
+
+def load(path: Path, overrides: Overrides | None = None) -> Config:
+    """Read and validate a config file; raise ConfigError naming file, line and key of every problem."""
     try:
         text = path.read_text(encoding="utf-8")
+    except IsADirectoryError as exc:
+        raise ConfigError("is a directory, not a TOML file", file=str(path)) from exc
     except OSError as exc:
         raise ConfigError(exc.strerror or str(exc), file=str(path)) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError("not UTF-8 text", file=str(path)) from exc
-    return parse(text, path)
+    config = parse(text, path)
+    return overrides.apply(config) if overrides else config
 
 
 def parse(text: str, path: Path) -> Config:
-    """Validate TOML text as a config; ``path`` names it in errors and anchors relative paths."""
+    """Validate TOML text as a config; ``path`` names it in errors and anchors relative paths.
+
+    Every problem is collected (not only the first) and raised together as :class:`ConfigErrors`.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -129,33 +176,40 @@ def parse(text: str, path: Path) -> Config:
         name: build(group, _table(data, name, where), where, name) for name, group in SECTIONS.items()
     }
     sources = _sources(data, where)
-    return Config(path=path.resolve(), sources=sources, alerts=_alerts(data, where), **settings)
+    alerts = _alerts(data, where)
+    if where.problems:  # in file order, as an editor shows them
+        raise ConfigErrors(sorted(where.problems, key=lambda e: e.line if e.line is not None else 1 << 30))
+    return Config(path=path.resolve(), sources=sources, alerts=alerts, **settings)
 
 
 def _sources(data: dict[str, Any], where: Locator) -> tuple[Source, ...]:
-    sources = tuple(build(Source, t, where, "source", i) for i, t in enumerate(_array(data, "source", where)))
+    sources: list[Source] = []
     seen: set[str] = set()
-    for i, source in enumerate(sources):
+    for i, table in enumerate(_array(data, "source", where)):
+        source = build(Source, table, where, "source", i)
+        if source is None:
+            continue
         if source.name in seen:
-            raise where.error("duplicate source name", "source", i, "name")
+            where.report("duplicate source name", "source", i, "name")
         seen.add(source.name)
         _check_source(source, where, i)
-    return sources
+        sources.append(source)
+    return tuple(sources)
 
 
 def _check_source(source: Source, where: Locator, index: int) -> None:
     if source.kind == "files" and not source.path:
-        raise where.error("kind files needs a path", "source", index, "path")
+        where.report("kind files needs a path", "source", index, "path")
     if source.kind != "files" and not source.url:
-        raise where.error(f"kind {source.kind} needs a url", "source", index, "url")
+        where.report(f"kind {source.kind} needs a url", "source", index, "url")
     if source.url and not re.match(r"(?i)^https?://[^/\s]+", source.url):
-        raise where.error("must be an http:// or https:// URL", "source", index, "url")
+        where.report("must be an http:// or https:// URL", "source", index, "url")
     for key in ("include", "exclude"):
         for pattern in getattr(source, key):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise where.error(f"invalid regex {pattern!r}: {exc}", "source", index, key) from exc
+                where.report(f"invalid regex {pattern!r}: {exc}", "source", index, key)
 
 
 def _alerts(data: dict[str, Any], where: Locator) -> tuple[Any, ...]:
@@ -167,27 +221,40 @@ def _alerts(data: dict[str, Any], where: Locator) -> tuple[Any, ...]:
     rules: list[Rule] = []
     for i, table in enumerate(tables):
         rule = build(Rule, table, where, "alert", i)
+        if rule is None:
+            continue
         problem = check_rule(rule)
         if problem:
-            raise where.error(problem[1], "alert", i, problem[0])
+            where.report(problem[1], "alert", i, problem[0])
         if any(r.name == rule.name for r in rules):  # alerts are deduplicated per rule name and story
-            raise where.error("duplicate alert rule name", "alert", i, "name")
+            where.report("duplicate alert rule name", "alert", i, "name")
         rules.append(rule)
     return tuple(rules)
 
 
-def build(group: type[T], table: dict[str, Any], where: Locator, name: str, index: int | None = None) -> T:
-    """One settings dataclass from a TOML table: unknown keys, missing keys, types and checks."""
+def build(
+    group: type[T], table: dict[str, Any], where: Locator, name: str, index: int | None = None
+) -> T | None:
+    """One settings dataclass from a TOML table: unknown keys, missing keys, types and checks.
+
+    Each problem is reported to ``where``; None when the table had any.
+    """
     fields = {f.name: f for f in dataclasses.fields(group)}  # type: ignore[arg-type]
+    before = len(where.problems)
     for key in table:
         if key not in fields:
-            raise where.error(f"unknown key{_did_you_mean(key, fields)}", name, index, key)
+            where.report(f"unknown key{_did_you_mean(key, fields)}", name, index, key)
     values = {}
     for key, f in fields.items():
         if key in table:
-            values[key] = _value(f, table[key], where, name, index)
+            try:
+                values[key] = _value(f, table[key], where, name, index)
+            except ConfigError as exc:
+                where.problems.append(exc)
         elif default_of(f) is dataclasses.MISSING:
-            raise where.error("required key is missing", name, index, key)
+            where.report("required key is missing", name, index, key)
+    if len(where.problems) > before:
+        return None
     return group(**values)
 
 
@@ -233,14 +300,16 @@ def _did_you_mean(key: str, fields: dict[str, Any]) -> str:
 def _table(data: dict[str, Any], name: str, where: Locator) -> dict[str, Any]:
     value = data.get(name, {})
     if not isinstance(value, dict):
-        raise where.error(f"must be a table [{name}]", name, None, None)
+        where.report(f"must be a table [{name}]", name, None, None)
+        return {}
     return value
 
 
 def _array(data: dict[str, Any], name: str, where: Locator) -> list[dict[str, Any]]:
     value = data.get(name, [])
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
-        raise where.error(f"must be written as [[{name}]] tables", name, None, None)
+        where.report(f"must be written as [[{name}]] tables", name, None, None)
+        return []
     return value
 
 
@@ -248,7 +317,7 @@ def _reject_unknown_tables(data: dict[str, Any], where: Locator) -> None:
     for key in data:
         if key not in SECTIONS and key not in ARRAYS:
             known = [*SECTIONS, *ARRAYS]
-            raise where.error(f"unknown table{_did_you_mean(key, dict.fromkeys(known))}", key, None, None)
+            where.report(f"unknown table{_did_you_mean(key, dict.fromkeys(known))}", key, None, None)
 
 
 _TOML_AT = re.compile(r"\(at line (\d+), column \d+\)")
@@ -272,6 +341,11 @@ class Locator:
     def __init__(self, text: str, file: str) -> None:
         self.lines = text.splitlines()
         self.file = file
+        self.problems: list[ConfigError] = []
+
+    def report(self, message: str, table: str, index: int | None, key: str | None) -> None:
+        """Record a problem and go on, so one run shows every error."""
+        self.problems.append(self.error(message, table, index, key))
 
     def error(self, message: str, table: str, index: int | None, key: str | None) -> ConfigError:
         label = f"{table}[{index}]" if index is not None else table

@@ -22,6 +22,7 @@ transactions, so no article is ever half stored. SIGHUP reloads feeds.toml.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import signal
@@ -38,8 +39,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlite_utils import Database
 
 from monitor import log
-from monitor.config import Config, load
-from monitor.errors import ConfigError, MonitorError
+from monitor.config import Config, Overrides, load
+from monitor.errors import ConfigError, MonitorError, ServeError
 from monitor.fetch.client import Fetcher
 from monitor.lock import DatabaseLock
 from monitor.models import Source
@@ -67,36 +68,51 @@ CHILD_STOP_TIMEOUT = 5.0
 LATE_AFTER = 60.0  # seconds a pass may start after its time (plus a tenth of its interval) unremarked
 
 
-def run(config_path: Path, db_path: Path | None = None, serve: bool = True) -> int:
-    """Run until SIGTERM/SIGINT; 0 on a clean stop. Raises ConfigError, LockedError, StoreError."""
-    config = load(config_path)
+def run(
+    config_path: Path, db_path: Path | None = None, serve: bool = True, overrides: Overrides | None = None
+) -> int:
+    """Run until SIGTERM/SIGINT; 0 on a clean stop, 3 when Datasette lost its address.
+
+    Raises ConfigError, LockedError, StoreError, ServeError (the address is taken at start).
+    """
+    if db_path is not None and (overrides is None or overrides.db is None):
+        overrides = dataclasses.replace(overrides or Overrides(), db=db_path)
+    config = load(config_path, overrides)
+    if serve:
+        from monitor.serve import check_address
+
+        check_address(config.serve.host, config.serve.port)  # before anything starts: one clear error
     if not logging.getLogger().handlers:  # the CLI has set up logging already (with --log-level)
         log.setup(config.monitor.log_level)
     for chatty in ("apscheduler", "apprise"):  # our own events (alert_sent, source_done) say it once
         logging.getLogger(chatty).setLevel(logging.WARNING)
-    db_file = (db_path or config.db_path).resolve()
+    db_file = config.db_path
     with DatabaseLock(db_file):  # before opening: two daemons must not even migrate at once
-        return asyncio.run(_main(config_path, config, db_file, serve))
+        return asyncio.run(_main(config_path, config, db_file, serve, overrides))
 
 
-async def _main(config_path: Path, config: Config, db_file: Path, serve: bool) -> int:
+async def _main(
+    config_path: Path, config: Config, db_file: Path, serve: bool, overrides: Overrides | None = None
+) -> int:
     db = open_db(db_file, config.monitor.write_wait)
     try:
         async with Fetcher(config.fetch) as fetcher:
-            daemon = Daemon(config_path, config, db, fetcher, Notifier.from_env())
+            daemon = Daemon(config_path, config, db, fetcher, Notifier.from_env(), overrides)
             await daemon.serve_forever(db_file if serve else None)
     finally:
         db.close()
-    log.event(logger, "daemon_stopped")
-    return 0
+    log.event(logger, "daemon_stopped", code=daemon.exit_code)
+    return daemon.exit_code
 
 
 class Daemon:
     """The scheduler, its jobs, the signals and the watchdog around one database."""
 
     def __init__(self, config_path: Path, config: Config, db: Database, fetcher: Fetcher,
-                 notifier: Notifier) -> None:
+                 notifier: Notifier, overrides: Overrides | None = None) -> None:
         self.config_path = config_path
+        self.overrides = overrides  # --db/--host/--port/MONITOR_PORT, kept across reloads
+        self.exit_code = 0
         self.config = config
         self.ctx = Context.from_config(config)
         self.db = db
@@ -333,7 +349,7 @@ class Daemon:
     def reload(self) -> None:
         """SIGHUP: a valid feeds.toml replaces the jobs; an invalid one is refused, the old one runs on."""
         try:
-            config = load(self.config_path)
+            config = load(self.config_path, self.overrides)
             ctx = Context.from_config(config)
         except ConfigError as exc:
             # "setting", not "key": the log redactor hides any key=... value as a possible API key.
@@ -406,7 +422,13 @@ class Daemon:
     def _check_child(self) -> None:
         if self._child is not None and self._child.poll() is not None:
             log.event(logger, "datasette_exited", logging.ERROR, code=self._child.returncode)
-            self._start_child()  # at most once per status round, so a crash loop is slow
+            try:
+                self._start_child()  # at most once per status round, so a crash loop is slow
+            except ServeError as exc:  # its address was taken meanwhile: restarting cannot help
+                self._child = None
+                log.event(logger, "datasette_failed", logging.ERROR, error=str(exc))
+                self.exit_code = exc.exit_code
+                self.request_stop("datasette cannot serve")
 
     async def _stop_child(self) -> None:
         child, self._child = self._child, None

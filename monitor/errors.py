@@ -5,6 +5,8 @@ anything else is a bug and gets a traceback.
 
     MonitorError
     ├── ConfigError        feeds.toml (or a file it names) is invalid: carries file, line, key
+    │   └── ConfigErrors   several of them at once (``monitor config check`` shows them all)
+    ├── ServeError         Datasette cannot start (its address is taken)
     ├── StoreError         the database cannot be opened, migrated or locked
     │   ├── LockedError    another ``monitor run`` already owns this database
     │   └── BusyError      another process kept the database's write lock past the wait
@@ -12,6 +14,7 @@ anything else is a bug and gets a traceback.
     │   ├── BlockedError   the URL is not allowed (scheme, SSRF guard, robots.txt)
     │   └── TooLargeError  the body or its decompressed form is over the cap
     ├── ParseError         a feed, sitemap, OPML or page could not be understood
+    ├── UsageError         a command's input cannot be used (a file the user named is missing)
     └── DeliveryError      an alert could not be delivered to a target
 """
 
@@ -44,6 +47,27 @@ class ConfigError(MonitorError):
         return ": ".join([*parts, self.message])
 
 
+class ConfigErrors(ConfigError):
+    """Every problem found in one file, in file order; behaves as the first for code that wants one."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.message, file=first.file, line=first.line, key=first.key)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class ServeError(MonitorError):
+    """Raised when Datasette cannot serve: its host and port are taken or cannot be bound.
+
+    Its own exit code, so a systemd unit can stop restarting (``RestartPreventExitStatus=3``).
+    """
+
+    exit_code = 3
+
+
 class StoreError(MonitorError):
     """Raised when the database cannot be opened, migrated or written."""
 
@@ -70,6 +94,10 @@ class TooLargeError(FetchError):
 
 class ParseError(MonitorError):
     """Raised when a feed, sitemap, OPML file or page cannot be parsed."""
+
+
+class UsageError(MonitorError):
+    """Raised when a command's input cannot be used: a missing or unreadable file, no database yet."""
 
 
 class DeliveryError(MonitorError):

@@ -59,6 +59,42 @@ class DatabaseLock:
         self.release()
 
 
+def running_daemon(db_path: Path) -> int | None:
+    """The pid of the ``monitor run`` that owns this database, or None; never takes the lock.
+
+    Reads the kernel's table of held locks (``/proc/locks``), so asking cannot make a daemon that
+    starts at the same moment fail. Without /proc: the pid in the file, if that process lives.
+    """
+    path = lock_path(db_path)
+    try:
+        info = path.stat()
+        text = path.read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return None
+    pid = int(text) if text.isdigit() else None
+    try:
+        table = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return pid if pid is not None and _alive(pid) else None
+    inode = f":{info.st_ino} "
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "FLOCK" and inode in f"{fields[5]} ":  # "->" lines are waiters
+            holder = fields[4]
+            return int(holder) if holder.isdigit() else pid
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _read_owner(fd: int) -> str:
     try:
         pid = os.pread(fd, 32, 0).decode().strip()

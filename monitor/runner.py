@@ -8,15 +8,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
 from sqlite_utils import Database
 
 from monitor import log, pipeline
 from monitor.config import SECTIONS, Config
-from monitor.errors import FetchError
+from monitor.errors import ConfigError, FetchError, UsageError
 from monitor.fetch.client import Fetcher
 from monitor.models import Extracted, Source
 from monitor.settings import describe
@@ -32,11 +32,22 @@ def prepare_db(db: Database, ctx: pipeline.Context) -> None:
     store.sync_taxonomy(db, ((e.tag, e.category, e.label) for e in ctx.taxonomy.entries))
 
 
-def due_sources(db: Database, config: Config, now: str) -> list[Source]:
-    """Enabled sources, except failing ones still inside their backoff window."""
+def due_sources(
+    db: Database, config: Config, now: str, only: str | None = None, force: bool = False
+) -> list[Source]:
+    """Enabled sources, except failing ones still inside their backoff window.
+
+    ``only`` names one source (taken even when disabled: the operator asked for it); ``force``
+    ignores the backoff window.
+    """
     due = []
     for source in config.sources:
-        if not source.enabled:
+        if only is not None and source.name != only:
+            continue
+        if not source.enabled and only is None:
+            continue
+        if force:
+            due.append(source)
             continue
         wait_until = source_rows.stored_next_due(db, source.name)
         if source_rows.error_count(db, source.name) and wait_until and wait_until > now:
@@ -46,15 +57,37 @@ def due_sources(db: Database, config: Config, now: str) -> list[Source]:
     return due
 
 
+@dataclass(frozen=True, slots=True)
+class OnceResult:
+    """What ``monitor once`` did: one report per source, and the alerts the outbox sent."""
+
+    reports: list[pipeline.SourceReport]
+    sent: int = 0
+    waiting: int = 0
+
+
 def once(config: Config, db: Database, progress: bool = False) -> list[pipeline.SourceReport]:
     """One pass over every due source, then the outbox; source failures are recorded, not raised."""
+    return run_once(config, db, progress).reports
+
+
+def run_once(
+    config: Config, db: Database, progress: bool = False, only: str | None = None, force: bool = False
+) -> OnceResult:
+    """One pass over every due source (or only the one named), then the outbox.
+
+    Source failures are recorded, not raised. An unknown ``only`` raises ConfigError.
+    """
+    if only is not None and all(s.name != only for s in config.sources):
+        names = ", ".join(s.name for s in config.sources) or "none"
+        raise ConfigError(f"no source named {only!r} (sources: {names})", file=str(config.path))
     ctx = pipeline.Context.from_config(config)
     prepare_db(db, ctx)
-    sources = due_sources(db, config, ctx.clock())
+    sources = due_sources(db, config, ctx.clock(), only, force)
     return asyncio.run(_once(db, ctx, sources, progress))
 
 
-async def _once(db: Database, ctx: pipeline.Context, sources: list[Source], progress: bool) -> list[Any]:
+async def _once(db: Database, ctx: pipeline.Context, sources: list[Source], progress: bool) -> OnceResult:
     from monitor.alerts import notify
 
     async with Fetcher(ctx.config.fetch) as fetcher:
@@ -62,20 +95,24 @@ async def _once(db: Database, ctx: pipeline.Context, sources: list[Source], prog
             reports = await _with_progress(db, ctx, sources, fetcher)
         else:
             reports = await pipeline.run_sources(db, ctx, sources, fetcher)
-    await notify.deliver_pending(db, ctx.config)
-    await notify.send_due_digests(db, ctx.config)
-    return reports
+    delivered = await notify.deliver_pending(db, ctx.config)
+    delivered.add(await notify.send_due_digests(db, ctx.config))
+    return OnceResult(reports, delivered.sent, delivered.waiting)
 
 
 async def _with_progress(
     db: Database, ctx: pipeline.Context, sources: list[Source], fetcher: Fetcher
 ) -> list[Any]:
+    from monitor import terminal
+
     reports: list[Any] = []
-    with click.progressbar(length=len(sources), label="sources", file=sys.stderr) as bar:
+    with terminal.progress(len(sources), "sources", enabled=True) as ticker:
         for task in asyncio.as_completed([pipeline.run_sources(db, ctx, [s], fetcher) for s in sources]):
-            reports.extend(await task)
-            bar.update(1)
-    return reports
+            done = await task
+            reports.extend(done)
+            ticker.advance(1, current=done[0].source if done else None)
+    order = {s.name: i for i, s in enumerate(sources)}
+    return sorted(reports, key=lambda r: order.get(r.source, 0))
 
 
 def ingest(config: Config, db: Database, paths: list[Path], source: str) -> pipeline.SourceReport:
@@ -93,7 +130,13 @@ def extract_target(config: Config, target: str) -> Extracted:
 
     if target.startswith(("http://", "https://")):
         return asyncio.run(_extract_url(config, target))
-    html = sys.stdin.read() if target == "-" else Path(target).read_text(errors="replace")
+    if target == "-":
+        html = sys.stdin.read()
+    else:
+        try:
+            html = Path(target).read_text(errors="replace")
+        except OSError as exc:
+            raise UsageError(f"{target}: {exc.strerror or exc}") from exc
     return extract_article(html, None if target == "-" else Path(target).resolve().as_uri())
 
 
@@ -126,11 +169,12 @@ def retag(config: Config, db: Database, batch: int, progress: bool = False) -> i
     prepare_db(db, ctx)
     total = store.count_articles(db)
     done = 0
-    with click.progressbar(length=total, label="retag", file=sys.stderr) as bar:
+    from monitor import terminal
+
+    with terminal.progress(total, "retag", enabled=progress) as ticker:  # nothing at all off a terminal
         for count in pipeline.retag(db, ctx, batch):
             done += count
-            if progress:
-                bar.update(count)
+            ticker.advance(count)
     log.event(logger, "retag_done", articles=done)
     return done
 

@@ -23,22 +23,23 @@ to the file's stem and ``allow_sql`` set from the config; it is written beside t
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from monitor import log
+from monitor import links, log
 from monitor.config import Config
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, ServeError
 
 logger = logging.getLogger(__name__)
 
@@ -99,16 +100,11 @@ def settings(config: Config) -> dict[str, str]:
         # go through mmap, see monitor.datasette.bounded) and keep one busy page from delaying the rest.
         "num_sql_threads": "8",
     }
-    base_url = _base_url(config.monitor.public_url)
+    # Behind a reverse proxy at https://host/news/, Datasette must build its links under /news/.
+    base_url = links.base_path(config.public_url)
     if base_url != "/":
         values["base_url"] = base_url
     return values
-
-
-def _base_url(public_url: str) -> str:
-    # Behind a reverse proxy at https://host/news/, Datasette must build its links under /news/.
-    path = urlsplit(public_url).path or "/"
-    return path if path.endswith("/") else path + "/"
 
 
 def effective_metadata(config: Config, database: str) -> dict[str, Any]:
@@ -129,7 +125,7 @@ def effective_metadata(config: Config, database: str) -> dict[str, Any]:
         }
     # The home page links are written for /monitor/; follow the database name and base_url.
     if "description_html" in metadata:
-        prefix = f'href="{_base_url(config.monitor.public_url)}{database}/'
+        prefix = f'href="{links.base_path(config.public_url)}{links.tilde_encode(database)}/'
         metadata["description_html"] = metadata["description_html"].replace('href="/monitor/', prefix)
     return metadata
 
@@ -182,19 +178,40 @@ def password_hash(config: Config, environ: dict[str, str]) -> str:
             file=str(config.path),
         )
     return value
+def check_address(host: str, port: int) -> None:
+    """Raise ServeError when ``host:port`` cannot be listened on (taken, or not this machine's).
+
+    Checked before Datasette starts, so a taken port is one clear error instead of a child that
+    dies at once and is restarted for ever. SO_REUSEADDR as uvicorn sets it: a port that only has
+    connections in TIME_WAIT is free.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(
+                    f"cannot serve on {host}:{port}: the address is already in use (another monitor or"
+                    " Datasette?); stop it or choose another port with --port or MONITOR_PORT"
+                ) from None
+            raise ServeError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def start(config: Config, db_path: Path) -> subprocess.Popen[bytes]:
     """Start Datasette as a child process that dies with this process (Linux: PR_SET_PDEATHSIG).
 
     Call it from the main thread: the kernel signals the child when the *thread* that started it
-    exits. The caller still owns the child: ``stop(process)`` on shutdown.
+    exits. The caller still owns the child: ``stop(process)`` on shutdown. Raises ServeError when
+    the address is taken.
     """
     db_path = Path(db_path).resolve()
+    check_address(config.serve.host, config.serve.port)
     _ensure_database(db_path)
     args = datasette_args(config, db_path)
     log.event(logger, "datasette_start", db=str(db_path), host=config.serve.host, port=config.serve.port,
-              allow_sql=config.serve.allow_sql)
+              url=links.database_url(config.public_url, db_path), allow_sql=config.serve.allow_sql)
     return subprocess.Popen(
         args, env=child_env(config=config), stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent_hook()
     )

@@ -187,7 +187,7 @@ FACTS = render.Facts(
 
 
 def test_html_escapes_everything_but_its_own_markup() -> None:
-    body = render.html(FACTS, "http://monitor.test/")
+    body = render.html(FACTS, "http://monitor.test/monitor/")
     assert "<script>" not in body and "&lt;script&gt;" in body
     assert "<mark>Dysprosium</mark> &lt;b&gt;rose&lt;/b&gt;; <mark>dysprosium</mark>_oxide" in body
     assert 'href="https://news.example/a?b=1&amp;c=2"' in body
@@ -195,7 +195,7 @@ def test_html_escapes_everything_but_its_own_markup() -> None:
 
 
 def test_markdown_escapes_markup_in_article_text() -> None:
-    body = render.markdown(FACTS, "http://monitor.test")
+    body = render.markdown(FACTS, "http://monitor.test/monitor")
     assert r"\*Dy\* \[prices\]" in body
     assert r"**Dysprosium** \<b\>rose\</b\>; **dysprosium**\_oxide" in body
     assert "carried by 2 outlets" in body and "Relevance 0.87" in body
@@ -203,7 +203,7 @@ def test_markdown_escapes_markup_in_article_text() -> None:
 
 
 def test_plain_text_has_no_markup() -> None:
-    body = render.text(FACTS, "http://monitor.test")
+    body = render.text(FACTS, "http://monitor.test/monitor")
     assert "“Dysprosium <b>rose</b>; dysprosium_oxide too.”" in body
     assert "**" not in body
 

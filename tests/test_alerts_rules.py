@@ -135,7 +135,7 @@ def test_alert_body_is_markdown_with_evidence_outlets_and_reason() -> None:
     assert "China added **dysprosium** and terbium" in alert.body
     assert "carried by 3 outlets" in alert.body
     assert alert.reason == "tagged element:dysprosium"
-    assert "/monitor/articles/3" in alert.body and "https://news.example/curbs" in alert.body
+    assert "/articles/3" in alert.body and "https://news.example/curbs" in alert.body
 
 
 def test_keyword_evidence_is_the_sentence_with_the_word() -> None:

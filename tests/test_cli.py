@@ -142,9 +142,13 @@ def test_status_text_lists_each_source_with_its_health(
     cli_runner.invoke(cli, ["--config", str(path), "once"])
     lines = cli_runner.invoke(cli, ["--config", str(path), "status"]).stdout.splitlines()
     assert lines[0] == "articles 5  stories 5  copies 0"
-    end = lines.index("", 4)  # the sources, then the entry queue
-    rows = {line.split()[0]: line for line in lines[4:end]}
+    assert lines[1].startswith("last pass just now (")  # human time, then the exact one
+    assert "daemon not running" in lines
+    header = next(i for i, line in enumerate(lines) if line.startswith("source "))
+    end = lines.index("", header)  # the sources, then the entry queue
+    rows = {line.split()[0]: line for line in lines[header + 1 : end]}
     assert lines[end + 1].startswith("entries pending 0  stored 5 ")
-    assert rows["seeds"].endswith(" ok")
+    assert " ok " in rows["seeds"] and "just now" in rows["seeds"] and rows["seeds"].endswith("in 1 h")
     assert "1 failures:" in rows["a-rather-long-source-name"]
     assert rows["seeds"].index("files") == rows["a-rather-long-source-name"].index("files")
+    assert all(line == line.rstrip() for line in lines)  # plain text off a terminal

@@ -57,3 +57,10 @@ def test_readme_stays_a_newcomers_manual() -> None:
 @pytest.mark.parametrize("link", sorted(set(re.findall(r"\]\(((?:docs/)?[A-Z\w-]+\.md)\)", README))))
 def test_readme_links_to_pages_that_exist(link: str) -> None:
     assert (ROOT / link).is_file(), f"README.md links to {link}, which does not exist"
+
+
+def test_cli_reference_is_generated_from_the_click_tree() -> None:
+    from monitor.cli_reference import markdown
+
+    current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert current == markdown(cli), "run `make docs` to regenerate docs/cli.md"

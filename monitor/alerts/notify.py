@@ -221,10 +221,10 @@ async def _attempt(db: Database, config: Any, alert: Outgoing, target: Target, s
     with db.atomic():
         attempt = outbox.start_attempt(db, alert.id, target.alias, stamp)
     payload = as_sent(db, alert.payload)
-    public_url = config.monitor.public_url
-    body = render.body(payload, alert.body, target.format, public_url)
+    database_url = config.database_url
+    body = render.body(payload, alert.body, target.format, database_url)
     key = receiver.key_of(alert.kind, alert.rule, alert.id, alert.payload)
-    fields = _fields(alert, payload, public_url, key)
+    fields = _fields(alert, payload, database_url, key)
     title = f"[{alert.rule}] {alert.title}" if target.is_email and alert.kind != "notice" else alert.title
     result = await asyncio.to_thread(send_blocking, target, title, body, fields, key)
     with db.atomic():
@@ -256,15 +256,16 @@ def _current(db: Database, facts: render.Facts) -> render.Facts:
     )
 
 
-def _fields(alert: Outgoing, payload: str | None, public_url: str, key: str) -> dict[str, Any]:
+def _fields(alert: Outgoing, payload: str | None, database_url: str, key: str) -> dict[str, Any]:
     """Structured fields for JSON targets: the story's facts, or a digest's stories; always the alert's
     idempotency ``key`` (the one :mod:`monitor.alerts.receiver` also sends as a header)."""
     data = json.loads(payload) if payload else {}
     if data.get("kind") == "story":
-        facts = render.structured(render.Facts.from_json(payload or ""), public_url)
+        facts = render.structured(render.Facts.from_json(payload or ""), database_url)
         return {**facts, "idempotency_key": key}
     if data.get("kind") == "digest":
-        items = [render.structured(render.Facts.from_json(json.dumps(i)), public_url) for i in data["items"]]
+        stories = [render.Facts.from_json(json.dumps(item)) for item in data["items"]]
+        items = [render.structured(facts, database_url) for facts in stories]
         return {"rule": alert.rule, "stories": items, "idempotency_key": key}
     return {"idempotency_key": key}
 
@@ -353,8 +354,8 @@ def send_test(config: Any, rule_name: str | None = None) -> list[TargetResult]:
     facts = sample_facts(rule_name or "test")
     results = []
     for target in chosen:
-        body = render.RENDERERS.get(target.format, render.markdown)(facts, config.monitor.public_url)
-        fields = render.structured(facts, config.monitor.public_url)
+        body = render.RENDERERS.get(target.format, render.markdown)(facts, config.database_url)
+        fields = render.structured(facts, config.database_url)
         results.append(send_blocking(target, f"[test] {facts.title}", body, fields))
         log.event(logger, "alert_test", target=target.alias, ok=results[-1].ok, error=results[-1].error)
     return results

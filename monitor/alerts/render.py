@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from monitor import links as site
 from monitor.alerts.keys import idempotency_key
 from monitor.links import safe_url
 
@@ -90,13 +91,12 @@ class Links:
     story: str
 
 
-def links(facts: Facts, public_url: str) -> Links:
-    """Every link a message carries is built here (one place to change how monitor URLs look)."""
-    base = public_url.rstrip("/")
+def links(facts: Facts, database_url: str) -> Links:
+    """Every link a message carries is built here. ``database_url`` is the database's page in
+    Datasette (``Config.database_url``, see monitor.links)."""
     article = safe_url(facts.url)  # the one place an alert takes a link from the web
-    return Links(
-        article, f"{base}/monitor/articles/{facts.article_id}", f"{base}/monitor/stories/{facts.story_id}"
-    )
+    monitor = site.article_url(database_url, facts.article_id)
+    return Links(article, monitor, site.story_url(database_url, facts.story_id))
 
 
 def readable_time(value: str | None, timezone: str = "UTC") -> str:
@@ -153,9 +153,9 @@ def with_story(
     )
 
 
-def structured(facts: Facts, public_url: str) -> dict[str, Any]:
+def structured(facts: Facts, database_url: str) -> dict[str, Any]:
     """The fields a JSON target gets besides the message, so a consumer never parses Markdown."""
-    to = links(facts, public_url)
+    to = links(facts, database_url)
     return {
         "story_id": facts.story_id,
         "url": to.article or facts.url,
@@ -200,7 +200,7 @@ def md_escape(text: str) -> str:
 
 
 def _md_link(label: str, url: str | None) -> str:
-    # ``url`` is an article link that passed safe_url (see links()) or one built from public_url.
+    # ``url`` is an article link that passed safe_url (see links()) or one built from the database URL.
     safe = url.translate(_MD_URL_ESCAPES) if url else None
     return f"[{md_escape(label)}]({safe})" if safe else md_escape(label)
 
@@ -225,9 +225,9 @@ def _byline(facts: Facts) -> str:
     return f"{_first(facts)} · {_carried(facts)}: {_outlet_names(facts) or facts.outlet}"
 
 
-def markdown(facts: Facts, public_url: str) -> str:
+def markdown(facts: Facts, database_url: str) -> str:
     """The chat message (Markdown)."""
-    to = links(facts, public_url)
+    to = links(facts, database_url)
     lines = [
         f"**{md_escape(facts.title)}**",
         md_escape(_byline(facts)),
@@ -249,7 +249,7 @@ def _h(text: str) -> str:
 
 
 def _a(label: str, url: str | None) -> str:
-    # ``url`` is an article link that passed safe_url (see links()) or one built from public_url.
+    # ``url`` is an article link that passed safe_url (see links()) or one built from the database URL.
     return f'<a href="{_h(url)}">{_h(label)}</a>' if url else _h(label)
 
 
@@ -257,9 +257,9 @@ def _mark(escaped: str) -> str:
     return f"<mark>{escaped}</mark>"
 
 
-def html(facts: Facts, public_url: str) -> str:
+def html(facts: Facts, database_url: str) -> str:
     """The email body (HTML); everything from the article is escaped."""
-    to = links(facts, public_url)
+    to = links(facts, database_url)
     items = "".join(
         f"<li><code>{_h(e.tag)}</code> — “{highlight(e.sentence, e.terms, _h, _mark)}”</li>"
         for e in facts.evidence
@@ -277,9 +277,9 @@ def html(facts: Facts, public_url: str) -> str:
     )
 
 
-def text(facts: Facts, public_url: str) -> str:
+def text(facts: Facts, database_url: str) -> str:
     """Plain text, for services that show no markup (SMS, some chats)."""
-    to = links(facts, public_url)
+    to = links(facts, database_url)
     lines = [
         facts.title,
         _byline(facts),
@@ -329,21 +329,21 @@ def digest_title(rule: str, count: int) -> str:
     return f"{rule}: {count} new {'story' if count == 1 else 'stories'}"
 
 
-def digest(rule: str, items: Sequence[Facts], fmt: str, public_url: str) -> str:
+def digest(rule: str, items: Sequence[Facts], fmt: str, database_url: str) -> str:
     """One message for many stories, grouped by tag with counts."""
     groups = group_by_tag(items)
     if fmt == "html":
         return "".join(
-            f"<h3>{_h(tag)} ({len(g)})</h3><ul>{''.join(_digest_html(f, public_url) for f in g)}</ul>"
+            f"<h3>{_h(tag)} ({len(g)})</h3><ul>{''.join(_digest_html(f, database_url) for f in g)}</ul>"
             for tag, g in groups
         )
     if fmt == "text":
         return "\n".join(
-            f"{tag} ({len(g)})\n" + "\n".join(_digest_text(f, public_url) for f in g) + "\n"
+            f"{tag} ({len(g)})\n" + "\n".join(_digest_text(f, database_url) for f in g) + "\n"
             for tag, g in groups
         ).rstrip()
     return "\n".join(
-        f"**{md_escape(tag)}** ({len(g)})\n" + "\n".join(_digest_md(f, public_url) for f in g) + "\n"
+        f"**{md_escape(tag)}** ({len(g)})\n" + "\n".join(_digest_md(f, database_url) for f in g) + "\n"
         for tag, g in groups
     ).rstrip()
 
@@ -354,18 +354,18 @@ def _digest_note(facts: Facts) -> str:
     return note + (" (backfill)" if facts.backfill else "")
 
 
-def _digest_md(facts: Facts, public_url: str) -> str:
-    to = links(facts, public_url)
+def _digest_md(facts: Facts, database_url: str) -> str:
+    to = links(facts, database_url)
     return f"- {_md_link(facts.title, to.article or to.monitor)} — {md_escape(_digest_note(facts))}"
 
 
-def _digest_html(facts: Facts, public_url: str) -> str:
-    to = links(facts, public_url)
+def _digest_html(facts: Facts, database_url: str) -> str:
+    to = links(facts, database_url)
     return f"<li>{_a(facts.title, to.article or to.monitor)} — {_h(_digest_note(facts))}</li>"
 
 
-def _digest_text(facts: Facts, public_url: str) -> str:
-    to = links(facts, public_url)
+def _digest_text(facts: Facts, database_url: str) -> str:
+    to = links(facts, database_url)
     return f"- {facts.title} — {_digest_note(facts)}: {to.article or to.monitor}"
 
 
@@ -377,15 +377,15 @@ def notice(title: str, message: str) -> str:
     return json.dumps({"kind": "notice", "title": title, "message": message}, ensure_ascii=False)
 
 
-def body(payload: str | None, fallback: str, fmt: str, public_url: str) -> str:
+def body(payload: str | None, fallback: str, fmt: str, database_url: str) -> str:
     """The body of a stored outbox row in the target's format."""
     data: dict[str, Any] = json.loads(payload) if payload else {}
     kind = data.get("kind")
     if kind == "story":
-        return RENDERERS.get(fmt, markdown)(Facts.from_json(payload or ""), public_url)
+        return RENDERERS.get(fmt, markdown)(Facts.from_json(payload or ""), database_url)
     if kind == "digest":
         items = [Facts.from_json(json.dumps(item)) for item in data["items"]]
-        return digest(data["rule"], items, fmt, public_url)
+        return digest(data["rule"], items, fmt, database_url)
     message = str(data.get("message", fallback))
     return f"<p>{_h(message)}</p>" if fmt == "html" else message
 

@@ -63,3 +63,13 @@ def _sources(db: Database) -> list[tuple[Any, ...]]:
 
 def _count(db: Database, sql: str, params: list[Any] | None = None) -> int:
     return int(db.execute(sql, params or []).fetchone()[0])
+
+
+def pass_counts(db: Database, article_ids: list[int]) -> tuple[int, int]:
+    """(stories started, alerts raised) by the articles a pass stored, for the end-of-run summary."""
+    if not article_ids:
+        return 0, 0
+    marks = ", ".join("?" * len(article_ids))
+    stories = _count(db, f"select count(*) from stories where first_article_id in ({marks})", article_ids)
+    alerts = _count(db, f"select count(*) from alerts where article_id in ({marks})", article_ids)
+    return stories, alerts
