@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from monitor import log, offload
-from monitor.alerts import health, outbox, rules
+from monitor.alerts import health, rules
 from monitor.config import Config
 from monitor.dedup import fingerprint
 from monitor.dedup.decide import Action, Decision, decide
@@ -42,7 +42,7 @@ from monitor.sources.backoff import empty_warning, next_visit
 from monitor.sources.dates import publication
 from monitor.store import articles as store
 from monitor.store import entries as queue
-from monitor.store import passes, stories
+from monitor.store import outbox, passes, stories
 from monitor.store import signatures as index
 from monitor.store import sources as source_rows
 from monitor.store.db import now as utc_now
@@ -683,7 +683,11 @@ def _finish(
     with db.atomic():
         source_rows.record_pass(db, source.name, result)
         if listing.deferred is None:  # not asked: nothing learnt about the source's health
-            health.source_pass(db, ctx.config, source.name, report.error, count, when)
+            health.source_pass(
+                db, source.name, report.error, count, when,
+                failure_threshold=ctx.config.fetch.failure_threshold,
+                silent_after=ctx.config.monitor.silent_after,
+            )
 
 
 def _listed(listing: Listing) -> int | None:

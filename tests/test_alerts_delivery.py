@@ -13,9 +13,10 @@ import pytest
 from sqlite_utils import Database
 
 from monitor import config as config_module
-from monitor.alerts import notify, outbox, targets
+from monitor.alerts import notify, targets
 from monitor.alerts.rules import evaluate
 from monitor.models import Story
+from monitor.store import outbox
 from monitor.store.db import open_db
 from tests.alert_servers import (
     SMTP_PASSWORD,

@@ -39,7 +39,10 @@ def run(db: Database, config: Any, passes: list[str | None]) -> None:
     for hour, error in enumerate(passes):
         errors = errors + 1 if error else 0
         with db.atomic():
-            health.source_pass(db, config, "wire", error, errors, f"2025-03-01T{hour:02d}:00:00+00:00")
+            health.source_pass(
+                db, "wire", error, errors, f"2025-03-01T{hour:02d}:00:00+00:00",
+                failure_threshold=config.fetch.failure_threshold, silent_after=config.monitor.silent_after,
+            )
 
 
 @pytest.mark.parametrize(

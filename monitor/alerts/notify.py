@@ -32,12 +32,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor import log
-from monitor.alerts import health, outbox, receiver, render
-from monitor.alerts.outbox import Outgoing
+from monitor.alerts import health, receiver, render
 from monitor.alerts.targets import Target, Targets, load_targets, structured_fields
 from monitor.errors import ConfigError
 from monitor.schedule import cron_trigger
-from monitor.store import stories
+from monitor.store import outbox, stories
+from monitor.store.outbox import Outgoing
 
 logger = logging.getLogger("monitor.alerts.notify")
 _LIVE_RUNS: set[str] = set()  # delivery runs of this process; claims of any other run are stale
@@ -150,9 +150,7 @@ async def deliver_pending(db: Database, config: Any, now: datetime | None = None
 
 def _no_targets(db: Database, stamp: str) -> DeliveryReport:
     """Without any target alerts stay pending, so nothing is lost until one is configured."""
-    due = db.execute(
-        "select count(*) from alerts where status = 'pending' and next_attempt <= ?", [stamp]
-    ).fetchone()[0]
+    due = outbox.due_count(db, stamp)
     if due:
         log.event(
             logger,
@@ -287,9 +285,7 @@ async def send_digests(
     rule, stamp = rule_named(config, rule_name), _stamp(now)
     with db.atomic():
         digest_id = _roll_up(db, rule, stamp)
-        db.execute(
-            "insert or replace into state (key, value) values (?, ?)", [_DIGEST_STATE + rule.name, stamp]
-        )
+        outbox.remember_digest(db, _DIGEST_STATE + rule.name, stamp)
     if digest_id is None:
         return DeliveryReport()
     targets = load_targets(config)
@@ -338,10 +334,9 @@ async def send_due_digests(db: Database, config: Any, now: datetime | None = Non
 
 
 def _last_digest(db: Database, rule: str) -> datetime | None:
-    row = db.execute("select value from state where key = ?", [_DIGEST_STATE + rule]).fetchone()
-    if not row:  # never sent: the schedule counts from the oldest alert waiting for it
-        row = (outbox.oldest_waiting(db, rule),)
-    return datetime.fromisoformat(outbox.iso(row[0])) if row[0] else None
+    # Never sent: the schedule counts from the oldest alert waiting for it.
+    last = outbox.last_digest(db, _DIGEST_STATE + rule) or outbox.oldest_waiting(db, rule)
+    return datetime.fromisoformat(outbox.iso(last)) if last else None
 
 
 # Test messages -------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@ import pytest
 from markupsafe import escape
 
 from monitor import config as config_module
-from monitor.alerts import notify, outbox, render, targets
+from monitor.alerts import notify, render, targets
 from monitor.alerts.render import Evidence, Facts
 from monitor.links import safe_url
 from monitor.models import Alert
+from monitor.store import outbox
 from monitor.store.db import open_db
 from tests.alert_servers import JsonEndpoint, SmtpServer, body_text
 from tests.security import hostile

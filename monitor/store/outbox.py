@@ -276,3 +276,19 @@ def roll_up(
         f"update alerts set status = 'digested', digest_id = ? where id in ({marks})", [digest_id, *ids]
     )
     return digest_id
+
+
+def due_count(db: Database, now: str) -> int:
+    """Pending alerts whose next attempt is due at ``now``."""
+    sql = "select count(*) from alerts where status = 'pending' and next_attempt <= ?"
+    return int(db.execute(sql, [now]).fetchone()[0])
+
+
+def remember_digest(db: Database, key: str, when: str) -> None:
+    """When a rule's digest was last rolled up (the ``state`` table, under ``key``)."""
+    db.execute("insert or replace into state (key, value) values (?, ?)", [key, when])
+
+
+def last_digest(db: Database, key: str) -> str | None:
+    row = db.execute("select value from state where key = ?", [key]).fetchone()
+    return str(row[0]) if row and row[0] else None
