@@ -42,6 +42,7 @@ if str(REPO) not in sys.path:
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode  # noqa: E402
 
+from bench.extraction import decode  # noqa: E402  (the pages' charset rules, once)
 from monitor.extract.clean import clean  # noqa: E402
 from monitor.extract.layout import render  # noqa: E402
 from monitor.extract.noise import HIDDEN, NEVER_TEXT  # noqa: E402
@@ -49,7 +50,6 @@ from monitor.extract.plain import extract_plain  # noqa: E402
 
 DEV_DATA = REPO / "bench" / "data" / "extraction-dev"
 CASES = REPO / "bench" / "data" / "cleaning-cases"
-_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.I)
 _WORD = re.compile(r"\w+")
 _MIN_NOISE_OVERLAP = 0.0  # a noise line shares no trigram with the body
 _MIN_BODY_OVERLAP = 0.9  # a short body line must be (almost) all in the body
@@ -98,21 +98,6 @@ class Tally:
 
 # ---------------------------------------------------------------------------------------------------------
 # Dev pages → labelled lines.
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8, else the charset the page declares, else Windows-1252 with replacement."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    declared = _CHARSET.search(raw[:4096])
-    if declared:
-        try:
-            return raw.decode(declared.group(1).decode("ascii"), "replace")
-        except LookupError:
-            pass
-    return raw.decode("cp1252", "replace")
 
 
 def words(text: str) -> list[str]:
