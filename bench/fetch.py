@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor import config as config_module
 from monitor import pipeline
+from monitor.commands import prepare_db
 from monitor.fetch.client import Fetcher
-from monitor.runner import prepare_db
 from monitor.store.db import open_db
 from tests.servers import Reply, Request, serve
 

@@ -127,7 +127,8 @@ def child_cli(args: list[str]) -> None:
 
 def child_once(config_path: str) -> None:
     """In a fresh process: one pass like ``monitor once``, with a loop-lag probe beside it."""
-    from monitor import log, pipeline, runner
+    from monitor import commands as runner
+    from monitor import log, pipeline
     from monitor.config import load
     from monitor.store.db import open_db
 

@@ -26,10 +26,10 @@ from typing import Any, TypeVar
 
 from monitor import config as config_module
 from monitor import pipeline
+from monitor.commands import prepare_db
 from monitor.dedup import fingerprint
 from monitor.extract import extract_article
 from monitor.models import Article, Source
-from monitor.runner import prepare_db
 from monitor.store.db import open_db
 from monitor.tagging import tag
 

@@ -103,7 +103,8 @@ def once(state: State, only: str | None, force: bool) -> None:
     Sources that failed recently wait out their backoff unless --force. Exits 0 even when sources
     fail (their errors are recorded and shown); 2 for an invalid config.
     """
-    from monitor import runner, terminal
+    from monitor import commands as runner
+    from monitor import terminal
     from monitor.store.status import pass_counts
 
     db = state.open_db()
@@ -135,7 +136,7 @@ def once(state: State, only: str | None, force: bool) -> None:
 @pass_state
 def ingest(state: State, paths: Sequence[Path], source: str) -> None:
     """Ingest .txt/.html article files or directories through the pipeline."""
-    from monitor import runner
+    from monitor import commands as runner
 
     report = runner.ingest(state.config(), state.open_db(), list(paths), source)
     click.echo(
@@ -160,7 +161,7 @@ def clean(path: str, as_json: bool) -> None:
 @pass_state
 def extract(state: State, target: str, as_json: bool) -> None:
     """Print the article extracted from an HTML file, - for stdin, or a URL."""
-    from monitor import runner
+    from monitor import commands as runner
 
     _print_extracted(runner.extract_target(state.config(required=False), target), as_json)
 
@@ -171,7 +172,7 @@ def extract(state: State, target: str, as_json: bool) -> None:
 @pass_state
 def tag_command(state: State, path: str, as_json: bool) -> None:
     """Print the rare-earth tags of an article (PATH or - for stdin)."""
-    from monitor import runner
+    from monitor import commands as runner
 
     text = _read_text(path)
     result = runner.tag_text(state.config(required=False), text)
@@ -218,7 +219,7 @@ def status(state: State, as_json: bool) -> None:
 @pass_state
 def retag(state: State, batch: int) -> None:
     """Re-tag every stored article with the current taxonomy, without fetching."""
-    from monitor import runner
+    from monitor import commands as runner
 
     count = runner.retag(state.config(), state.open_db(create=False), batch, progress=sys.stderr.isatty())
     click.echo(f"retagged {count} articles")

@@ -48,7 +48,7 @@ def config_check(state: State, strict: bool) -> None:
 @pass_state
 def config_show(state: State, defaults: bool, markdown: bool) -> None:
     """The configuration in effect as TOML, each value with where it comes from."""
-    from monitor.runner import settings_markdown, settings_table
+    from monitor.commands import settings_markdown, settings_table
 
     if markdown:
         click.echo(settings_markdown())

@@ -12,13 +12,16 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor import links
 from monitor.errors import ConfigError, ConfigErrors
-from monitor.fetch.client import FetchSettings
+from monitor.fetch.settings import FetchSettings
 from monitor.models import Source
 from monitor.settings import default_of, duration, non_negative, one_of, positive, setting, string_list
+
+if TYPE_CHECKING:  # the type only: alert rules depend on the config, not back (see _alerts)
+    from monitor.alerts.rules import Rule
 
 T = TypeVar("T")
 
@@ -95,7 +98,7 @@ class Config:
     fetch: FetchSettings
     serve: ServeSettings
     sources: tuple[Source, ...]
-    alerts: tuple[Any, ...] = ()  # alert rules, validated by monitor.alerts.rules
+    alerts: tuple[Rule, ...] = ()  # alert rules, validated by monitor.alerts.rules
 
     @property
     def db_path(self) -> Path:
@@ -212,7 +215,7 @@ def _check_source(source: Source, where: Locator, index: int) -> None:
                 where.report(f"invalid regex {pattern!r}: {exc}", "source", index, key)
 
 
-def _alerts(data: dict[str, Any], where: Locator) -> tuple[Any, ...]:
+def _alerts(data: dict[str, Any], where: Locator) -> tuple[Rule, ...]:
     tables = _array(data, "alert", where)
     if not tables:
         return ()

@@ -27,7 +27,6 @@ import logging
 import random
 import signal
 import sqlite3
-import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -39,14 +38,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlite_utils import Database
 
 from monitor import log
+from monitor.commands import prepare_db
 from monitor.config import Config, Overrides, load
-from monitor.errors import ConfigError, MonitorError, ServeError
+from monitor.errors import ConfigError, MonitorError
 from monitor.fetch.client import Fetcher
 from monitor.lock import DatabaseLock
 from monitor.models import Source
 from monitor.pipeline import Context, run_sources
-from monitor.runner import prepare_db
 from monitor.schedule import cron_trigger, first_run, jitter, misfire_grace, next_run, startup_spread
+from monitor.serve import DatasetteChild
 from monitor.store import articles as article_rows
 from monitor.store import sources as source_rows
 from monitor.store import status as status_rows
@@ -64,7 +64,6 @@ TICK_INTERVAL = 5.0
 STALE_AFTER = 4 * TICK_INTERVAL  # no tick for this long: the loop or the scheduler is stuck
 STATUS_INTERVAL = 15.0
 MAX_PARALLEL_PASSES = 16  # source passes at once; bounds memory when 1,000 sources fall due together
-CHILD_STOP_TIMEOUT = 5.0
 LATE_AFTER = 60.0  # seconds a pass may start after its time (plus a tenth of its interval) unremarked
 
 
@@ -132,8 +131,7 @@ class Daemon:
         self._outbox_again = False
         self._background: set[asyncio.Task[None]] = set()
         self._job_errors: dict[str, str] = {}  # job -> its last error, so a failing job logs once
-        self._child: subprocess.Popen[bytes] | None = None
-        self._serve_db: Path | None = None
+        self._datasette: DatasetteChild | None = None
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -142,8 +140,9 @@ class Daemon:
         self._install_signals()
         self._schedule_all()
         self.scheduler.start()
-        self._serve_db = serve_db
-        self._start_child()
+        if serve_db is not None:
+            self._datasette = DatasetteChild(self.config, serve_db)
+            self._datasette.start()
         watchdog = asyncio.create_task(self._watchdog_loop(), name="watchdog")
         log.event(logger, "daemon_started", sources=len(self.sources), db=file_name(self.db),
                   watchdog=self.notifier.watchdog_interval)
@@ -166,7 +165,8 @@ class Daemon:
             log.event(logger, "jobs_cancelled", logging.WARNING, count=unfinished, deadline=SHUTDOWN_DEADLINE)
         self.scheduler.shutdown(wait=False)
         await asyncio.sleep(0)  # the scheduler shuts down on the loop's next turn
-        await self._stop_child()
+        if self._datasette is not None:
+            await self._datasette.stop()
 
     def _install_signals(self) -> None:
         loop = asyncio.get_running_loop()
@@ -205,11 +205,11 @@ class Daemon:
     def _add_digest_jobs(self) -> None:
         """Digest rules, and throttled rules whose overflow waits for a digest, on their cron line."""
         for rule in self.config.alerts:
-            schedule = getattr(rule, "digest_schedule", None)
+            schedule = rule.digest_schedule
             if not schedule:
                 continue
             try:
-                trigger = cron_trigger(schedule, getattr(rule, "timezone", None))
+                trigger = cron_trigger(schedule, rule.timezone)
             except (ValueError, LookupError) as exc:  # config validation should have caught it
                 log.event(logger, "digest_schedule_invalid", logging.ERROR, rule=rule.name, error=exc)
                 continue
@@ -360,6 +360,8 @@ class Daemon:
             log.event(logger, "config_reload_partial", logging.WARNING,
                       reason="[fetch] and [monitor] db take effect on restart")
         self.config, self.ctx = config, ctx
+        if self._datasette is not None:
+            self._datasette.config = config  # a restarted child serves what the file says now
         self._schedule_all()
         log.event(logger, "config_reloaded", file=self.config_path, sources=len(self.sources),
                   alert_rules=len(config.alerts))
@@ -377,7 +379,7 @@ class Daemon:
             if problem is None:
                 self.notifier.watchdog()
                 self._send_status()
-                self._check_child()
+                self._check_datasette()
             elif problem != unhealthy:
                 log.event(logger, "watchdog_withheld", logging.ERROR, reason=problem)
             unhealthy = problem
@@ -399,47 +401,18 @@ class Daemon:
         except sqlite3.Error as exc:  # the next round tries again; health_problem() judges the database
             log.event(logger, "status_failed", logging.WARNING, error=exc)
 
+    def _check_datasette(self) -> None:
+        """A dead Datasette child is restarted; one that cannot serve any more stops the daemon."""
+        error = self._datasette.check() if self._datasette is not None else None
+        if error is not None:
+            self.exit_code = error.exit_code
+            self.request_stop("datasette cannot serve")
+
     def status_line(self) -> str:
         articles = article_rows.count_articles(self.db)
         pending = status_rows.pending_alerts(self.db)
         return (f"{len(self.sources)} sources, {articles} articles, last pass {self.last_pass or 'none yet'},"
                 f" {pending} alerts pending")
-
-    # Datasette child -----------------------------------------------------------------------
-
-    def _start_child(self) -> None:
-        if self._serve_db is None:
-            return
-        from monitor import serve
-
-        try:
-            self._child = serve.start(self.config, self._serve_db)
-        except ConfigError as exc:  # e.g. [serve] auth without a password hash: fetching goes on
-            log.event(logger, "datasette_not_started", logging.ERROR, error=str(exc))
-            return
-        log.event(logger, "datasette_started", pid=self._child.pid, port=self.config.serve.port)
-
-    def _check_child(self) -> None:
-        if self._child is not None and self._child.poll() is not None:
-            log.event(logger, "datasette_exited", logging.ERROR, code=self._child.returncode)
-            try:
-                self._start_child()  # at most once per status round, so a crash loop is slow
-            except ServeError as exc:  # its address was taken meanwhile: restarting cannot help
-                self._child = None
-                log.event(logger, "datasette_failed", logging.ERROR, error=str(exc))
-                self.exit_code = exc.exit_code
-                self.request_stop("datasette cannot serve")
-
-    async def _stop_child(self) -> None:
-        child, self._child = self._child, None
-        if child is None or child.poll() is not None:
-            return
-        child.terminate()
-        try:
-            await asyncio.to_thread(child.wait, CHILD_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            await asyncio.to_thread(child.wait)
 
 
 async def _finish(tasks: set[asyncio.Task[Any]], deadline: float) -> int:

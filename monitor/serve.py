@@ -22,6 +22,7 @@ to the file's stem and ``allow_sql`` set from the config; it is written beside t
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import errno
 import json
@@ -263,3 +264,49 @@ def _die_with_parent_hook() -> Callable[[], None] | None:
             os._exit(1)
 
     return hook
+
+
+CHILD_STOP_TIMEOUT = 5.0  # seconds Datasette gets to stop after SIGTERM before SIGKILL
+
+
+class DatasetteChild:
+    """Datasette as a child of the daemon (``monitor run``): started with it, restarted when it dies
+    (at most once per check, so a crash loop is slow), stopped with it. A child that cannot start
+    for a configuration reason is logged and left out: fetching goes on."""
+
+    def __init__(self, config: Config, db_path: Path) -> None:
+        self.config = config
+        self.db_path = db_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        try:
+            self.process = start(self.config, self.db_path)
+        except ConfigError as exc:  # e.g. [serve] auth without a password hash
+            log.event(logger, "datasette_not_started", logging.ERROR, error=str(exc))
+            return
+        log.event(logger, "datasette_started", pid=self.process.pid, port=self.config.serve.port)
+
+    def check(self) -> ServeError | None:
+        """Restart a child that exited; the error when its address was taken meanwhile."""
+        if self.process is None or self.process.poll() is None:
+            return None
+        log.event(logger, "datasette_exited", logging.ERROR, code=self.process.returncode)
+        try:
+            self.start()
+        except ServeError as exc:  # restarting cannot help
+            self.process = None
+            log.event(logger, "datasette_failed", logging.ERROR, error=str(exc))
+            return exc
+        return None
+
+    async def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            await asyncio.to_thread(process.wait, CHILD_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            await asyncio.to_thread(process.wait)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from monitor import runner
+from monitor import commands as runner
 from monitor.config import load
 from monitor.extract.guard import cut_html, cut_text
 from monitor.fetch.client import Fetcher, FetchSettings

@@ -44,7 +44,7 @@ def test_every_setting_is_documented(table: str, name: str) -> None:
 
 
 def test_readme_settings_tables_are_generated_from_the_declarations() -> None:
-    from monitor.runner import settings_markdown
+    from monitor.commands import settings_markdown
 
     block = CONFIGURATION.split("<!-- settings-table -->")[1].split("<!-- /settings-table -->")[0]
     assert block.strip() == settings_markdown().strip(), "run `make docs` to regenerate docs/configuration.md"

@@ -19,8 +19,8 @@ from sqlite_utils import Database
 from monitor import config as config_module
 from monitor import pipeline
 from monitor.cli import cli
+from monitor.commands import prepare_db
 from monitor.fetch.client import Fetcher
-from monitor.runner import prepare_db
 from monitor.store.db import open_db
 from monitor.store.status import summary
 from tests.articles import article_html, article_text

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from monitor import config, runner
+from monitor import commands as runner
+from monitor import config
 from monitor.pipeline import SourceReport
 from monitor.store.db import open_db
 

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -38,6 +38,10 @@ from monitor.errors import ConfigError
 from monitor.schedule import cron_trigger
 from monitor.store import outbox, stories
 from monitor.store.outbox import Outgoing
+
+if TYPE_CHECKING:
+    from monitor.alerts.rules import Rule
+    from monitor.config import Config
 
 logger = logging.getLogger("monitor.alerts.notify")
 _LIVE_RUNS: set[str] = set()  # delivery runs of this process; claims of any other run are stale
@@ -140,7 +144,7 @@ def _stamp(now: datetime | str | None) -> str:
     return outbox.iso(now or datetime.now(UTC))
 
 
-async def deliver_pending(db: Database, config: Any, now: datetime | None = None) -> DeliveryReport:
+async def deliver_pending(db: Database, config: Config, now: datetime | None = None) -> DeliveryReport:
     """Send every due alert (pending, next attempt reached) to its targets."""
     stamp, targets = _stamp(now), load_targets(config)
     if not len(targets):
@@ -162,7 +166,7 @@ def _no_targets(db: Database, stamp: str) -> DeliveryReport:
     return DeliveryReport(waiting=int(due))
 
 
-async def _run(db: Database, config: Any, targets: Targets, stamp: str) -> DeliveryReport:
+async def _run(db: Database, config: Config, targets: Targets, stamp: str) -> DeliveryReport:
     """Recover stale claims, then claim and deliver batches until nothing is due."""
     run, report = uuid.uuid4().hex, DeliveryReport()
     _LIVE_RUNS.add(run)
@@ -182,7 +186,7 @@ async def _run(db: Database, config: Any, targets: Targets, stamp: str) -> Deliv
 
 
 async def _deliver(
-    db: Database, config: Any, targets: Targets, alert: Outgoing, stamp: str, report: DeliveryReport
+    db: Database, config: Config, targets: Targets, alert: Outgoing, stamp: str, report: DeliveryReport
 ) -> None:
     chosen = targets.matching(alert.notify)
     done = outbox.delivered_to(db, alert.id)
@@ -214,7 +218,7 @@ def _count(report: DeliveryReport, status: str) -> None:
         report.retrying += 1
 
 
-async def _attempt(db: Database, config: Any, alert: Outgoing, target: Target, stamp: str) -> TargetResult:
+async def _attempt(db: Database, config: Config, alert: Outgoing, target: Target, stamp: str) -> TargetResult:
     """One send, recorded before (no result) and after (the result)."""
     with db.atomic():
         attempt = outbox.start_attempt(db, alert.id, target.alias, stamp)
@@ -271,7 +275,7 @@ def _fields(alert: Outgoing, payload: str | None, database_url: str, key: str) -
 # Digests ---------------------------------------------------------------------------------------
 
 
-def rule_named(config: Any, name: str) -> Any:
+def rule_named(config: Config, name: str) -> Rule:
     rule = next((r for r in config.alerts if r.name == name), None)
     if rule is None:
         raise ConfigError(f"no alert rule named {name!r}", file=str(config.path))
@@ -279,7 +283,7 @@ def rule_named(config: Any, name: str) -> Any:
 
 
 async def send_digests(
-    db: Database, config: Any, rule_name: str, now: datetime | None = None
+    db: Database, config: Config, rule_name: str, now: datetime | None = None
 ) -> DeliveryReport:
     """One message with every alert of the rule waiting for its digest, grouped by tag."""
     rule, stamp = rule_named(config, rule_name), _stamp(now)
@@ -323,7 +327,7 @@ def due_digests(rules: Sequence[Any], last_runs: Mapping[str, datetime | None], 
     return due
 
 
-async def send_due_digests(db: Database, config: Any, now: datetime | None = None) -> DeliveryReport:
+async def send_due_digests(db: Database, config: Config, now: datetime | None = None) -> DeliveryReport:
     """For ``monitor once``: send the digests whose schedule passed since the last one."""
     moment = datetime.fromisoformat(_stamp(now))
     report = DeliveryReport()
@@ -342,7 +346,7 @@ def _last_digest(db: Database, rule: str) -> datetime | None:
 # Test messages -------------------------------------------------------------------------------------
 
 
-def send_test(config: Any, rule_name: str | None = None) -> list[TargetResult]:
+def send_test(config: Config, rule_name: str | None = None) -> list[TargetResult]:
     """``monitor alert test``: a sample alert to the rule's targets (or all), the result per target."""
     targets = load_targets(config)
     chosen = targets.matching(rule_named(config, rule_name).notify) if rule_name else targets.items

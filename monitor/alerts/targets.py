@@ -13,12 +13,15 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import apprise
 
 from monitor.alerts import receiver
 from monitor.errors import ConfigError
+
+if TYPE_CHECKING:
+    from monitor.config import Config
 
 ENV_VAR = "MONITOR_APPRISE_URLS"
 HEALTH_TAG = "health"  # health notices go to targets with this tag, or to every target when none has it
@@ -104,9 +107,9 @@ def structured_fields(target: Target, fields: Mapping[str, Any]) -> Iterator[Non
         extras.update(saved_extras)
 
 
-def load_targets(config: Any) -> Targets:
+def load_targets(config: Config) -> Targets:
     """Targets from ``monitor.apprise_config`` (YAML or text) if set, else from ``MONITOR_APPRISE_URLS``."""
-    path = getattr(config.monitor, "apprise_config", None)
+    path = config.monitor.apprise_config
     if path:
         return _from_file(config.resolve(path))
     return from_text(os.environ.get(ENV_VAR, ""))

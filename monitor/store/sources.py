@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from monitor.models import FetchResult, Source
+from monitor.models import FetchResult, Source, SourceState
 from monitor.redact import redact, redact_optional
-from monitor.sources import SourceState
 
 
 @dataclass(frozen=True, slots=True)

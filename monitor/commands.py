@@ -23,7 +23,7 @@ from monitor.settings import describe
 from monitor.store import articles as store
 from monitor.store import sources as source_rows
 
-logger = logging.getLogger("monitor.runner")
+logger = logging.getLogger("monitor.commands")
 
 
 def prepare_db(db: Database, ctx: pipeline.Context) -> None:
