@@ -18,10 +18,15 @@ import asyncio
 import gzip
 import socket
 import struct
+import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
 
 
 @dataclass(frozen=True)
@@ -266,3 +271,13 @@ def serve(
         yield server
     finally:
         server.stop()
+
+
+def wait_ok(url: str, process: subprocess.Popen[Any], timeout: float = 60.0) -> int:
+    """GET ``url`` until it answers 200, ``process`` exits or ``timeout`` passes; returns the last status."""
+    status, deadline = 0, time.monotonic() + timeout
+    while status != 200 and time.monotonic() < deadline and process.poll() is None:
+        with suppress(httpx.TransportError):
+            status = httpx.get(url, timeout=2).status_code
+        time.sleep(0.1)
+    return status

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import pytest
 
 from tests.alert_servers import JsonEndpoint, free_port
 from tests.conftest import SEEDS
+from tests.servers import wait_ok
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +59,7 @@ def test_monitor_port_moves_serve_and_its_links(seeds_config: Path, tmp_path: Pa
     port = free_port()
     process = _monitor("--config", str(seeds_config), "serve", env={"MONITOR_PORT": str(port)}, cwd=tmp_path)
     try:
-        assert _wait_ok(f"http://127.0.0.1:{port}/monitor.json", process) == 200
+        assert wait_ok(f"http://127.0.0.1:{port}/monitor.json", process) == 200
     finally:
         process.terminate()
         _, err = process.communicate(timeout=20)
@@ -96,7 +97,7 @@ def test_two_instances_side_by_side_with_working_alert_links(tmp_path: Path) -> 
             stack.callback(_stop, process)
             running.append((endpoint, route, port, process))
         for endpoint, route, port, process in running:
-            assert _wait_ok(f"http://127.0.0.1:{port}/{route}.json", process) == 200
+            assert wait_ok(f"http://127.0.0.1:{port}/{route}.json", process) == 200
             message = _first_message(endpoint, process)
             links = re.findall(rf"http://127\.0\.0\.1:{port}/[^\s)\]>\"]+/(?:articles|stories)/\d+", message)
             assert links, message
@@ -112,14 +113,6 @@ def _first_message(endpoint: JsonEndpoint, process: subprocess.Popen[str]) -> st
     assert endpoint.messages, "no alert arrived"
     return str(endpoint.messages[0]["message"])
 
-
-def _wait_ok(url: str, process: subprocess.Popen[Any]) -> int:
-    status, deadline = 0, time.monotonic() + 60
-    while status != 200 and time.monotonic() < deadline and process.poll() is None:
-        with suppress(httpx.TransportError):
-            status = httpx.get(url, timeout=2).status_code
-        time.sleep(0.1)
-    return status
 
 
 def _stop(process: subprocess.Popen[Any]) -> None:
@@ -145,7 +138,7 @@ def test_daemon_stops_with_exit_3_when_its_port_is_taken_after_start(seeds_confi
             env={k: v for k, v in os.environ.items() if k != "MONITOR_PORT"},
         )
     try:
-        assert _wait_ok(f"http://127.0.0.1:{port}/monitor.json", process) == 200
+        assert wait_ok(f"http://127.0.0.1:{port}/monitor.json", process) == 200
         child = int(re.findall(r"datasette_started pid=(\d+)", log.read_text())[0])
         with socket.socket() as thief:
             os.kill(child, 9)

@@ -14,13 +14,10 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
-from contextlib import suppress
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -28,7 +25,7 @@ from monitor.alerts import targets
 from monitor.cli import cli
 from tests.alert_servers import JsonEndpoint, free_port
 from tests.conftest import REPO
-from tests.servers import Handler, Reply, serve
+from tests.servers import Handler, Reply, serve, wait_ok
 
 README = REPO / "README.md"
 FEED_URL = "https://www.example.com/rare-earths/feed.xml"
@@ -143,16 +140,8 @@ def test_first_run_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         for link in links:
-            assert _get(link, server) == 200, link
+            assert wait_ok(link, server) == 200, link
     finally:
         server.terminate()
         server.communicate(timeout=20)
 
-
-def _get(url: str, process: subprocess.Popen[bytes]) -> int:
-    status, deadline = 0, time.monotonic() + 60
-    while status != 200 and time.monotonic() < deadline and process.poll() is None:
-        with suppress(httpx.TransportError):
-            status = httpx.get(url, timeout=2).status_code
-        time.sleep(0.1)
-    return status
