@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlite_utils import Database
 
 from monitor.store.db import open_db
+from tests.alert_servers import JsonEndpoint, SmtpServer
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -54,3 +55,26 @@ def seeds_config(write_config: Callable[[str], Path], seeds_dir: Path) -> Path:
 @pytest.fixture
 def cli_runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def hook() -> Iterator[JsonEndpoint]:
+    """A real HTTP endpoint receiving Apprise's json:// posts."""
+    with JsonEndpoint() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def mail() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 collecting the messages it receives."""
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def no_send_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apprise waits 5.5 s between two emails to one server; a local test server needs no politeness.
+    Alert test modules use it for every test: ``pytestmark = pytest.mark.usefixtures(...)``."""
+    from monitor.alerts import targets
+
+    monkeypatch.setattr(targets, "SEND_INTERVAL", 0.0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 from sqlite_utils import Database
 
 from monitor import config as config_module
-from monitor.alerts import notify, targets
+from monitor.alerts import notify
 from monitor.alerts.rules import evaluate
 from monitor.models import Story
 from monitor.store import outbox
@@ -31,22 +30,7 @@ from tests.test_alerts_rules import ARTICLES, EXPORT
 T0 = datetime(2025, 3, 3, 6, 0, tzinfo=UTC)  # a Monday
 
 
-@pytest.fixture
-def hook() -> Iterator[JsonEndpoint]:
-    with JsonEndpoint() as endpoint:
-        yield endpoint
-
-
-@pytest.fixture
-def mail() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def no_send_interval(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Apprise waits 5.5 s between two emails to one server; a local test server needs no politeness."""
-    monkeypatch.setattr(targets, "SEND_INTERVAL", 0.0)
+pytestmark = pytest.mark.usefixtures("no_send_interval")
 
 
 def make_config(tmp_path: Path, rules: str) -> Any:

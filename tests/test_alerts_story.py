@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 from sqlite_utils import Database
 
 from monitor import config as config_module
-from monitor.alerts import notify, targets
+from monitor.alerts import notify
 from monitor.alerts.keys import idempotency_key
 from monitor.pipeline import Context, ingest_paths
 from monitor.store.articles import sync_taxonomy
@@ -37,21 +36,7 @@ WIRE = [
 ]
 
 
-@pytest.fixture
-def hook() -> Iterator[JsonEndpoint]:
-    with JsonEndpoint() as endpoint:
-        yield endpoint
-
-
-@pytest.fixture
-def mail() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def no_send_interval(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(targets, "SEND_INTERVAL", 0.0)
+pytestmark = pytest.mark.usefixtures("no_send_interval")
 
 
 class Newsdesk:

@@ -15,12 +15,7 @@ from monitor.store.db import open_db
 from tests.alert_servers import JsonEndpoint, SmtpServer
 from tests.test_alerts_delivery import DY, T0, make_config, raise_alerts
 
-pytestmark = [pytest.mark.security, pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def no_send_interval(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(targets, "SEND_INTERVAL", 0.0)
+pytestmark = [pytest.mark.security, pytest.mark.slow, pytest.mark.usefixtures("no_send_interval")]
 
 
 def test_the_key_file_is_the_shared_one() -> None:
