@@ -41,6 +41,7 @@ class TagInfo:
     article_context: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     doubt: tuple[str, ...] = ()
+    name_words: tuple[str, ...] = ()
     symbol: str = ""
     weight: float = 0.0
     gated: bool = True

@@ -12,6 +12,8 @@ Each top-level table is one tag, named ``category:slug``::
     article_context = ["Kalgoorlie"]              # ...or an ``article_context`` word anywhere in the article
     exclude = ["Lynas Street"]                    # a sentence with one of these never counts
     doubt = ["football"]                          # one of these anywhere: count only if another tag confirms
+    name_words = ["Lounge", "Labs"]               # "Lynas Lounge": a capitalised mention next to one of
+                                                  # these capitalised words is part of a proper name
     symbol = "Nd"                                 # elements: the symbol, safe only in lists/compounds
     weight = 1.0                                  # how much one mention says "this is about rare earths"
     gated = false                                 # emit only when the article has rare-earth signal
@@ -38,7 +40,10 @@ from monitor.tagging.matcher import Matcher
 
 DEFAULT_PATH = Path(__file__).with_name("topics.toml")
 TAG_NAME = re.compile(r"^[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*$")
-LIST_KEYS = ("aliases", "cased", "tickers", "contextual", "context", "article_context", "exclude", "doubt")
+LIST_KEYS = (
+    "aliases", "cased", "tickers", "contextual", "context", "article_context", "exclude", "doubt",
+    "name_words",
+)  # fmt: skip
 SCALAR_KEYS: Mapping[str, type] = {
     "label": str,
     "symbol": str,
