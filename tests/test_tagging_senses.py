@@ -114,14 +114,21 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("A pepper mill made in Utah", set(), {"theme:processing-refining"}),
 ]
 
-# Element names inside capitalised names of venues, bands, firms and ships (``name_words``).
+# Terms inside capitalised names of venues, labels, firms, streets and ships (``name_words``).
 PROPER_NAMES: list[tuple[str, str, bool]] = [
     ("The Lanthanum Lounge on Main Street hosts a jazz night.", "element:lanthanum", False),
     ("Yttrium Records signed two new acts.", "element:yttrium", False),
     ("The crew of the MV Holmium was rescued.", "element:holmium", False),
     ("Dinner at Hotel Europium's rooftop was fully booked.", "element:europium", False),
     ("Europium Capital Partners raised a new fund.", "element:europium", False),
-    # the element itself, also in title case and at a sentence start
+    ("The yacht Neodymium was moored at Monaco.", "element:neodymium", False),
+    ("Cerium Technology, a cyber security firm, opened an office.", "element:cerium", False),
+    ("Rare Earth Records released a vinyl reissue.", "topic:rare-earths", False),
+    ("Lynas Street was closed for the parade.", "company:lynas", False),
+    # the thing itself, also in title case and at a sentence start
+    ("Lynas Rare Earths said output rose.", "company:lynas", True),
+    ("Rare Earth Prices Climb", "topic:rare-earths", True),
+    ("China will ship Neodymium Oxide to Japan.", "element:neodymium", True),
     ("Lanthanum prices fell for a third week.", "element:lanthanum", True),
     ("China Curbs Dysprosium Exports", "element:dysprosium", True),
     ("Terbium Oxide Prices Soar", "element:terbium", True),
