@@ -112,6 +112,15 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("中国商務省はレアアースの輸出を禁止", {"theme:export-controls"}, set()),
     ("The mill in Utah made dysprosium oxide from ore", {"theme:processing-refining"}, set()),
     ("A pepper mill made in Utah", set(), {"theme:processing-refining"}),
+    ("Beijing's curbs on heavy rare earths hit carmakers", {"theme:export-controls"}, set()),
+    ("Los precios del disprosio subieron tras las restricciones de China", {"theme:export-controls"}, set()),
+    ("China restricted rare earth mining in Jiangxi", {"theme:mining"}, {"theme:export-controls"}),
+    ("Rare earth exports fell 25% in May", set(), {"theme:export-controls"}),
+    ("The ministry cut the mining quota for rare earths", {"theme:quotas", "theme:mining"}, set()),
+    ("米中の貿易摩擦でネオジム価格が上昇", {"place:united-states", "place:china"}, set()),
+    ("Tensions over trade with Beijing lifted dysprosium", {"theme:tariffs-trade-war"}, set()),
+    ("Die Bundesregierung plant ein Rohstofflager für Seltene Erden", {"theme:stockpiles"}, set()),
+    ("The Rare Earth tribute act played two nights", set(), {"topic:rare-earths"}),
 ]
 
 # Terms inside capitalised names of venues, labels, firms, streets and ships (``name_words``).
@@ -125,6 +134,8 @@ PROPER_NAMES: list[tuple[str, str, bool]] = [
     ("Cerium Technology, a cyber security firm, opened an office.", "element:cerium", False),
     ("Rare Earth Records released a vinyl reissue.", "topic:rare-earths", False),
     ("Lynas Street was closed for the parade.", "company:lynas", False),
+    ("The Lynas family donated their farm to the council.", "company:lynas", False),
+    ("Mr. Lynas said the farm was sold.", "company:lynas", False),
     # the thing itself, also in title case and at a sentence start
     ("Lynas Rare Earths said output rose.", "company:lynas", True),
     ("Rare Earth Prices Climb", "topic:rare-earths", True),

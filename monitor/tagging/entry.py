@@ -27,9 +27,8 @@ OPENING_CATEGORIES = frozenset({"critical"})
 
 # Proper names that contain a term: a mention written capitalised next to one of these words is
 # part of a name, not the thing ("Lanthanum Lounge", "Terbium Labs", "Hotel Europium", "the yacht
-# Neodymium", "Rare Earth Records", "Lynas Street"). Capitalised words count on either side;
-# lowercase ones (vessel words) only before the mention. A tag's ``name_words`` add to its
-# category's list here (docs/tagging.md).
+# Neodymium", "Rare Earth Records", "Lynas Street", "the Lynas family"), on either side of the
+# mention, compared exactly. A tag's ``name_words`` add to its category's list (docs/tagging.md).
 VENUE_WORDS = (
     "Lounge", "Bar", "Pub", "Cafe", "Café", "Club", "Hotel", "Restaurant", "Grill", "Kitchen", "Brewery",
     "Theatre", "Theater", "Cinema", "Records", "Recordings", "Band", "Quartet", "Ensemble", "Orchestra",
@@ -50,10 +49,11 @@ VESSEL_WORDS = (
     "Star", "Princess", "Queen", "Express", "Spirit", "Voyager", "Explorer", "MV", "MS", "SS", "HMS", "USS",
     "RV", "yacht", "vessel", "tanker", "freighter", "trawler", "racehorse",  # not "ship": a verb too
 )  # fmt: skip
+PERSON_WORDS = ("Mr", "Mrs", "Ms", "Dr", "Sir", "Dame", "Lady", "Lord", "family", "brothers")  # surnames
 CATEGORY_NAME_WORDS: Mapping[str, tuple[str, ...]] = {
     "element": VENUE_WORDS + FIRM_WORDS + STREET_WORDS + VESSEL_WORDS,
     "topic": VENUE_WORDS + VESSEL_WORDS,
-    "company": STREET_WORDS,
+    "company": STREET_WORDS + PERSON_WORDS,
 }
 
 

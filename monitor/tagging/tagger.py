@@ -122,14 +122,14 @@ def _contains(outer: str, inner: str, weight: float) -> bool:
     return weight < 1 and outer in NAMES and not (inner == "place" and outer == "org")
 
 
-_NEXT_WORD = re.compile(r"[ \t]+([A-Z][\w'’&.-]*)")
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'’&.-]*)")
 _PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’&.-]*)[ \t]+$")
 
 
 def _in_proper_name(text: str, start: int, end: int, words: frozenset[str]) -> bool:
-    """Whether the mention at ``start:end`` is written capitalised next to a word of ``words``
-    (capitalised after it, any case before it): part of a name ("Lanthanum Lounge", "Terbium Labs",
-    "Hotel Cerium", "the yacht Neodymium"), not the element."""
+    """Whether the mention at ``start:end`` is written capitalised next to a word of ``words``: part
+    of a name ("Lanthanum Lounge", "Terbium Labs", "Hotel Cerium", "the yacht Neodymium", "the Lynas
+    family"), not the thing itself."""
     if not text[start : start + 1].isupper():
         return False
     after = _NEXT_WORD.match(text, end)
