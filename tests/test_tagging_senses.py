@@ -121,6 +121,10 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("Tensions over trade with Beijing lifted dysprosium", {"theme:tariffs-trade-war"}, set()),
     ("Die Bundesregierung plant ein Rohstofflager für Seltene Erden", {"theme:stockpiles"}, set()),
     ("The Rare Earth tribute act played two nights", set(), {"topic:rare-earths"}),
+    # lenders and agencies the news names
+    ("KfW IPEX-Bank and UKEF lent to the rare earth project", {"org:kfw", "org:ukef"}, set()),
+    ("The state security ministry said rare earth smuggling rose", {"org:china-mss"}, set()),
+    ("Rare earths: a santoku knife is sharp", set(), {"company:santoku"}),
 ]
 
 # Terms inside capitalised names of venues, labels, firms, streets and ships (``name_words``).
@@ -250,6 +254,8 @@ def test_user_file_adds_terms_and_sense_rules(tmp_path: Path) -> None:
         ('["theme:x"]\nlabel = "X"\naliases = ["x"]\nwindow = true\n', "whole number"),
         ('["theme:x"]\nlabel = "X"\naliases = ["x"]\nopens = "yes"\n', "wrong type"),
         ('["theme:x"]\nlabel = "X"\naliases = ["x"]\ndoubt = "band"\n', "list of non-empty strings"),
+        # a Korean name would fold to "xxxx" and match any four-letter word of an unread script
+        ('["org:x"]\nlabel = "X"\naliases = ["X", "한국광업"]\n', "script the matcher cannot read"),
     ],
 )
 def test_new_keys_are_validated(tmp_path: Path, text: str, message: str) -> None:

@@ -43,6 +43,7 @@ from monitor.tagging.entry import (
     TagInfo,
 )
 from monitor.tagging.matcher import Matcher
+from monitor.tagging.text import unreadable
 
 DEFAULT_PATH = Path(__file__).with_name("topics.toml")
 TAG_NAME = re.compile(r"^[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -230,4 +231,13 @@ def _build(tag: str, raw: dict[str, Any], where: _Where) -> TagInfo:
     )
     if info.term_count == 0:
         raise where.error("has no terms (aliases, cased, tickers, contextual or symbol)", tag)
+    for key in ("aliases", "cased", "contextual"):
+        for term in getattr(info, key):
+            if unreadable(term):
+                raise where.error(
+                    f"{term!r} is in a script the matcher cannot read (it reads Latin, Chinese, Japanese,"
+                    " Cyrillic and Greek)",
+                    tag,
+                    key,
+                )
     return info
