@@ -125,6 +125,8 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("KfW IPEX-Bank and UKEF lent to the rare earth project", {"org:kfw", "org:ukef"}, set()),
     ("The state security ministry said rare earth smuggling rose", {"org:china-mss"}, set()),
     ("Rare earths: a santoku knife is sharp", set(), {"company:santoku"}),
+    ("Torngat received C$100 million for its rare earth mine", {"theme:investment-funding"}, set()),
+    ("Lynas received rare earth ore from Mount Weld", set(), {"theme:investment-funding"}),
 ]
 
 # Terms inside capitalised names of venues, labels, firms, streets and ships (``name_words``).
