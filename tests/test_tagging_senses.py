@@ -127,6 +127,10 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ("Rare earths: a santoku knife is sharp", set(), {"company:santoku"}),
     ("Torngat received C$100 million for its rare earth mine", {"theme:investment-funding"}, set()),
     ("Lynas received rare earth ore from Mount Weld", set(), {"theme:investment-funding"}),
+    ("Rare earth refiners in Malaysia run below capacity", {"theme:processing-refining"}, set()),
+    ("The G7 will counter China's dominance in rare earths", {"theme:supply-chain-diversification"}, set()),
+    ("Sécuriser son approvisionnement en terres rares", {"theme:supply-chain-diversification"}, set()),
+    ("日本はレアアースの中国依存度を下げる", {"theme:supply-chain-diversification", "place:china"}, set()),
 ]
 
 # Terms inside capitalised names of venues, labels, firms, streets and ships (``name_words``).
