@@ -123,7 +123,6 @@ def _contains(outer: str, inner: str, weight: float) -> bool:
 
 
 _NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'’&.-]*)")
-_PREVIOUS_WORD = re.compile(r"([A-Za-z][\w'’&.-]*)[ \t]+$")
 
 
 def _in_proper_name(text: str, start: int, end: int, words: frozenset[str]) -> bool:
@@ -135,12 +134,17 @@ def _in_proper_name(text: str, start: int, end: int, words: frozenset[str]) -> b
     after = _NEXT_WORD.match(text, end)
     if after and _bare(after.group(1)) in words:
         return True
-    before = _PREVIOUS_WORD.search(text, max(0, start - 40), start)
-    return before is not None and _bare(before.group(1)) in words
+    before = text[max(0, start - 30) : start]
+    word = before.rstrip(" \t")
+    if len(word) == len(before) or not word:  # no space before it: the text's start, a bracket, a quote
+        return False
+    return _bare(word[max(word.rfind(" "), word.rfind("\n"), word.rfind("\t")) + 1 :]) in words
 
 
 def _bare(word: str) -> str:
-    """A word without a possessive or trailing punctuation: "Lounge's" -> "Lounge"."""
+    """A word without a possessive or trailing punctuation: "Lounge's" -> "Lounge", "Mr." -> "Mr"."""
+    if word[-1:].isalnum() and not word.endswith(("'s", "’s")):
+        return word
     for suffix in ("'s", "’s"):
         if word.endswith(suffix):
             word = word[: -len(suffix)]
