@@ -764,10 +764,18 @@ def retag(db: Database, ctx: Context, batch: int) -> Iterable[int]:
         if not rows:
             return
         with db.atomic():
-            for article_id, title, text, when in rows:
+            for article_id, title, text, when, lang in rows:
                 _retag_one(db, ctx, article_id, title, text, when or ctx.clock())
+                if lang is None:  # stored before languages were detected, or undeclared and unsure then
+                    _store_language(db, article_id, title, text)
         last = rows[-1][0]
         yield len(rows)
+
+
+def _store_language(db: Database, article_id: int, title: str, text: str) -> None:
+    lang = detect_language(title, text)
+    if lang is not None:
+        store.set_lang(db, article_id, lang)
 
 
 def _retag_one(db: Database, ctx: Context, article_id: int, title: str, text: str, when: str) -> None:

@@ -92,7 +92,85 @@ CASES: list[tuple[str, set[str], set[str]]] = [
     ),
     ("Neodymium, the new album by the band, is out", set(), {"element:neodymium"}),
     ("A tungsten carbide drill bit", set(), {"critical:tungsten"}),
+    # an element inside a mineral's name is the mineral, not the element
+    ("氟碳铈矿和磷钇矿", {"mineral:bastnaesite", "mineral:xenotime"}, {"element:cerium", "element:yttrium"}),
+    ("Cerium comes from bastnäsite", {"mineral:bastnaesite", "element:cerium"}, set()),
+    # a country inside an agency's name is that agency's country (not inside a company's name)
+    ("The US Export-Import Bank backs a rare earth plant", {"org:exim", "place:united-states"}, set()),
+    # Washington as the US government, with a trade or foreign-policy word in the sentence
+    ("Washington and Beijing traded tariffs on rare earth magnets", {"place:united-states"}, set()),
+    ("Washington state opened a rare earth recycling plant", set(), {"place:united-states"}),
+    ("The Washington Post reported on rare earth exports", set(), {"place:united-states"}),
+    # European compound and inflected forms
+    ("Der Samarium-Kobalt-Magnet und Permanentmagnete", {"material:smco-magnets", "theme:magnets"}, set()),
+    ("Il prezzo dell'ossido di terbio", {"material:rare-earth-oxides", "element:terbium"}, set()),
+    ("La planta va a separar lantano y cerio", {"theme:processing-refining"}, set()),
+    # paraphrase
+    ("Japan's state lender lent Lynas A$200 million for rare earths", {"theme:investment-funding"}, set()),
+    ("Police raided an illegal rare earth mine", {"theme:smuggling-illegal-mining"}, set()),
+    ("Officials told the mine to stop exporting neodymium", {"theme:export-controls"}, set()),
+    ("中国商務省はレアアースの輸出を禁止", {"theme:export-controls"}, set()),
+    ("The mill in Utah made dysprosium oxide from ore", {"theme:processing-refining"}, set()),
+    ("A pepper mill made in Utah", set(), {"theme:processing-refining"}),
+    ("Beijing's curbs on heavy rare earths hit carmakers", {"theme:export-controls"}, set()),
+    ("Los precios del disprosio subieron tras las restricciones de China", {"theme:export-controls"}, set()),
+    ("China restricted rare earth mining in Jiangxi", {"theme:mining"}, {"theme:export-controls"}),
+    ("Rare earth exports fell 25% in May", set(), {"theme:export-controls"}),
+    ("The ministry cut the mining quota for rare earths", {"theme:quotas", "theme:mining"}, set()),
+    ("米中の貿易摩擦でネオジム価格が上昇", {"place:united-states", "place:china"}, set()),
+    ("Tensions over trade with Beijing lifted dysprosium", {"theme:tariffs-trade-war"}, set()),
+    ("Die Bundesregierung plant ein Rohstofflager für Seltene Erden", {"theme:stockpiles"}, set()),
+    ("The Rare Earth tribute act played two nights", set(), {"topic:rare-earths"}),
+    # lenders and agencies the news names
+    ("KfW IPEX-Bank and UKEF lent to the rare earth project", {"org:kfw", "org:ukef"}, set()),
+    ("The state security ministry said rare earth smuggling rose", {"org:china-mss"}, set()),
+    ("Rare earths: a santoku knife is sharp", set(), {"company:santoku"}),
+    ("Torngat received C$100 million for its rare earth mine", {"theme:investment-funding"}, set()),
+    ("Lynas received rare earth ore from Mount Weld", set(), {"theme:investment-funding"}),
+    ("Rare earth refiners in Malaysia run below capacity", {"theme:processing-refining"}, set()),
+    ("The G7 will counter China's dominance in rare earths", {"theme:supply-chain-diversification"}, set()),
+    ("Sécuriser son approvisionnement en terres rares", {"theme:supply-chain-diversification"}, set()),
+    ("日本はレアアースの中国依存度を下げる", {"theme:supply-chain-diversification", "place:china"}, set()),
 ]
+
+# Terms inside capitalised names of venues, labels, firms, streets and ships (``name_words``).
+PROPER_NAMES: list[tuple[str, str, bool]] = [
+    ("The Lanthanum Lounge on Main Street hosts a jazz night.", "element:lanthanum", False),
+    ("Yttrium Records signed two new acts.", "element:yttrium", False),
+    ("The crew of the MV Holmium was rescued.", "element:holmium", False),
+    ("Dinner at Hotel Europium's rooftop was fully booked.", "element:europium", False),
+    ("Europium Capital Partners raised a new fund.", "element:europium", False),
+    ("The yacht Neodymium was moored at Monaco.", "element:neodymium", False),
+    ("Cerium Technology, a cyber security firm, opened an office.", "element:cerium", False),
+    ("Rare Earth Records released a vinyl reissue.", "topic:rare-earths", False),
+    ("Lynas Street was closed for the parade.", "company:lynas", False),
+    ("The Lynas family donated their farm to the council.", "company:lynas", False),
+    ("Mr. Lynas said the farm was sold.", "company:lynas", False),
+    # the thing itself, also in title case and at a sentence start
+    ("Lynas Rare Earths said output rose.", "company:lynas", True),
+    ("Rare Earth Prices Climb", "topic:rare-earths", True),
+    ("China will ship Neodymium Oxide to Japan.", "element:neodymium", True),
+    ("Lanthanum prices fell for a third week.", "element:lanthanum", True),
+    ("China Curbs Dysprosium Exports", "element:dysprosium", True),
+    ("Terbium Oxide Prices Soar", "element:terbium", True),
+    ("Lanthanum Carbonate Output Rose", "element:lanthanum", True),
+    ("The Lanthanum Lounge is next to a rare earth plant that ships lanthanum.", "element:lanthanum", True),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "found"), PROPER_NAMES, ids=[case[0][:40] for case in PROPER_NAMES])
+def test_element_names_inside_proper_names_are_not_the_element(text: str, name: str, found: bool) -> None:
+    assert (name in tags_of(text)) is found
+
+
+def test_user_name_words_extend_the_shipped_ones(tmp_path: Path) -> None:
+    extra = tmp_path / "names.toml"
+    extra.write_text('["element:cerium"]\nname_words = ["Diner"]\n', encoding="utf-8")
+    taxonomy = load_taxonomy([extra])
+    assert "element:cerium" not in tag("", "We ate at the Cerium Diner.", taxonomy).tag_names()
+    assert "element:cerium" in tag("", "We ate at the Cerium Diner.", TAXONOMY).tag_names()
+    # the shipped words are kept
+    assert "element:cerium" not in tag("", "Cerium Labs hired staff.", taxonomy).tag_names()
 
 
 @pytest.mark.parametrize(("text", "present", "absent"), CASES, ids=[case[0][:40] for case in CASES])
@@ -182,6 +260,8 @@ def test_user_file_adds_terms_and_sense_rules(tmp_path: Path) -> None:
         ('["theme:x"]\nlabel = "X"\naliases = ["x"]\nwindow = true\n', "whole number"),
         ('["theme:x"]\nlabel = "X"\naliases = ["x"]\nopens = "yes"\n', "wrong type"),
         ('["theme:x"]\nlabel = "X"\naliases = ["x"]\ndoubt = "band"\n', "list of non-empty strings"),
+        # a Korean name would fold to "xxxx" and match any four-letter word of an unread script
+        ('["org:x"]\nlabel = "X"\naliases = ["X", "한국광업"]\n', "script the matcher cannot read"),
     ],
 )
 def test_new_keys_are_validated(tmp_path: Path, text: str, message: str) -> None:

@@ -219,14 +219,23 @@ def count_articles(db: Database) -> int:
     return int(db.execute("select count(*) from articles").fetchone()[0])
 
 
-def articles_after(db: Database, last_id: int, limit: int) -> list[tuple[int, str, str, str | None]]:
+def articles_after(
+    db: Database, last_id: int, limit: int
+) -> list[tuple[int, str, str, str | None, str | None]]:
     """The ``limit`` articles after ``last_id`` in id order, for batch work like retag: (id, title, text,
-    publication time or else fetch time)."""
+    publication time or else fetch time, language or None)."""
     rows = db.execute(
-        "select id, title, text, coalesce(published, fetched) from articles where id > ? order by id limit ?",
+        "select id, title, text, coalesce(published, fetched), nullif(lang, '') from articles"
+        " where id > ? order by id limit ?",
         [last_id, limit],
     ).fetchall()
-    return [(int(article_id), title or "", text or "", when) for article_id, title, text, when in rows]
+    return [
+        (int(article_id), title or "", text or "", when, lang) for article_id, title, text, when, lang in rows
+    ]
+
+
+def set_lang(db: Database, article_id: int, lang: str) -> None:
+    db.execute("update articles set lang = ? where id = ?", [lang, article_id])
 
 
 def set_score(db: Database, article_id: int, score: float) -> None:

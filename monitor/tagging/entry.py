@@ -25,6 +25,37 @@ OTHER_CATEGORY_DEFAULT = (0.0, True, 0)
 # open the gate: an article on gallium export controls gets its themes, places and agencies.
 OPENING_CATEGORIES = frozenset({"critical"})
 
+# Proper names that contain a term: a mention written capitalised next to one of these words is
+# part of a name, not the thing ("Lanthanum Lounge", "Terbium Labs", "Hotel Europium", "the yacht
+# Neodymium", "Rare Earth Records", "Lynas Street", "the Lynas family"), on either side of the
+# mention, compared exactly. A tag's ``name_words`` add to its category's list (docs/tagging.md).
+VENUE_WORDS = (
+    "Lounge", "Bar", "Pub", "Cafe", "Café", "Club", "Hotel", "Restaurant", "Grill", "Kitchen", "Brewery",
+    "Theatre", "Theater", "Cinema", "Records", "Recordings", "Band", "Quartet", "Ensemble", "Orchestra",
+    "Choir", "Festival", "Studio", "Studios", "Productions", "Pictures", "Films", "Games", "Gallery",
+    "Books", "Publishing", "Academy", "School", "FC", "United", "Racing", "Cup", "Award", "Prize", "Casa",
+)  # fmt: skip
+FIRM_WORDS = (
+    "Lab", "Labs", "Networks", "Software", "Systems", "Technology", "Technologies", "Tech", "Solutions",
+    "Digital", "Security", "Cyber", "Telecom", "Communications", "Media", "Entertainment", "Capital",
+    "Partners", "Ventures", "Advisors", "Consulting", "Insurance", "Realty", "Properties", "Health",
+    "Therapeutics", "Pharma", "Pharmaceuticals",
+)  # fmt: skip
+STREET_WORDS = (
+    "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Drive", "Boulevard", "Square", "Park", "Tower",
+    "Towers", "Apartments", "Station",
+)  # fmt: skip
+VESSEL_WORDS = (
+    "Star", "Princess", "Queen", "Express", "Spirit", "Voyager", "Explorer", "MV", "MS", "SS", "HMS", "USS",
+    "RV", "yacht", "vessel", "tanker", "freighter", "trawler", "racehorse",  # not "ship": a verb too
+)  # fmt: skip
+PERSON_WORDS = ("Mr", "Mrs", "Ms", "Dr", "Sir", "Dame", "Lady", "Lord", "family", "brothers")  # surnames
+CATEGORY_NAME_WORDS: Mapping[str, tuple[str, ...]] = {
+    "element": VENUE_WORDS + FIRM_WORDS + STREET_WORDS + VESSEL_WORDS,
+    "topic": VENUE_WORDS + VESSEL_WORDS,
+    "company": STREET_WORDS + PERSON_WORDS,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class TagInfo:
@@ -41,6 +72,7 @@ class TagInfo:
     article_context: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     doubt: tuple[str, ...] = ()
+    name_words: tuple[str, ...] = ()
     symbol: str = ""
     weight: float = 0.0
     gated: bool = True

@@ -267,6 +267,7 @@ class Matcher:
         self.categories = tuple(entry.category for entry in self.entries)
         self.checked = tuple(bool(rule.exclude) or bool(rule.context) for rule in self.rules)
         self.doubted = tuple(bool(rule.doubt) for rule in self.rules)
+        self.name_words = tuple(frozenset(entry.name_words) for entry in self.entries)
         words, scripts = _Keys(), _Keys()
         for index, entry in enumerate(self.entries):
             _add_entry(index, entry, words, scripts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,9 @@ CHARACTERS_PER_WORD = 6  # English news averages about six characters a word, sp
 # count: "rare earths" in "Lynas Rare Earths" does; "USA" in "USA Rare Earth" or "Australia" in
 # "Western Australia" do not. Inside a longer term of its own category nothing counts: "mining" in
 # "urban mining" (recycling), "neodymium oxide" in "praseodymium-neodymium oxide" (NdPr oxide).
+# Two exceptions: a country inside an agency's name is that agency's country ("US" in "US
+# Export-Import Bank", "Japan" in "Japan Organization for Metals..."), and an element inside a
+# mineral's name is not a mention of the element (铈 in 氟碳铈矿, bastnäsite; 钇 in 磷钇矿, xenotime).
 NAMES = frozenset({"company", "place", "org"})
 
 Located = tuple[int, int, int, int]  # start, end, entry index, sentence index
@@ -66,6 +70,8 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Loca
     located: list[Located] = []
     around: list[Located] = []  # earlier mentions that may contain this one
     reach = -1  # where the earlier mentions end, at the furthest
+    name_words, text = matcher.name_words, document.text
+
     for start, negative_end, entry, contextual in hits:
         if start < last_end.get(entry, -1):  # "rare earth" inside "rare earth elements"
             continue
@@ -84,6 +90,8 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Loca
                 if not verdict:
                     continue
         end = -negative_end
+        if name_words[entry] and _in_proper_name(text, start, end, name_words[entry]):
+            continue
         last_end[entry] = end
         item = (start, end, entry, sentence)
         if start >= reach:  # the common case: no earlier mention reaches this one
@@ -94,17 +102,53 @@ def _locate(hits: list[Hit], document: _Document, matcher: Matcher) -> list[Loca
         around = [outer for outer in around if outer[1] > start]
         around.append(item)
         reach = max(reach, end)
+        category, weight, length = categories[entry], weights[entry], end - start
         if not any(
             outer[1] >= end
-            and outer[1] - outer[0] > end - start
-            and (
-                categories[outer[2]] == categories[entry]
-                or (weights[entry] < 1 and categories[outer[2]] in NAMES)
-            )
+            and outer[1] - outer[0] > length
+            and _contains(categories[outer[2]], category, weight)
             for outer in around
         ):
             located.append(item)
     return located
+
+
+def _contains(outer: str, inner: str, weight: float) -> bool:
+    """Whether a mention of category ``inner`` inside a longer one of category ``outer`` is hidden."""
+    if outer == inner:
+        return True
+    if inner == "element":
+        return outer == "mineral"
+    return weight < 1 and outer in NAMES and not (inner == "place" and outer == "org")
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([A-Za-z][\w'’&.-]*)")
+
+
+def _in_proper_name(text: str, start: int, end: int, words: frozenset[str]) -> bool:
+    """Whether the mention at ``start:end`` is written capitalised next to a word of ``words``: part
+    of a name ("Lanthanum Lounge", "Terbium Labs", "Hotel Cerium", "the yacht Neodymium", "the Lynas
+    family"), not the thing itself."""
+    if not text[start : start + 1].isupper():
+        return False
+    after = _NEXT_WORD.match(text, end)
+    if after and _bare(after.group(1)) in words:
+        return True
+    before = text[max(0, start - 30) : start]
+    word = before.rstrip(" \t")
+    if len(word) == len(before) or not word:  # no space before it: the text's start, a bracket, a quote
+        return False
+    return _bare(word[max(word.rfind(" "), word.rfind("\n"), word.rfind("\t")) + 1 :]) in words
+
+
+def _bare(word: str) -> str:
+    """A word without a possessive or trailing punctuation: "Lounge's" -> "Lounge", "Mr." -> "Mr"."""
+    if word[-1:].isalnum() and not word.endswith(("'s", "’s")):
+        return word
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix):
+            word = word[: -len(suffix)]
+    return word.rstrip(".'’-&")
 
 
 def _allowed(matcher: Matcher, document: _Document, key: tuple[int, int, bool]) -> bool:

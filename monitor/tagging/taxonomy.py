@@ -12,6 +12,8 @@ Each top-level table is one tag, named ``category:slug``::
     article_context = ["Kalgoorlie"]              # ...or an ``article_context`` word anywhere in the article
     exclude = ["Lynas Street"]                    # a sentence with one of these never counts
     doubt = ["football"]                          # one of these anywhere: count only if another tag confirms
+    name_words = ["Arena"]                        # added to the category's list (entry.py): a capitalised
+                                                  # mention next to one is part of a name ("Lynas Arena")
     symbol = "Nd"                                 # elements: the symbol, safe only in lists/compounds
     weight = 1.0                                  # how much one mention says "this is about rare earths"
     gated = false                                 # emit only when the article has rare-earth signal
@@ -33,12 +35,22 @@ from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError
-from monitor.tagging.entry import CATEGORY_DEFAULTS, OPENING_CATEGORIES, OTHER_CATEGORY_DEFAULT, TagInfo
+from monitor.tagging.entry import (
+    CATEGORY_DEFAULTS,
+    CATEGORY_NAME_WORDS,
+    OPENING_CATEGORIES,
+    OTHER_CATEGORY_DEFAULT,
+    TagInfo,
+)
 from monitor.tagging.matcher import Matcher
+from monitor.tagging.text import unreadable
 
 DEFAULT_PATH = Path(__file__).with_name("topics.toml")
 TAG_NAME = re.compile(r"^[a-z]+:[a-z0-9]+(?:-[a-z0-9]+)*$")
-LIST_KEYS = ("aliases", "cased", "tickers", "contextual", "context", "article_context", "exclude", "doubt")
+LIST_KEYS = (
+    "aliases", "cased", "tickers", "contextual", "context", "article_context", "exclude", "doubt",
+    "name_words",
+)  # fmt: skip
 SCALAR_KEYS: Mapping[str, type] = {
     "label": str,
     "symbol": str,
@@ -214,8 +226,18 @@ def _build(tag: str, raw: dict[str, Any], where: _Where) -> TagInfo:
         gated=gated,
         window=raw.get("window", window),
         opens=raw.get("opens", category in OPENING_CATEGORIES or (not gated and weight > 0)),
-        **{key: tuple(dict.fromkeys(raw.get(key, ()))) for key in LIST_KEYS},
+        **{key: tuple(dict.fromkeys(raw.get(key, ()))) for key in LIST_KEYS if key != "name_words"},
+        name_words=tuple(dict.fromkeys([*CATEGORY_NAME_WORDS.get(category, ()), *raw.get("name_words", ())])),
     )
     if info.term_count == 0:
         raise where.error("has no terms (aliases, cased, tickers, contextual or symbol)", tag)
+    for key in ("aliases", "cased", "contextual"):
+        for term in getattr(info, key):
+            if unreadable(term):
+                raise where.error(
+                    f"{term!r} is in a script the matcher cannot read (it reads Latin, Chinese, Japanese,"
+                    " Cyrillic and Greek)",
+                    tag,
+                    key,
+                )
     return info

@@ -104,6 +104,15 @@ _LOWER = str.maketrans(
 )
 
 
+def unreadable(term: str) -> bool:
+    """True when the word matcher cannot read ``term``: every letter of it would fold to the
+    stand-in ``x`` (Korean, Arabic, Thai...), so it would match any word of the same length in
+    such a script. Chinese, Japanese, Cyrillic and Greek terms have their own matcher."""
+    if has_script(term):
+        return False
+    return not any(char.isalnum() and (_ascii_char(char) != "x" or char in "xX") for char in term)
+
+
 def is_cjk(text: str) -> bool:
     """True when ``text`` holds a Chinese or Japanese character."""
     return _CJK.search(text) is not None
