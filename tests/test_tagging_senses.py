@@ -38,6 +38,19 @@ CASES: list[tuple[str, set[str], set[str]]] = [
         set(),
     ),
     ("內蒙古包頭的稀土", {"place:inner-mongolia", "place:baotou", "topic:rare-earths"}, set()),
+    # a republication notice's licence is not a mining licence
+    (
+        "Rare earth miners face new permit rules. This article may be republished under a"
+        " Creative Commons licence.",
+        {"topic:rare-earths", "theme:regulation-permitting"},
+        set(),
+    ),
+    (
+        "Rare earth output rose at Mount Weld. This article may be republished under a"
+        " Creative Commons licence.",
+        {"topic:rare-earths"},
+        {"theme:regulation-permitting"},
+    ),
     # Japanese forms, and Latin names glued to kana
     (
         "中国商務省はレアアースの輸出管理を強化",
