@@ -56,6 +56,10 @@ _MIN_PARAGRAPH = 25  # characters; shorter blocks are labels, not prose
 _ENOUGH_SHARE = 0.6  # structural matches must hold this share of the best scored candidate's prose
 _TRUSTED_PROSE = 1500  # characters; a structural match this long is not a teaser card
 _CHUNK_SHARE = 0.1  # a further match is a chunk of the body if it holds this share of the largest
+_MAIN_RANK = 3  # _structural_rank of <main>: the page's main column, not the story
+_CLOSE_SHARE = 0.75  # a candidate scoring this share of the best is a runner-up
+_SECTIONS = 3  # runners-up inside one element make it the story's container
+_STORY_IN_COLUMN = 1000  # characters of prose a scored element inside <main> needs to be the story
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +73,16 @@ def find_article(body: LexborNode) -> list[LexborNode]:
     """The elements that hold the article body, in page order; empty when the page has no prose."""
     structural = best_structural(body)
     prose = sum(c.prose for c in structural)
-    if prose >= _TRUSTED_PROSE:  # a long structural match is the body; scoring costs a third of the time
+    column = bool(structural) and _structural_rank(structural[0].node) == _MAIN_RANK
+    if prose >= _TRUSTED_PROSE and not column:  # a long match is the body; scoring costs a third of the time
         return [c.node for c in structural]
     scored = best_scored(body)
+    if column and scored is not None and scored.prose >= _STORY_IN_COLUMN and any(
+        a.mem_id == c.node.mem_id for c in structural for a in _ancestors(scored.node, 1000)
+    ):
+        # <main> is the page's main column: a story inside it comes without the column's video
+        # player, teaser cards and calls to action.
+        return [scored.node]
     if not structural:
         return [scored.node] if scored else []
     if scored is None or prose >= scored.prose * _ENOUGH_SHARE or _inside(structural, scored.node):
@@ -146,7 +157,31 @@ def best_scored(body: LexborNode) -> Candidate | None:
     ranked = sorted(votes.items(), key=lambda item: item[1], reverse=True)
     link_lengths: dict[int, int] = {}  # candidates nest: read each link's text once
     candidates = [_finalize(nodes[key], score, link_lengths) for key, score in _top(ranked, nodes)]
-    return max(candidates, key=lambda c: c.score) if candidates else None
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: c.score)
+    shared = _shared_ancestor(best, candidates)
+    return best if shared is None else _finalize(shared, best.score, link_lengths)
+
+
+def _shared_ancestor(best: Candidate, candidates: list[Candidate]) -> LexborNode | None:
+    """The element around the best candidate that holds at least three close runners-up.
+
+    A story split into sections (``<section>`` per subheading, one ``div`` per step, BEM
+    ``post__section`` blocks) gives one candidate per section with similar votes; the
+    element around them is the story. As in Readability.js, "close" is three quarters
+    of the best score.
+    """
+    close = [c for c in candidates if c is not best and c.score >= best.score * _CLOSE_SHARE]
+    if len(close) < _SECTIONS:
+        return None
+    around = [{a.mem_id for a in _ancestors(c.node, 1000)} for c in close]
+    for ancestor in _ancestors(best.node, 1000):
+        if ancestor.tag == "body":
+            return None
+        if sum(ancestor.mem_id in ids for ids in around) >= _SECTIONS:
+            return ancestor
+    return None
 
 
 def _top(ranked: list[tuple[int, float]], nodes: dict[int, LexborNode]) -> list[tuple[int, float]]:

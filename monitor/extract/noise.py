@@ -11,6 +11,7 @@ and returned rather than thrown away.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import ahocorasick
@@ -30,6 +31,13 @@ HIDDEN = (
 # Page furniture: removed inside the article container too.
 FURNITURE = "nav, aside, footer, header, menu, [role=navigation], [role=complementary], [role=contentinfo]"
 CAPTIONS = "figure, figcaption, [class*='caption' i]"
+# Controls of embedded players and widgets (play, mute, settings menus, sliders): their labels
+# are interface, never prose. ARIA roles name them whatever the classes say.
+CONTROLS = (
+    "[role=button], [role=menu], [role=menubar], [role=menuitem], [role=menuitemcheckbox], "
+    "[role=menuitemradio], [role=slider], [role=progressbar], [role=toolbar], "
+    "[role=listbox], [role=dialog], [role=alertdialog], [role=tooltip]"
+)
 
 # class/id fragments of widgets that sit inside article bodies, matched as substrings of the
 # lower-cased class and id with one Aho-Corasick automaton (a regex alternation is 8x slower).
@@ -59,6 +67,10 @@ _FRAGMENTS.make_automaton()
 
 # A "widget" that holds most of the article is a wrapper whose class lies.
 _MAX_NOISE_SHARE = 0.5
+# ...unless it is a photo gallery (its text is fifty captions) and the rest is a story on its own.
+_MEDIA_HINT = re.compile(r"gallery|slideshow|carousel")
+_ENOUGH_REST = 1500
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _MAX_LINK_DENSITY = 0.5
 # A widget whose text is mostly one blockquote wraps a quoted post, not page furniture.
 _MIN_QUOTE_SHARE = 0.8
@@ -81,6 +93,7 @@ def strip_page(tree: LexborHTMLParser) -> list[str]:
 def strip_article(container: LexborNode) -> list[str]:
     """Remove noise inside the article container; return the figure captions taken out."""
     _remove(container.css(HIDDEN), keep=container)
+    _remove(container.css(CONTROLS), keep=container)
     captions = _take_captions(container)
     _remove(container.css(FURNITURE), keep=container)
     # Search and newsletter forms go; some CMSs wrap the whole page in one form, which stays.
@@ -110,11 +123,31 @@ def _widgets(container: LexborNode) -> list[LexborNode]:
     for node in container.css("[class], [id]"):
         attrs = node.attributes
         hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if is_noise_hint(hints):
+        if is_noise_hint(hints) and not _named_after_its_heading(node, attrs):
             length = text_length(node)
-            if length <= total * _MAX_NOISE_SHARE and not (quotes and _is_quoted_post(node, length)):
+            small = length <= total * _MAX_NOISE_SHARE or (
+                total - length >= _ENOUGH_REST and _MEDIA_HINT.search(hints) is not None)
+            if small and not (quotes and _is_quoted_post(node, length)):
                 found.append(node)
     return found
+
+
+def _named_after_its_heading(node: LexborNode, attrs: dict[str, str | None]) -> bool:
+    """Whether only the id hints at a widget, and that id is the slug of the element's own heading.
+
+    Documentation generators and many CMSs give each section the id of its subheading, so a
+    section headed "Sharing with a single developer" is ``id="sharing-with-a-single-developer"``:
+    a name, not a share bar.
+    """
+    ident = (attrs.get("id") or "").lower()
+    if not ident or is_noise_hint((attrs.get("class") or "").lower()):
+        return False
+    heading = node.css_first("h1, h2, h3, h4, h5, h6")
+    return heading is not None and _slug(heading.text(deep=True)) == _slug(ident)
+
+
+def _slug(text: str) -> str:
+    return _NOT_ALNUM.sub("-", text.lower()).strip("-")
 
 
 def _is_quoted_post(node: LexborNode, length: int) -> bool:
