@@ -290,3 +290,14 @@ def test_a_story_split_into_step_blocks_is_kept_whole() -> None:
                 "</div>")
     text = extract_text(html)
     assert [p for p in text.split("\n\n") if not p.startswith("Step")] == [f"{LEAD} {SECOND}", *BODY * 2]
+
+
+def test_a_sidebar_box_with_the_body_class_is_no_chunk_of_the_body() -> None:
+    # Blog themes reuse "entry-content" for sidebar boxes: a category list with post counts.
+    categories = "<br>".join(f"<a href='/c{i}'>Camp sites in county number {i}</a> ({i + 3} posts)"
+                         for i in range(12))
+    story = "".join(f"<p>{p}</p>" for p in BODY * 2)
+    html = page(f"<div id='main'><div class='article'><div class='article-body'>{story}</div></div>"
+                f"<div id='links'><div class='box'><div class='box-text entry-content'>{categories}</div>"
+                "</div></div></div>")
+    assert extract_text(html).split("\n\n") == list(BODY * 2)

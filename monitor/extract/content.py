@@ -56,6 +56,7 @@ _MIN_PARAGRAPH = 25  # characters; shorter blocks are labels, not prose
 _ENOUGH_SHARE = 0.6  # structural matches must hold this share of the best scored candidate's prose
 _TRUSTED_PROSE = 1500  # characters; a structural match this long is not a teaser card
 _CHUNK_SHARE = 0.1  # a further match is a chunk of the body if it holds this share of the largest
+_CHUNK_PROSE = 0.5  # ...and if at least this share of its text is outside links
 _MAIN_RANK = 3  # _structural_rank of <main>: the page's main column, not the story
 _CLOSE_SHARE = 0.75  # a candidate scoring this share of the best is a runner-up
 _SECTIONS = 3  # runners-up inside one element make it the story's container
@@ -116,9 +117,19 @@ def best_structural(body: LexborNode) -> list[Candidate]:
         matches = [Candidate(n, 0.0, prose_length(n, link_lengths)) for n in visible]
         best = max((m.prose for m in matches), default=0)
         if best >= _MIN_PARAGRAPH * 4:
-            kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH, best * _CHUNK_SHARE)]
+            kept = [m for m in matches if m.prose == best or _is_chunk(m, best)]
             return _outermost(kept)
     return []
+
+
+def _is_chunk(match: Candidate, best: int) -> bool:
+    """Whether a further structural match is a chunk of the body, not a box that shares its class.
+
+    A sidebar's category list or a teaser box may carry the CMS's body class too: it holds
+    little prose, or its text is mostly links.
+    """
+    return match.prose >= max(_MIN_PARAGRAPH, best * _CHUNK_SHARE) and match.prose >= text_length(
+        match.node) * _CHUNK_PROSE
 
 
 def _structural_rank(node: LexborNode) -> int | None:
