@@ -70,6 +70,12 @@ NOISE = [
     ("most-read list", "<ul><li><a href='/1'>China halts magnet exports entirely</a></li>"
                        "<li><a href='/2'>Lynas opens a new plant in Texas</a></li></ul>"),
     ("link-only paragraph", "<p><a href='/3'>Read more about gallium and germanium exports</a></p>"),
+    ("author bio, BEM", "<div class='user-bio'><div class='user-bio__main-text'>Jo Reed is a markets "
+                        "reporter based in Perth.</div></div>"),
+    ("author bio, suffix", "<div class='post-body-bio'>Jo Reed covers metals for the paper.</div>"),
+    ("player countdown", "<div class='js-vid-countdown countdown'>Your video will play in 00:25</div>"),
+    ("player controls", "<div class='vjs-control-bar'><div role='button'>Play</div>"
+                        "<div role='slider'>Volume Level</div></div>"),
 ]
 
 
@@ -102,6 +108,7 @@ def test_quoted_posts_in_widget_wrappers_stay(name: str, widget: str, kept: str)
 AD_LABELS = [
     ("label in an unhinted slot", "<div class='x9q'><center><span>Advert</span><br></center></div>", True),
     ("upper-case label", "<div><div>ADVERTISEMENT</div></div>", True),
+    ("advertising label", "<div class='x-label'>ADVERTISING</div>", True),
     ("continue-reading label", "<p>Story continues below advertisement</p>", True),
     ("sentence mentioning an advert", "<p>The advertisement ran in three papers on Monday.</p>", False),
 ]
@@ -119,6 +126,21 @@ def test_captions_are_kept_apart_from_the_body() -> None:
     result = extract_html(article(figure))
     assert result.text == f"{PROSE}\n\n{MORE}"
     assert result.captions == ("A mine in Bayan Obo. (Reuters)",)
+
+
+CAPTION_LOOKALIKES = [
+    ("no_caption on a list item", "<div class='list_item list_item_image no_caption'><h2>{0}</h2></div>"),
+    ("has-caption on a wrapper", "<div class='media has-caption'><p>{0}</p></div>"),
+    ("biotech category is no bio", "<div class='category-biotech'><p>{0}</p></div>"),
+]
+
+
+@pytest.mark.parametrize(("name", "wrapper"), CAPTION_LOOKALIKES, ids=[c[0] for c in CAPTION_LOOKALIKES])
+def test_class_names_that_only_look_like_noise_keep_their_text(name: str, wrapper: str) -> None:
+    # "no_caption" says the item has no caption: its text (here the lead) is the story's.
+    result = extract_html(article(wrapper.format(MORE.replace("Analysts", "Traders"))))
+    assert MORE.replace("Analysts", "Traders") in result.text.split("\n\n")
+    assert result.captions == ()
 
 
 def test_a_widget_class_on_the_whole_article_does_not_remove_it() -> None:

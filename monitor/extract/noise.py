@@ -48,7 +48,10 @@ NOISE_FRAGMENTS = (
     "sidebar", "sidebox", "widget", "paywall", "modal", "popup", "readmore", "read-more",
     "more-stories", "more-from", "also-read", "byline", "author-bio", "credit", "inline-ad",
     "ad-container", "adslot", "ad-slot", "ad-wrapper", "dfp", "print-only", "sr-only",
-    "visually-hidden", "screen-reader", "disclaimer", "gallery", "slideshow", "carousel",
+    "visually-hidden", "screen-reader", "disclaimer", "gallery", "slideshow", "carousel", "countdown",
+    # Author bios ("post-body-bio", "user-bio__text", "author-biography"); matched on padded hints
+    # so that a bare "bio" inside a word ("category-biotech") is not one.
+    "-bio ", "_bio ", " bio ", "-bio-", "-bio_", "_bio-", "_bio_", " bio-", " bio_", "biography",
 )
 # Short hints that are only safe as whole class names ("ad" is inside "header" and "load").
 NOISE_CLASSES = frozenset({"ad", "ads", "advertisement", "tag", "tags", "hidden", "hide", "meta"})
@@ -57,7 +60,7 @@ NOISE_CLASSES = frozenset({"ad", "ads", "advertisement", "tag", "tags", "hidden"
 AD_LABELS = frozenset({
     "advertisement", "advertisements", "advert", "adverts", "ad", "anzeige", "publicité", "publicidad",
     "pubblicità", "sponsored", "story continues below advertisement", "article continues below advertisement",
-    "continue reading below",
+    "continue reading below", "advertising",
 })
 _LONGEST_AD_LABEL = max(len(label) for label in AD_LABELS) + 4
 _FRAGMENTS = ahocorasick.Automaton()
@@ -71,6 +74,7 @@ _MAX_NOISE_SHARE = 0.5
 _MEDIA_HINT = re.compile(r"gallery|slideshow|carousel")
 _ENOUGH_REST = 1500
 _NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_CAPTION = re.compile(r"(?:no|has|with|without)[-_]?caption")
 _MAX_LINK_DENSITY = 0.5
 # A widget whose text is mostly one blockquote wraps a quoted post, not page furniture.
 _MIN_QUOTE_SHARE = 0.8
@@ -106,7 +110,7 @@ def strip_article(container: LexborNode) -> list[str]:
 def _take_captions(container: LexborNode) -> list[str]:
     captions: list[str] = []
     for node in container.css(CAPTIONS):
-        if node.mem_id == container.mem_id:
+        if node.mem_id == container.mem_id or not _is_caption(node):
             continue
         for caption in render(node):
             # A caption nested in a figure was already taken with it.
@@ -114,6 +118,15 @@ def _take_captions(container: LexborNode) -> list[str]:
                 captions.append(caption)
         node.remove()
     return captions
+
+
+def _is_caption(node: LexborNode) -> bool:
+    """Whether a match of ``CAPTIONS`` is one: "no_caption" or "has-caption" on a wrapper says
+    what the wrapper lacks or holds; it is not the caption (a list item's text, the lead itself)."""
+    if node.tag in ("figure", "figcaption"):
+        return True
+    classes = (node.attributes.get("class") or "").lower().split()
+    return any("caption" in name and not _NOT_CAPTION.match(name) for name in classes)
 
 
 def _widgets(container: LexborNode) -> list[LexborNode]:
@@ -167,7 +180,7 @@ def is_ad_label(paragraph: str) -> bool:
 
 def is_noise_hint(hints: str) -> bool:
     """Whether lower-cased class and id names mark a widget rather than article text."""
-    for _match in _FRAGMENTS.iter(hints):
+    for _match in _FRAGMENTS.iter(f" {hints} "):  # padded: some fragments match whole names only
         return True
     return not NOISE_CLASSES.isdisjoint(hints.split())
 
