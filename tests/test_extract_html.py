@@ -73,6 +73,9 @@ NOISE = [
     ("author bio, BEM", "<div class='user-bio'><div class='user-bio__main-text'>Jo Reed is a markets "
                         "reporter based in Perth.</div></div>"),
     ("author bio, suffix", "<div class='post-body-bio'>Jo Reed covers metals for the paper.</div>"),
+    ("chart labels over a chart image",
+     "<div class='ai2html ai2html-box-v5'><div class='g-artboard'><p>$915</p><p>billion</p>"
+     "<p>Interest payments</p><p>’17</p></div></div>"),
     ("player countdown", "<div class='js-vid-countdown countdown'>Your video will play in 00:25</div>"),
     ("player controls", "<div class='vjs-control-bar'><div role='button'>Play</div>"
                         "<div role='slider'>Volume Level</div></div>"),
