@@ -38,6 +38,7 @@ CONTROLS = (
     "[role=menuitemradio], [role=slider], [role=progressbar], [role=toolbar], "
     "[role=listbox], [role=dialog], [role=alertdialog], [role=tooltip]"
 )
+_INVISIBLE_OR_CONTROLS = f"{HIDDEN}, {CONTROLS}"
 
 # class/id fragments of widgets that sit inside article bodies, matched as substrings of the
 # lower-cased class and id with one Aho-Corasick automaton (a regex alternation is 8x slower).
@@ -97,8 +98,7 @@ def strip_page(tree: LexborHTMLParser) -> list[str]:
 
 def strip_article(container: LexborNode) -> list[str]:
     """Remove noise inside the article container; return the figure captions taken out."""
-    _remove(container.css(HIDDEN), keep=container)
-    _remove(container.css(CONTROLS), keep=container)
+    _remove(container.css(_INVISIBLE_OR_CONTROLS), keep=container)  # one query: each costs a tree walk
     captions = _take_captions(container)
     _remove(container.css(FURNITURE), keep=container)
     # Search and newsletter forms go; some CMSs wrap the whole page in one form, which stays.
