@@ -289,3 +289,17 @@ DATES = [
 @pytest.mark.parametrize(("raw", "expected"), DATES)
 def test_normalize_date(raw: str, expected: str | None) -> None:
     assert normalize_date(raw) == expected
+
+
+def test_a_hover_card_over_a_linked_name_goes_and_its_paragraph_stays() -> None:
+    # News sites attach a pop-up card (photo, name, the person's latest headlines) to a linked
+    # name inside a sentence; its links made the whole paragraph look like a link list.
+    card = ("<span class='rollover-people'><a href='/people/jo-reed'>Jo Reed</a>"
+            "<span class='rollover-people-block'><span class='rollover-block'>"
+            "<a href='/people/jo-reed'>Jo Reed</a>"
+            "<a href='/a1'>Miners brace for a second year of export quotas and lower prices</a> "
+            "<a href='/a2'>Magnet makers sign supply deals with two new separation plants</a> "
+            "<a href='/more'>MORE</a></span></span></span>")
+    sentence = "The ministry named {} (Perth) as its new envoy for critical minerals on Monday."
+    text = extract_text(article(f"<p>{sentence.format(card)}</p>"))
+    assert text == f"{PROSE}\n\n{sentence.format('Jo Reed')}\n\n{MORE}"

@@ -51,6 +51,8 @@ NOISE_FRAGMENTS = (
     "ad-container", "adslot", "ad-slot", "ad-wrapper", "dfp", "print-only", "sr-only",
     "visually-hidden", "screen-reader", "disclaimer", "gallery", "slideshow", "carousel", "countdown",
     "ai2html",  # chart labels that ai2html lays over a chart image: "$915", "billion", "’17"
+    # The card that pops up over a linked name (photo, latest headlines), not the name itself.
+    "rollover-block", "hovercard", "hover-card", "popover",
     # Author bios ("post-body-bio", "user-bio__text", "author-biography"); matched on padded hints
     # so that a bare "bio" inside a word ("category-biotech") is not one.
     "-bio ", "_bio ", " bio ", "-bio-", "-bio_", "_bio-", "_bio_", " bio-", " bio_", "biography",
