@@ -301,3 +301,22 @@ def test_a_sidebar_box_with_the_body_class_is_no_chunk_of_the_body() -> None:
                 f"<div id='links'><div class='box'><div class='box-text entry-content'>{categories}</div>"
                 "</div></div></div>")
     assert extract_text(html).split("\n\n") == list(BODY * 2)
+
+
+def test_a_body_class_wrapper_around_the_body_gives_way_to_it() -> None:
+    # article-content holds the headline, dateline and the story's link; article-body the story.
+    story = "".join(f"<p>{p}</p>" for p in BODY * 4)
+    wrapper = ("<div class='article-content'><h1>Exports fall</h1><p>https://news.example/2026/exports-fall</p>"
+               f"<p>Updated 10:01 pm, Tuesday</p><div class='article-body'>{story}</div></div>")
+    assert extract_text(page(wrapper)).split("\n\n") == list(BODY * 4)
+
+
+def test_body_sections_inside_a_body_class_keep_the_text_between_them() -> None:
+    # BEM sections inside an entry-content wrapper, with a paragraph between two of them.
+    first, *rest = [f"<section class='article__content'><p>{p}</p><p>{p}</p><p>{p}</p></section>"
+                    for p in BODY]
+    between = "<p>Between the sections, the reporter adds one more paragraph of the story itself.</p>"
+    html = page(f"<div class='post-article entry-content'>{first}{between}{''.join(rest)}</div>")
+    text = extract_text(html)
+    assert "one more paragraph of the story itself" in text
+    assert text.count(THIRD) == 3

@@ -57,6 +57,7 @@ _ENOUGH_SHARE = 0.6  # structural matches must hold this share of the best score
 _TRUSTED_PROSE = 1500  # characters; a structural match this long is not a teaser card
 _CHUNK_SHARE = 0.1  # a further match is a chunk of the body if it holds this share of the largest
 _CHUNK_PROSE = 0.5  # ...and if at least this share of its text is outside links
+_INNER_SHARE = 0.85  # matches inside a match that hold this share of its prose are the body
 _MAIN_RANK = 3  # _structural_rank of <main>: the page's main column, not the story
 _CLOSE_SHARE = 0.75  # a candidate scoring this share of the best is a runner-up
 _SECTIONS = 3  # runners-up inside one element make it the story's container
@@ -118,7 +119,7 @@ def best_structural(body: LexborNode) -> list[Candidate]:
         best = max((m.prose for m in matches), default=0)
         if best >= _MIN_PARAGRAPH * 4:
             kept = [m for m in matches if m.prose == best or _is_chunk(m, best)]
-            return _outermost(kept)
+            return _most_precise(kept)
     return []
 
 
@@ -150,6 +151,30 @@ def _structural_rank(node: LexborNode) -> int | None:
 def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
     """Lexbor returns a node once per selector of a group that matches it."""
     return list({node.mem_id: node for node in nodes}.values())
+
+
+def _most_precise(candidates: list[Candidate]) -> list[Candidate]:
+    """The outermost matches, except where the one match inside another holds nearly all its prose.
+
+    ``article-content`` around ``article-body`` is a wrapper that adds the headline, dateline and
+    share links to the body: the inner match is the body.
+    """
+    if len(candidates) < 2:
+        return candidates
+    ids = {c.node.mem_id for c in candidates}
+    nearest: dict[int, int] = {}  # mem_id -> mem_id of the nearest match around it
+    for c in candidates:
+        around = next((a.mem_id for a in _ancestors(c.node, 1000) if a.mem_id in ids), None)
+        if around is not None:
+            nearest[c.node.mem_id] = around
+    found: list[Candidate] = []
+    for outer in (c for c in candidates if c.node.mem_id not in nearest):
+        inner = _outermost([c for c in candidates if nearest.get(c.node.mem_id) == outer.node.mem_id])
+        # One inner match: a wrapper around the body. Several: sections, and text between them
+        # (a paragraph, a quote) belongs to the story too.
+        precise = len(inner) == 1 and inner[0].prose >= outer.prose * _INNER_SHARE
+        found.extend(inner if precise else [outer])
+    return found
 
 
 def _outermost(candidates: list[Candidate]) -> list[Candidate]:
