@@ -32,13 +32,12 @@ HIDDEN = (
 FURNITURE = "nav, aside, footer, header, menu, [role=navigation], [role=complementary], [role=contentinfo]"
 CAPTIONS = "figure, figcaption, [class*='caption' i]"
 # Controls of embedded players and widgets (play, mute, settings menus, sliders): their labels
-# are interface, never prose. ARIA roles name them whatever the classes say.
-CONTROLS = (
-    "[role=button], [role=menu], [role=menubar], [role=menuitem], [role=menuitemcheckbox], "
-    "[role=menuitemradio], [role=slider], [role=progressbar], [role=toolbar], "
-    "[role=listbox], [role=dialog], [role=alertdialog], [role=tooltip]"
-)
-_INVISIBLE_OR_CONTROLS = f"{HIDDEN}, {CONTROLS}"
+# are interface, never prose. ARIA roles name them whatever the classes say. (One "[role]" query
+# and a set lookup cost a third of a selector per role.)
+CONTROL_ROLES = frozenset({
+    "button", "menu", "menubar", "menuitem", "menuitemcheckbox", "menuitemradio", "slider",
+    "progressbar", "toolbar", "listbox", "dialog", "alertdialog", "tooltip",
+})
 
 # class/id fragments of widgets that sit inside article bodies, matched as substrings of the
 # lower-cased class and id with one Aho-Corasick automaton (a regex alternation is 8x slower).
@@ -100,7 +99,8 @@ def strip_page(tree: LexborHTMLParser) -> list[str]:
 
 def strip_article(container: LexborNode) -> list[str]:
     """Remove noise inside the article container; return the figure captions taken out."""
-    _remove(container.css(_INVISIBLE_OR_CONTROLS), keep=container)  # one query: each costs a tree walk
+    _remove(container.css(HIDDEN), keep=container)
+    _remove((n for n in container.css("[role]") if n.attributes.get("role") in CONTROL_ROLES), keep=container)
     captions = _take_captions(container)
     _remove(container.css(FURNITURE), keep=container)
     # Search and newsletter forms go; some CMSs wrap the whole page in one form, which stays.
