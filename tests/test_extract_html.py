@@ -134,6 +134,7 @@ def test_captions_are_kept_apart_from_the_body() -> None:
 CAPTION_LOOKALIKES = [
     ("no_caption on a list item", "<div class='list_item list_item_image no_caption'><h2>{0}</h2></div>"),
     ("has-caption on a wrapper", "<div class='media has-caption'><p>{0}</p></div>"),
+    ("no-caption inside a longer name", "<div class='story-item-no-caption'><p>{0}</p></div>"),
     ("biotech category is no bio", "<div class='category-biotech'><p>{0}</p></div>"),
 ]
 

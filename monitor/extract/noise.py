@@ -129,7 +129,7 @@ def _is_caption(node: LexborNode) -> bool:
     if node.tag in ("figure", "figcaption"):
         return True
     classes = (node.attributes.get("class") or "").lower().split()
-    return any("caption" in name and not _NOT_CAPTION.match(name) for name in classes)
+    return any("caption" in name and not _NOT_CAPTION.search(name) for name in classes)
 
 
 def _widgets(container: LexborNode) -> list[LexborNode]:
