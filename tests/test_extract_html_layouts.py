@@ -320,3 +320,13 @@ def test_body_sections_inside_a_body_class_keep_the_text_between_them() -> None:
     text = extract_text(html)
     assert "one more paragraph of the story itself" in text
     assert text.count(THIRD) == 3
+
+
+def test_an_in_page_table_of_contents_goes_and_the_subheadings_stay() -> None:
+    # The contents list repeats the subheadings as #anchor links; the subheadings are the text.
+    toc = ("<div class='contents topic'><p>Contents</p><ul><li><a href='#quotas'>Quotas</a></li>"
+           "<li><a href='#licences'>Licences</a></li></ul></div>")
+    story = (f"<h2 id='quotas'>Quotas</h2><p>{LEAD}</p><p>{SECOND}</p>"
+             f"<h2 id='licences'>Licences</h2><p>{THIRD}</p>")
+    text = extract_text(page(f"<article>{toc}{story}</article>"))
+    assert text.split("\n\n") == ["Quotas", LEAD, SECOND, "Licences", THIRD]
