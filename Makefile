@@ -57,6 +57,7 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/extraction.py --repeat 5
+	$(BIN)/python bench/extraction.py --repeat 5 --data bench/data/readability-pages
 	$(BIN)/python bench/cleaning.py
 	$(BIN)/python bench/tagging.py
 	$(BIN)/python bench/pipeline.py

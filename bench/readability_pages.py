@@ -1,15 +1,17 @@
 """Turn Mozilla Readability's test pages into an extraction data set for ``bench/extraction.py``.
 
     git clone https://github.com/mozilla/readability /tmp/readability
-    .venv/bin/python bench/readability_pages.py /tmp/readability /tmp/readability-pages
-    .venv/bin/python bench/extraction.py --repeat 3 --data /tmp/readability-pages --output FILE
+    .venv/bin/python bench/readability_pages.py /tmp/readability bench/data/readability-pages
+    .venv/bin/python bench/extraction.py --repeat 3 --data bench/data/readability-pages
 
 Each ``test/test-pages/<name>/source.html`` becomes ``html/<id>.html.gz`` (id: SHA-256 of the
-name), and the text of ``expected.html`` (rendered with this project's renderer) its
-``articleBody``; pages whose expected text is under 200 characters are left out. The pages are
-Apache-2.0 (the repository's licence) and stay outside this repository. Their expected text is
-what Readability.js returns, so the set leans towards Readability's choices (captions, tables,
-tables of contents kept).
+path; gzip without a timestamp, so a rebuild from the same commit is byte-identical), and the text
+of ``expected.html`` (rendered with this project's renderer) its ``articleBody``; pages whose
+expected text is under 200 characters are left out. The pages are Apache-2.0 (the repository's
+licence): ``LICENSE`` and ``NOTICE`` are copied unchanged next to them. The set is vendored in
+``bench/data/readability-pages`` (from commit ab4027a8, see its README). Their expected text is
+what Readability.js returns, so the set leans towards Readability's choices (captions, tables of
+contents, "Read more" lines and author bios kept).
 """
 
 from __future__ import annotations
@@ -54,10 +56,15 @@ def build(clone: Path, target: Path) -> int:
         if len(text) < MIN_TEXT:
             continue
         key = hashlib.sha256(page.encode()).hexdigest()
-        (target / "html" / f"{key}.html.gz").write_bytes(gzip.compress(source))
+        (target / "html" / f"{key}.html.gz").write_bytes(gzip.compress(source, mtime=0))
         truth[key] = {"articleBody": text, "url": "", "name": page.rsplit("/", 1)[-1]}
     text = json.dumps(truth, ensure_ascii=False, indent=1)
     (target / "ground-truth.json").write_text(text, encoding="utf-8")
+    for licence, name in (("LICENSE.md", "LICENSE"), ("NOTICE", "NOTICE")):
+        found = _show(clone, licence)
+        if found is None:
+            raise SystemExit(f"{licence} missing in {clone}: the pages may not be copied without it")
+        (target / name).write_bytes(found)
     return len(truth)
 
 

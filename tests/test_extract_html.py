@@ -70,6 +70,15 @@ NOISE = [
     ("most-read list", "<ul><li><a href='/1'>China halts magnet exports entirely</a></li>"
                        "<li><a href='/2'>Lynas opens a new plant in Texas</a></li></ul>"),
     ("link-only paragraph", "<p><a href='/3'>Read more about gallium and germanium exports</a></p>"),
+    ("author bio, BEM", "<div class='user-bio'><div class='user-bio__main-text'>Jo Reed is a markets "
+                        "reporter based in Perth.</div></div>"),
+    ("author bio, suffix", "<div class='post-body-bio'>Jo Reed covers metals for the paper.</div>"),
+    ("chart labels over a chart image",
+     "<div class='ai2html ai2html-box-v5'><div class='g-artboard'><p>$915</p><p>billion</p>"
+     "<p>Interest payments</p><p>’17</p></div></div>"),
+    ("player countdown", "<div class='js-vid-countdown countdown'>Your video will play in 00:25</div>"),
+    ("player controls", "<div class='vjs-control-bar'><div role='button'>Play</div>"
+                        "<div role='slider'>Volume Level</div></div>"),
 ]
 
 
@@ -102,6 +111,7 @@ def test_quoted_posts_in_widget_wrappers_stay(name: str, widget: str, kept: str)
 AD_LABELS = [
     ("label in an unhinted slot", "<div class='x9q'><center><span>Advert</span><br></center></div>", True),
     ("upper-case label", "<div><div>ADVERTISEMENT</div></div>", True),
+    ("advertising label", "<div class='x-label'>ADVERTISING</div>", True),
     ("continue-reading label", "<p>Story continues below advertisement</p>", True),
     ("sentence mentioning an advert", "<p>The advertisement ran in three papers on Monday.</p>", False),
 ]
@@ -119,6 +129,22 @@ def test_captions_are_kept_apart_from_the_body() -> None:
     result = extract_html(article(figure))
     assert result.text == f"{PROSE}\n\n{MORE}"
     assert result.captions == ("A mine in Bayan Obo. (Reuters)",)
+
+
+CAPTION_LOOKALIKES = [
+    ("no_caption on a list item", "<div class='list_item list_item_image no_caption'><h2>{0}</h2></div>"),
+    ("has-caption on a wrapper", "<div class='media has-caption'><p>{0}</p></div>"),
+    ("no-caption inside a longer name", "<div class='story-item-no-caption'><p>{0}</p></div>"),
+    ("biotech category is no bio", "<div class='category-biotech'><p>{0}</p></div>"),
+]
+
+
+@pytest.mark.parametrize(("name", "wrapper"), CAPTION_LOOKALIKES, ids=[c[0] for c in CAPTION_LOOKALIKES])
+def test_class_names_that_only_look_like_noise_keep_their_text(name: str, wrapper: str) -> None:
+    # "no_caption" says the item has no caption: its text (here the lead) is the story's.
+    result = extract_html(article(wrapper.format(MORE.replace("Analysts", "Traders"))))
+    assert MORE.replace("Analysts", "Traders") in result.text.split("\n\n")
+    assert result.captions == ()
 
 
 def test_a_widget_class_on_the_whole_article_does_not_remove_it() -> None:
@@ -264,3 +290,17 @@ DATES = [
 @pytest.mark.parametrize(("raw", "expected"), DATES)
 def test_normalize_date(raw: str, expected: str | None) -> None:
     assert normalize_date(raw) == expected
+
+
+def test_a_hover_card_over_a_linked_name_goes_and_its_paragraph_stays() -> None:
+    # News sites attach a pop-up card (photo, name, the person's latest headlines) to a linked
+    # name inside a sentence; its links made the whole paragraph look like a link list.
+    card = ("<span class='rollover-people'><a href='/people/jo-reed'>Jo Reed</a>"
+            "<span class='rollover-people-block'><span class='rollover-block'>"
+            "<a href='/people/jo-reed'>Jo Reed</a>"
+            "<a href='/a1'>Miners brace for a second year of export quotas and lower prices</a> "
+            "<a href='/a2'>Magnet makers sign supply deals with two new separation plants</a> "
+            "<a href='/more'>MORE</a></span></span></span>")
+    sentence = "The ministry named {} (Perth) as its new envoy for critical minerals on Monday."
+    text = extract_text(article(f"<p>{sentence.format(card)}</p>"))
+    assert text == f"{PROSE}\n\n{sentence.format('Jo Reed')}\n\n{MORE}"

@@ -193,3 +193,140 @@ def test_mathml_formulae_are_visible_text() -> None:
     formula = "<math><mi>x</mi> <mo>=</mo> <mn>2</mn></math>"
     html = page(f"<article><p>{LEAD}</p><p>The ratio {formula} held in every sample.</p></article>")
     assert extract_text(html).endswith("The ratio x = 2 held in every sample.")
+
+
+def test_a_gallery_longer_than_the_story_is_still_no_body_text() -> None:
+    # A 50-slide gallery in the body: fifty captions outweigh the story, which still stands alone.
+    slides = "".join(f"<li><h2><span>{i}/50</span> Markets</h2><p>Shares of miners rose on day {i}, "
+                     f"traders in three cities said, as buyers returned after the holiday.</p></li>"
+                     for i in range(1, 51))
+    gallery = f"<div class='widget-wrapper type-gallery'><ul class='legends'>{slides}</ul></div>"
+    story = "".join(f"<p>{p}</p>" for p in BODY * 4)
+    text = extract_text(page(f"<div itemprop='articleBody'>{story}{gallery}<p>{LEAD}</p></div>"))
+    assert text.split("\n\n") == [*BODY * 4, LEAD]
+
+
+def test_a_gallery_article_keeps_its_captions_when_they_are_the_story() -> None:
+    # A photo story whose only text is the gallery: nothing else would stand for the article.
+    slides = "".join(f"<li><p>{p}</p></li>" for p in BODY)
+    text = extract_text(page(f"<div itemprop='articleBody'><div class='gallery'><ul>{slides}</ul></div>"
+                             f"<p>{LEAD}</p></div>"))
+    assert LEAD in text and SECOND in text
+
+
+# --- embedded players: their controls are interface, not prose ---------------------------------
+
+PLAYER = (
+    "<div class='player'><div class='vjs-big-play-button' role='button'><span>Play Video</span></div>"
+    "<div class='vjs-control-bar' role='group'><div role='button'><span>Mute</span></div>"
+    "<div role='slider' aria-label='volume'><span>Volume Level</span></div>"
+    "<div role='progressbar'><span>Loaded: 0%</span></div>"
+    "<ul role='menu'><li role='menuitemcheckbox'>captions off, selected</li>"
+    "<li role='menuitem'>captions settings, opens captions settings dialog</li></ul></div>"
+    "<div role='dialog'><p>Beginning of dialog window. Escape will cancel and close the window.</p></div>"
+    "</div>"
+)
+
+
+def test_player_controls_inside_the_body_are_dropped() -> None:
+    html = page(f"<article><p>{LEAD}</p>{PLAYER}<p>{SECOND}</p><p>{THIRD}</p></article>")
+    assert extract_text(html) == "\n\n".join(BODY)
+
+
+def test_a_story_inside_the_main_column_comes_without_the_columns_furniture() -> None:
+    # <main> holds a video player with its settings menus (classes only, no roles), a breaking-news
+    # strip and calls to action; the story is one element inside it.
+    settings = "".join(f"<div class='yvp-settings-item'>{label}</div>" for label in
+                       ("Video Quality", "Auto", "High (HD)", "Closed Caption Settings", "Font Size",
+                        "Arial", "Georgia", "Times New Roman", "75% (transparency)") * 12)
+    story = "".join(f"<p>{p}</p>" for p in BODY * 3)
+    html = page(f"<div role='main'><div class='hd'><span>Breaking: markets open</span></div>"
+                f"<div class='yvp-settings'>{settings}</div>"
+                f"<div class='body yom-art-content' itemscope itemtype='https://schema.org/Article'>"
+                f"{story}</div><div class='cta'><p>Ready to get started? See what your team could do.</p>"
+                "</div></div>")
+    assert extract_text(html).split("\n\n") == list(BODY * 3)
+
+
+def test_a_short_main_column_is_kept_whole() -> None:
+    # A landing page: <main> holds a few short blocks; none of them alone is a story.
+    html = page(f"<main><div id='intro'><p>{LEAD}</p></div><div id='more'><p>{SECOND}</p>"
+                f"<p>{THIRD}</p></div></main>")
+    assert extract_text(html) == "\n\n".join(BODY)
+
+
+# --- a body split into sections, one element per subheading or step ----------------------------
+
+def test_sections_named_after_their_headings_are_not_share_widgets() -> None:
+    # Documentation generators (and many CMSs) give each section the slug of its heading as id.
+    sections = "".join(
+        f"<div class='section' id='{slug}'><h2>{title}</h2><p>{LEAD}</p><p>{SECOND}</p><p>{THIRD}</p></div>"
+        for slug, title in (("sharing-with-a-single-developer", "Sharing with a single developer"),
+                            ("related-work", "Related work"),
+                            ("comments-on-the-draft", "Comments on the draft")))
+    text = extract_text(page(f"<div class='content'><div class='section' id='intro'><h1>Guide</h1>"
+                             f"<p>{THIRD}</p>{sections}</div></div>"))
+    for title in ("Sharing with a single developer", "Related work", "Comments on the draft"):
+        assert title in text
+    assert text.count(LEAD) == 3
+
+
+def test_a_share_bar_is_still_removed_even_with_a_heading() -> None:
+    bar = "<div id='share-bar'><h3>Share this</h3><span>Facebook</span> <span>Email</span></div>"
+    html = page(f"<article><p>{LEAD}</p>{bar}<p>{SECOND}</p><p>{THIRD}</p></article>")
+    assert extract_text(html) == "\n\n".join(BODY)
+
+
+def test_a_story_split_into_step_blocks_is_kept_whole() -> None:
+    # How-to layout: each step its own wrapper, with related links and ads between steps.
+    steps = "".join(f"<div class='mod step'><div class='stepContent'><div class='content'>"
+                    f"<span class='head'>Step {i}</span><p>{p}</p></div></div></div>"
+                    f"<div class='related'><ul><li><a href='/r{i}'>Other people are reading {i}</a></li></ul>"
+                    "</div>" for i, p in enumerate(BODY * 2, start=1))
+    lead = (f"<div class='mod step'><div class='stepContent'><div class='content lead'><p>{LEAD} {SECOND}</p>"
+            "</div></div></div>")
+    html = page(f"<header><a href='/'>Home</a></header><div id='main'><div class='page'>{lead}{steps}</div>"
+                "</div><div class='sidebar'><p>Popular: twenty ways to save on your heating bill.</p>"
+                "</div>")
+    text = extract_text(html)
+    assert [p for p in text.split("\n\n") if not p.startswith("Step")] == [f"{LEAD} {SECOND}", *BODY * 2]
+
+
+def test_a_sidebar_box_with_the_body_class_is_no_chunk_of_the_body() -> None:
+    # Blog themes reuse "entry-content" for sidebar boxes: a category list with post counts.
+    categories = "<br>".join(f"<a href='/c{i}'>Camp sites in county number {i}</a> ({i + 3} posts)"
+                         for i in range(12))
+    story = "".join(f"<p>{p}</p>" for p in BODY * 2)
+    html = page(f"<div id='main'><div class='article'><div class='article-body'>{story}</div></div>"
+                f"<div id='links'><div class='box'><div class='box-text entry-content'>{categories}</div>"
+                "</div></div></div>")
+    assert extract_text(html).split("\n\n") == list(BODY * 2)
+
+
+def test_a_body_class_wrapper_around_the_body_gives_way_to_it() -> None:
+    # article-content holds the headline, dateline and the story's link; article-body the story.
+    story = "".join(f"<p>{p}</p>" for p in BODY * 4)
+    wrapper = ("<div class='article-content'><h1>Exports fall</h1><p>https://news.example/2026/exports-fall</p>"
+               f"<p>Updated 10:01 pm, Tuesday</p><div class='article-body'>{story}</div></div>")
+    assert extract_text(page(wrapper)).split("\n\n") == list(BODY * 4)
+
+
+def test_body_sections_inside_a_body_class_keep_the_text_between_them() -> None:
+    # BEM sections inside an entry-content wrapper, with a paragraph between two of them.
+    first, *rest = [f"<section class='article__content'><p>{p}</p><p>{p}</p><p>{p}</p></section>"
+                    for p in BODY]
+    between = "<p>Between the sections, the reporter adds one more paragraph of the story itself.</p>"
+    html = page(f"<div class='post-article entry-content'>{first}{between}{''.join(rest)}</div>")
+    text = extract_text(html)
+    assert "one more paragraph of the story itself" in text
+    assert text.count(THIRD) == 3
+
+
+def test_an_in_page_table_of_contents_goes_and_the_subheadings_stay() -> None:
+    # The contents list repeats the subheadings as #anchor links; the subheadings are the text.
+    toc = ("<div class='contents topic'><p>Contents</p><ul><li><a href='#quotas'>Quotas</a></li>"
+           "<li><a href='#licences'>Licences</a></li></ul></div>")
+    story = (f"<h2 id='quotas'>Quotas</h2><p>{LEAD}</p><p>{SECOND}</p>"
+             f"<h2 id='licences'>Licences</h2><p>{THIRD}</p>")
+    text = extract_text(page(f"<article>{toc}{story}</article>"))
+    assert text.split("\n\n") == ["Quotas", LEAD, SECOND, "Licences", THIRD]

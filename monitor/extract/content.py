@@ -56,6 +56,12 @@ _MIN_PARAGRAPH = 25  # characters; shorter blocks are labels, not prose
 _ENOUGH_SHARE = 0.6  # structural matches must hold this share of the best scored candidate's prose
 _TRUSTED_PROSE = 1500  # characters; a structural match this long is not a teaser card
 _CHUNK_SHARE = 0.1  # a further match is a chunk of the body if it holds this share of the largest
+_CHUNK_PROSE = 0.5  # ...and if at least this share of its text is outside links
+_INNER_SHARE = 0.85  # matches inside a match that hold this share of its prose are the body
+_MAIN_RANK = 3  # _structural_rank of <main>: the page's main column, not the story
+_CLOSE_SHARE = 0.75  # a candidate scoring this share of the best is a runner-up
+_SECTIONS = 3  # runners-up inside one element make it the story's container
+_STORY_IN_COLUMN = 1000  # characters of prose a scored element inside <main> needs to be the story
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +75,16 @@ def find_article(body: LexborNode) -> list[LexborNode]:
     """The elements that hold the article body, in page order; empty when the page has no prose."""
     structural = best_structural(body)
     prose = sum(c.prose for c in structural)
-    if prose >= _TRUSTED_PROSE:  # a long structural match is the body; scoring costs a third of the time
+    column = bool(structural) and _structural_rank(structural[0].node) == _MAIN_RANK
+    if prose >= _TRUSTED_PROSE and not column:  # a long match is the body; scoring costs a third of the time
         return [c.node for c in structural]
     scored = best_scored(body)
+    if column and scored is not None and scored.prose >= _STORY_IN_COLUMN and any(
+        a.mem_id == c.node.mem_id for c in structural for a in _ancestors(scored.node, 1000)
+    ):
+        # <main> is the page's main column: a story inside it comes without the column's video
+        # player, teaser cards and calls to action.
+        return [scored.node]
     if not structural:
         return [scored.node] if scored else []
     if scored is None or prose >= scored.prose * _ENOUGH_SHARE or _inside(structural, scored.node):
@@ -105,9 +118,19 @@ def best_structural(body: LexborNode) -> list[Candidate]:
         matches = [Candidate(n, 0.0, prose_length(n, link_lengths)) for n in visible]
         best = max((m.prose for m in matches), default=0)
         if best >= _MIN_PARAGRAPH * 4:
-            kept = [m for m in matches if m.prose >= max(_MIN_PARAGRAPH, best * _CHUNK_SHARE)]
-            return _outermost(kept)
+            kept = [m for m in matches if m.prose == best or _is_chunk(m, best)]
+            return _most_precise(kept)
     return []
+
+
+def _is_chunk(match: Candidate, best: int) -> bool:
+    """Whether a further structural match is a chunk of the body, not a box that shares its class.
+
+    A sidebar's category list or a teaser box may carry the CMS's body class too: it holds
+    little prose, or its text is mostly links.
+    """
+    return match.prose >= max(_MIN_PARAGRAPH, best * _CHUNK_SHARE) and match.prose >= text_length(
+        match.node) * _CHUNK_PROSE
 
 
 def _structural_rank(node: LexborNode) -> int | None:
@@ -130,6 +153,30 @@ def _unique(nodes: list[LexborNode]) -> list[LexborNode]:
     return list({node.mem_id: node for node in nodes}.values())
 
 
+def _most_precise(candidates: list[Candidate]) -> list[Candidate]:
+    """The outermost matches, except where the one match inside another holds nearly all its prose.
+
+    ``article-content`` around ``article-body`` is a wrapper that adds the headline, dateline and
+    share links to the body: the inner match is the body.
+    """
+    if len(candidates) < 2:
+        return candidates
+    ids = {c.node.mem_id for c in candidates}
+    nearest: dict[int, int] = {}  # mem_id -> mem_id of the nearest match around it
+    for c in candidates:
+        around = next((a.mem_id for a in _ancestors(c.node, 1000) if a.mem_id in ids), None)
+        if around is not None:
+            nearest[c.node.mem_id] = around
+    found: list[Candidate] = []
+    for outer in (c for c in candidates if c.node.mem_id not in nearest):
+        inner = _outermost([c for c in candidates if nearest.get(c.node.mem_id) == outer.node.mem_id])
+        # One inner match: a wrapper around the body. Several: sections, and text between them
+        # (a paragraph, a quote) belongs to the story too.
+        precise = len(inner) == 1 and inner[0].prose >= outer.prose * _INNER_SHARE
+        found.extend(inner if precise else [outer])
+    return found
+
+
 def _outermost(candidates: list[Candidate]) -> list[Candidate]:
     ids = {c.node.mem_id for c in candidates}
     return [c for c in candidates if not any(a.mem_id in ids for a in _ancestors(c.node, 1000))]
@@ -146,7 +193,31 @@ def best_scored(body: LexborNode) -> Candidate | None:
     ranked = sorted(votes.items(), key=lambda item: item[1], reverse=True)
     link_lengths: dict[int, int] = {}  # candidates nest: read each link's text once
     candidates = [_finalize(nodes[key], score, link_lengths) for key, score in _top(ranked, nodes)]
-    return max(candidates, key=lambda c: c.score) if candidates else None
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: c.score)
+    shared = _shared_ancestor(best, candidates)
+    return best if shared is None else _finalize(shared, best.score, link_lengths)
+
+
+def _shared_ancestor(best: Candidate, candidates: list[Candidate]) -> LexborNode | None:
+    """The element around the best candidate that holds at least three close runners-up.
+
+    A story split into sections (``<section>`` per subheading, one ``div`` per step, BEM
+    ``post__section`` blocks) gives one candidate per section with similar votes; the
+    element around them is the story. As in Readability.js, "close" is three quarters
+    of the best score.
+    """
+    close = [c for c in candidates if c is not best and c.score >= best.score * _CLOSE_SHARE]
+    if len(close) < _SECTIONS:
+        return None
+    around = [{a.mem_id for a in _ancestors(c.node, 1000)} for c in close]
+    for ancestor in _ancestors(best.node, 1000):
+        if ancestor.tag == "body":
+            return None
+        if sum(ancestor.mem_id in ids for ids in around) >= _SECTIONS:
+            return ancestor
+    return None
 
 
 def _top(ranked: list[tuple[int, float]], nodes: dict[int, LexborNode]) -> list[tuple[int, float]]:

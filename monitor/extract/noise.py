@@ -11,6 +11,7 @@ and returned rather than thrown away.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import ahocorasick
@@ -30,6 +31,13 @@ HIDDEN = (
 # Page furniture: removed inside the article container too.
 FURNITURE = "nav, aside, footer, header, menu, [role=navigation], [role=complementary], [role=contentinfo]"
 CAPTIONS = "figure, figcaption, [class*='caption' i]"
+# Controls of embedded players and widgets (play, mute, settings menus, sliders): their labels
+# are interface, never prose. ARIA roles name them whatever the classes say. (One "[role]" query
+# and a set lookup cost a third of a selector per role.)
+CONTROL_ROLES = frozenset({
+    "button", "menu", "menubar", "menuitem", "menuitemcheckbox", "menuitemradio", "slider",
+    "progressbar", "toolbar", "listbox", "dialog", "alertdialog", "tooltip",
+})
 
 # class/id fragments of widgets that sit inside article bodies, matched as substrings of the
 # lower-cased class and id with one Aho-Corasick automaton (a regex alternation is 8x slower).
@@ -40,7 +48,13 @@ NOISE_FRAGMENTS = (
     "sidebar", "sidebox", "widget", "paywall", "modal", "popup", "readmore", "read-more",
     "more-stories", "more-from", "also-read", "byline", "author-bio", "credit", "inline-ad",
     "ad-container", "adslot", "ad-slot", "ad-wrapper", "dfp", "print-only", "sr-only",
-    "visually-hidden", "screen-reader", "disclaimer", "gallery", "slideshow", "carousel",
+    "visually-hidden", "screen-reader", "disclaimer", "gallery", "slideshow", "carousel", "countdown",
+    "ai2html",  # chart labels that ai2html lays over a chart image: "$915", "billion", "’17"
+    # The card that pops up over a linked name (photo, latest headlines), not the name itself.
+    "rollover-block", "hovercard", "hover-card", "popover",
+    # Author bios ("post-body-bio", "user-bio__text", "author-biography"); matched on padded hints
+    # so that a bare "bio" inside a word ("category-biotech") is not one.
+    "-bio ", "_bio ", " bio ", "-bio-", "-bio_", "_bio-", "_bio_", " bio-", " bio_", "biography",
 )
 # Short hints that are only safe as whole class names ("ad" is inside "header" and "load").
 NOISE_CLASSES = frozenset({"ad", "ads", "advertisement", "tag", "tags", "hidden", "hide", "meta"})
@@ -49,7 +63,7 @@ NOISE_CLASSES = frozenset({"ad", "ads", "advertisement", "tag", "tags", "hidden"
 AD_LABELS = frozenset({
     "advertisement", "advertisements", "advert", "adverts", "ad", "anzeige", "publicité", "publicidad",
     "pubblicità", "sponsored", "story continues below advertisement", "article continues below advertisement",
-    "continue reading below",
+    "continue reading below", "advertising",
 })
 _LONGEST_AD_LABEL = max(len(label) for label in AD_LABELS) + 4
 _FRAGMENTS = ahocorasick.Automaton()
@@ -59,6 +73,11 @@ _FRAGMENTS.make_automaton()
 
 # A "widget" that holds most of the article is a wrapper whose class lies.
 _MAX_NOISE_SHARE = 0.5
+# ...unless it is a photo gallery (its text is fifty captions) and the rest is a story on its own.
+_MEDIA_HINT = re.compile(r"gallery|slideshow|carousel")
+_ENOUGH_REST = 1500
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_CAPTION = re.compile(r"(?:no|has|with|without)[-_]?caption")
 _MAX_LINK_DENSITY = 0.5
 # A widget whose text is mostly one blockquote wraps a quoted post, not page furniture.
 _MIN_QUOTE_SHARE = 0.8
@@ -81,6 +100,7 @@ def strip_page(tree: LexborHTMLParser) -> list[str]:
 def strip_article(container: LexborNode) -> list[str]:
     """Remove noise inside the article container; return the figure captions taken out."""
     _remove(container.css(HIDDEN), keep=container)
+    _remove((n for n in container.css("[role]") if n.attributes.get("role") in CONTROL_ROLES), keep=container)
     captions = _take_captions(container)
     _remove(container.css(FURNITURE), keep=container)
     # Search and newsletter forms go; some CMSs wrap the whole page in one form, which stays.
@@ -93,7 +113,7 @@ def strip_article(container: LexborNode) -> list[str]:
 def _take_captions(container: LexborNode) -> list[str]:
     captions: list[str] = []
     for node in container.css(CAPTIONS):
-        if node.mem_id == container.mem_id:
+        if node.mem_id == container.mem_id or not _is_caption(node):
             continue
         for caption in render(node):
             # A caption nested in a figure was already taken with it.
@@ -103,6 +123,15 @@ def _take_captions(container: LexborNode) -> list[str]:
     return captions
 
 
+def _is_caption(node: LexborNode) -> bool:
+    """Whether a match of ``CAPTIONS`` is one: "no_caption" or "has-caption" on a wrapper says
+    what the wrapper lacks or holds; it is not the caption (a list item's text, the lead itself)."""
+    if node.tag in ("figure", "figcaption"):
+        return True
+    classes = (node.attributes.get("class") or "").lower().split()
+    return any("caption" in name and not _NOT_CAPTION.search(name) for name in classes)
+
+
 def _widgets(container: LexborNode) -> list[LexborNode]:
     total = max(1, text_length(container))
     quotes = container.css_first("blockquote") is not None  # most bodies quote no post: skip the check
@@ -110,11 +139,31 @@ def _widgets(container: LexborNode) -> list[LexborNode]:
     for node in container.css("[class], [id]"):
         attrs = node.attributes
         hints = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if is_noise_hint(hints):
+        if is_noise_hint(hints) and not _named_after_its_heading(node, attrs):
             length = text_length(node)
-            if length <= total * _MAX_NOISE_SHARE and not (quotes and _is_quoted_post(node, length)):
+            small = length <= total * _MAX_NOISE_SHARE or (
+                total - length >= _ENOUGH_REST and _MEDIA_HINT.search(hints) is not None)
+            if small and not (quotes and _is_quoted_post(node, length)):
                 found.append(node)
     return found
+
+
+def _named_after_its_heading(node: LexborNode, attrs: dict[str, str | None]) -> bool:
+    """Whether only the id hints at a widget, and that id is the slug of the element's own heading.
+
+    Documentation generators and many CMSs give each section the id of its subheading, so a
+    section headed "Sharing with a single developer" is ``id="sharing-with-a-single-developer"``:
+    a name, not a share bar.
+    """
+    ident = (attrs.get("id") or "").lower()
+    if not ident or is_noise_hint((attrs.get("class") or "").lower()):
+        return False
+    heading = node.css_first("h1, h2, h3, h4, h5, h6")
+    return heading is not None and _slug(heading.text(deep=True)) == _slug(ident)
+
+
+def _slug(text: str) -> str:
+    return _NOT_ALNUM.sub("-", text.lower()).strip("-")
 
 
 def _is_quoted_post(node: LexborNode, length: int) -> bool:
@@ -134,7 +183,7 @@ def is_ad_label(paragraph: str) -> bool:
 
 def is_noise_hint(hints: str) -> bool:
     """Whether lower-cased class and id names mark a widget rather than article text."""
-    for _match in _FRAGMENTS.iter(hints):
+    for _match in _FRAGMENTS.iter(f" {hints} "):  # padded: some fragments match whole names only
         return True
     return not NOISE_CLASSES.isdisjoint(hints.split())
 
