@@ -261,3 +261,36 @@ def test_cleaning_family_mixes_is_idempotent_and_accounts_for_every_line(text: s
 def test_a_standards_note_found_by_its_words_inside_the_line() -> None:
     line = "The Daily Planet is committed to publishing a diversity of letters to the editor."
     assert reasons(line) == ["standards"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Families that only the document around a line reveals (issue 14, second round).
+
+MEAL = (
+    "Lentil and Rice Bowl [1 cup cooked lentils, 1/2 cup brown rice, 1 tsp. olive oil, lemon juice to taste]"
+)
+
+
+def test_a_long_line_printed_on_every_day_of_a_plan_is_a_refrain_and_stays() -> None:
+    days = [
+        f"Day {n}: stay under your calorie target, drink water with each meal and keep to the containers."
+        for n in (1, 2, 3)
+    ]
+    lines = [line for day in days for line in (day, MEAL, f"Snack for {day[:5]}")]
+    assert clean("\n".join(lines)).text == "\n\n".join(lines)
+
+
+def test_a_long_line_printed_twice_is_still_a_copy() -> None:
+    result = clean("\n".join([BEFORE, MEAL, AFTER, MEAL]))
+    assert result.text == "\n\n".join([BEFORE, MEAL, AFTER])
+
+
+def test_a_text_pasted_three_times_keeps_one_copy() -> None:
+    text = "\n".join([BEFORE, MEAL, AFTER])
+    assert clean("\n".join([text] * 3)).text == "\n\n".join([BEFORE, MEAL, AFTER])
+
+
+def test_a_title_in_angle_brackets_is_not_markup() -> None:
+    line = "Tickets for <The Palace: Tale of the Jester> are on sale at the theatre box office."
+    assert clean("\n".join([BEFORE, line, AFTER])).text == "\n\n".join([BEFORE, line, AFTER])
+    assert clean("<p class=\"lead\">" + BEFORE + "</p><br/>").text == BEFORE

@@ -120,6 +120,7 @@ IMAGE_CAPTION_LEAD = re.compile(r"(?:Caption\s*[,:]|(?:Image|Photo|Media|Video) 
 
 DUPLICATE_MIN = 20  # characters: shorter lines ("- Yes") may repeat in a body legitimately
 DUPLICATE_ANYWHERE = 80  # characters: a repeat this long is a copy wherever it stands
+REFRAIN_MIN = 3  # ... unless printed this many times or more: then it is the text's own refrain
 
 # ---------------------------------------------------------------------------------------------------------
 # Page-furniture families (issue 14): each a fullmatch on a short line unless said otherwise.

@@ -82,6 +82,7 @@ class _Collector:
     flags: dict[str, None] = field(default_factory=dict)
     captions: dict[str, None] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
+    refrains: frozenset[str] = frozenset()  # long lines printed three times or more: the text's own
     origin: str | None = None
     published: str | None = None
     tidy: bool = False  # lines hold no whitespace but single inner spaces: see _dedup_key
@@ -104,7 +105,7 @@ class _Collector:
 def clean(text: str) -> Cleaned:
     """Remove scraping noise from an article's text; see the module docstring for the rules."""
     lines, debris, tidy = prepare(text)
-    collector = _Collector(tidy=tidy)
+    collector = _Collector(tidy=tidy, refrains=_long_refrains(lines, tidy))
     by_shape = _shaped_runs(lines)
     for index, line in enumerate(lines):
         if index in by_shape:
@@ -121,12 +122,47 @@ def clean(text: str) -> Cleaned:
     return collector.result()
 
 
+def _long_refrains(lines: list[str], tidy: bool) -> frozenset[str]:
+    """Long paragraphs printed three times or more: a meal plan's "Asparagus and Eggs [1 cup ...]" on
+    each day, a form letter's clause. A page copies a caption or a teaser once, not three times. The
+    line pass keeps them; _pasted_again then decides, on what survived, whether they are refrains."""
+    count = _long_counts(lines, tidy)
+    return frozenset(key for key, seen in count.items() if seen >= bp.REFRAIN_MIN)
+
+
+def _long_counts(lines: list[str], tidy: bool) -> dict[str, int]:
+    count: dict[str, int] = {}
+    for line in lines:
+        if len(line) >= bp.DUPLICATE_ANYWHERE:
+            key = _dedup_key(line, tidy)
+            count[key] = count.get(key, 0) + 1
+    return count
+
+
+def _pasted_again(lines: list[str], tidy: bool) -> set[int]:
+    """The copies of long lines printed three times or more, when most long lines are printed that
+    often: the whole text was pasted again, so these are not refrains (every copy after the first goes)."""
+    count = _long_counts(lines, tidy)
+    refrains = {key for key, seen in count.items() if seen >= bp.REFRAIN_MIN}
+    if not refrains or len(refrains) * 2 <= len(count):
+        return set()
+    first: set[str] = set()
+    copies = set()
+    for index, line in enumerate(lines):
+        if len(line) >= bp.DUPLICATE_ANYWHERE and (key := _dedup_key(line, tidy)) in refrains:
+            if key in first:
+                copies.add(index)
+            first.add(key)
+    return copies
+
+
 def _remove_by_context(collector: _Collector) -> None:
     """Short repeats, menus and trailing lists of other stories are found among the lines that
     survived, until none is left: judged on what a second cleaning would see, so that cleaning twice
     gives what cleaning once gave (taking a menu out can join the headlines around it into a trailing
     run, or leave a line printed twice where it was printed three times)."""
     finders = (
+        (lambda lines: _pasted_again(lines, collector.tidy), "duplicate"),
         (lambda lines: _repeated_lines(lines, collector.tidy), "duplicate"),
         (menu_lines, "menu"),
         (trailing_headline_lines, "headline-list"),
@@ -227,6 +263,8 @@ def _repeat_reason(line: str, collector: _Collector) -> str | None:
     if len(line) < bp.DUPLICATE_MIN:
         return None
     key = _dedup_key(line, collector.tidy)
+    if key in collector.refrains:
+        return None
     if key in collector.seen:
         return "duplicate"
     if not _judged_by_count(line):
