@@ -50,7 +50,8 @@ from monitor.extract.plain import extract_plain  # noqa: E402
 
 DEV_DATA = REPO / "bench" / "data" / "extraction-dev"
 CASES = REPO / "bench" / "data" / "cleaning-cases"
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")  # a line of underscores is a rule, not a word
+_LABEL = re.compile(r"[^\W_]+\s*:")  # "Photo:", "Фото:", "Source:" alone on a line
 _MIN_NOISE_OVERLAP = 0.0  # a noise line shares no trigram with the body
 _MIN_BODY_OVERLAP = 0.9  # a short body line must be (almost) all in the body
 PAGE_KEPT = 0.98  # a document whose body survives this well counts as whole
@@ -59,7 +60,7 @@ PAGE_KEPT = 0.98  # a document whose body survives this well counts as whole
 @dataclass(frozen=True, slots=True)
 class Line:
     text: str
-    noise: bool  # the expected verdict: True = should be removed
+    noise: bool | None  # the expected verdict: True = should be removed, None = not scored (see label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,33 +168,46 @@ def _probe(paragraph: str) -> str:
 
 
 def label(lines: Iterable[str], body: str, titles: Sequence[str] = ()) -> list[Line]:
-    """Body, noise, or (partly overlapping, or the page's title: left out) for each line."""
+    """Body, noise, or not scored (None: partly overlapping, a label, or the page's title) for each line.
+    Every line is kept, scored or not: the cleaner sees the whole rendering, as a scraper's text has it."""
     body_words = words(body)
     body_text = " " + " ".join(body_words) + " "
     body_grams = _trigrams(body_words)
     labelled = []
     used: Counter[str] = Counter()  # body copies of a line already matched
     for line in lines:
-        tokens = words(line)
-        if not tokens:
-            continue
-        key = " " + " ".join(tokens) + " "
-        if len(tokens) >= 3 and any(" ".join(tokens) in title for title in titles):
-            continue  # the headline (or the part of <title> before the site's name)
-        if key in body_text:
-            used[key] += 1
-            if used[key] > body_text.count(key):
-                continue  # one more copy than the body has: a repeat, but the body has the words
-            if len(tokens) >= 3 or _whole_paragraph(line, body):
-                labelled.append(Line(line, noise=False))
-            continue  # a word or two found somewhere in the body: not evidence either way
-        grams = _trigrams(tokens)
-        shared = len(grams & body_grams) / len(grams)
-        if shared <= _MIN_NOISE_OVERLAP:
-            labelled.append(Line(line, noise=True))
-        elif shared >= _MIN_BODY_OVERLAP and len(tokens) >= 6:
-            labelled.append(Line(line, noise=False))
+        labelled.append(Line(line, _verdict(line, body, body_text, body_grams, titles, used)))
     return labelled
+
+
+def _verdict(
+    line: str,
+    body: str,
+    body_text: str,
+    body_grams: set[tuple[str, ...]],
+    titles: Sequence[str],
+    used: Counter[str],
+) -> bool | None:
+    tokens = words(line)
+    if not tokens or _LABEL.fullmatch(line.strip()):
+        return None  # no words, or one word and a colon ("Photo:", "Фото:"): it names what follows
+    key = " " + " ".join(tokens) + " "
+    if len(tokens) >= 3 and any(" ".join(tokens) in title for title in titles):
+        return None  # the headline (or the part of <title> before the site's name)
+    if key in body_text:
+        used[key] += 1
+        if used[key] > body_text.count(key):
+            return None  # one more copy than the body has: a repeat, but the body has the words
+        if len(tokens) >= 3 or _whole_paragraph(line, body):
+            return False
+        return None  # a word or two found somewhere in the body: not evidence either way
+    grams = _trigrams(tokens)
+    shared = len(grams & body_grams) / len(grams)
+    if shared <= _MIN_NOISE_OVERLAP:
+        return True
+    if shared >= _MIN_BODY_OVERLAP and len(tokens) >= 6:
+        return False
+    return None
 
 
 def _whole_paragraph(line: str, body: str) -> bool:
@@ -244,6 +258,8 @@ def score(documents: Sequence[Document]) -> Tally:
             survived = kept[key] > 0
             if survived:
                 kept[key] -= 1
+            if line.noise is None:
+                continue  # not scored; it was part of the text the cleaner saw
             if line.noise:
                 tally.noise += 1
                 tally.noise_removed += not survived

@@ -343,6 +343,13 @@ FURNITURE_BANDS = tuple(_band(reach) for reach in sorted({reach for _, _, reach 
 # Headlines ending the text after its last paragraph: this many or more, each this many words or more.
 MIN_TRAILING_HEADLINES = 3
 MIN_TRAILING_WORDS = 4
+# ... and between two paragraphs, with no heading: this many or more.
+MIN_INLINE_HEADLINES = 3
+# Not another story's headline: a deal's price, an interview's "Q: ...", a quoted sentence (a pull
+# quote), a caption with its "(Image: ...)" credit.
+NOT_A_TEASER = re.compile(
+    r"[$€£¥]\s?\d|\d\s?(?:USD|EUR|yuan)\b|^[A-Z]{1,2}:\s|[.!?][”\"’]$|\((?:Image|Photo|Picture|Credit)s?\s*:"
+)
 
 # Notes found by a word inside the line, not by its start: each rule checks its word first (cheap),
 # then the pattern. "Jane Roe contributed reporting from Hong Kong." "GET THE APP BY CLICKING HERE".
@@ -423,3 +430,48 @@ RIGHTS_TAIL = re.compile(r"all rights reserved\.?$", re.IGNORECASE)
 RIGHTS_TAIL_CHARS = len("all rights reserved.")
 # What a credit at the end of a caption contains, unless it is an agency credit ending the line with ")".
 CREDIT_WORD = re.compile(r"Photo|Picture|Image|Credit|Foto|Video|Graphic")
+
+# ---------------------------------------------------------------------------------------------------------
+# Families found by their neighbours (monitor.extract.context).
+
+# A bare link under a teaser: "Read more", "Continue reading", "Read the full story".
+BARE_READ_MORE = re.compile(
+    r"(?:read (?:more|the full (?:story|article)|on)|continue reading|full story|more)\s*(?:[»›>→…]|\.\.\.)?",
+    re.IGNORECASE,
+)
+# Bylines without "By" above the timestamp: names, joined by these, and an outlet's words.
+NAME_JOINERS = frozenset({"and", "&", "de", "van", "von", "der", "den", "da", "del", "la", "le", "bin", "al"})
+OUTLET_WORDS = frozenset(
+    {"Press", "News", "Associated", "Reuters", "Times", "Post", "Journal", "Herald", "Tribune", "Leader",
+     "Gazette", "Observer", "Telegraph", "Chronicle", "Bloomberg", "AFP", "AP", "Staff", "Wire", "Agency"}
+)
+BYLINE_MAX_WORDS = 12
+# A credit label alone on its line, the credit on the next: "Photo:", "Фото:", "Image credit:".
+CREDIT_LABEL = re.compile(
+    r"(?:photo(?:graph)?s?|pictures?|images?|credits?|image credits?|photo credits?|source|foto|фото"
+    r"|fotó|zdjęcie|bild|crédit photo|crédito)\s*:?",
+    re.IGNORECASE,
+)
+CREDIT_MAX_WORDS = 8
+# Author bios among the text's last lines.
+BIO_TAIL = 2
+BIO_MAX = 400  # characters
+AUTHOR_BIO = re.compile(
+    r"(?:[A-Z][\w'’.-]+ ){1,3}(?:(?:is|was|has been)\b.{0,80}?"
+    r"\b(?:reporter|writer|editor|correspondent|journalist|columnist|contributor|curator|producer"
+    r"|freelancer?|author|blogger|critic)\b|(?:covers|writes about|reports on)\b)"
+)
+FOLLOW_AUTHOR = re.compile(
+    r"\b(?:follow (?:him|her|them|me)|email (?:him|her|them)|reach (?:him|her|them)|contact (?:him|her|them))"
+    r"\b.{0,20}\b(?:on|at|@|via)\b",
+    re.IGNORECASE,
+)
+# A copyright notice inside the line: "The contents of this site are ©2019 Example Corp."
+COPYRIGHT_INSIDE = re.compile(r"©\s*(?:\d{4}|[A-Z])|(?i:\(c\)|copyright)\s*©?\s*\d{4}\b")
+COPYRIGHT_INSIDE_MAX = 200
+# A caption ending with a © credit: "Workers at the plant, May 2, 2019. © Reuters / Jane Roe".
+CAPTION_COPYRIGHT_TAIL = re.compile(r"[.!?”\"’)]\s+©\s*[A-Z][^©.!?]{0,80}$")
+# A prompt in the last sentence of a short paragraph: "There's more where that came from. Sign up for
+# the free daily newsletter delivered to your inbox."
+SUBSCRIBE_TAIL_HINTS = ("ign up", "ubscribe", "newsletter")
+SUBSCRIBE_TAIL_MAX = 300  # characters

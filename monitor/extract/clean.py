@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 
 from monitor.extract import boilerplate as bp
 from monitor.extract import provenance
+from monitor.extract.context import bio_lines, context_lines
 from monitor.extract.headlines import (
     headline_list_lines,
+    inline_headline_lines,
     is_headline_like,
     is_separator,
     menu_lines,
@@ -106,7 +108,7 @@ def clean(text: str) -> Cleaned:
     """Remove scraping noise from an article's text; see the module docstring for the rules."""
     lines, debris, tidy = prepare(text)
     collector = _Collector(tidy=tidy, refrains=_long_refrains(lines, tidy))
-    by_shape = _shaped_runs(lines)
+    by_shape = _shaped_runs(lines, collector)
     for index, line in enumerate(lines):
         if index in by_shape:
             reason = by_shape[index]
@@ -166,6 +168,7 @@ def _remove_by_context(collector: _Collector) -> None:
         (lambda lines: _repeated_lines(lines, collector.tidy), "duplicate"),
         (menu_lines, "menu"),
         (trailing_headline_lines, "headline-list"),
+        (bio_lines, "author-bio"),
     )
     changed = True
     while changed:
@@ -179,10 +182,13 @@ def _remove_by_context(collector: _Collector) -> None:
                 changed = True
 
 
-def _shaped_runs(lines: list[str]) -> dict[int, str]:
+def _shaped_runs(lines: list[str], collector: _Collector) -> dict[int, str]:
     """Lines judged by their neighbours: lists of other stories, captions printed twice."""
     found = dict.fromkeys(numbered_list_lines(lines), "headline-list")
     found.update(dict.fromkeys(headline_list_lines(lines), "headline-list"))
+    found.update(dict.fromkeys(inline_headline_lines(lines), "headline-list"))
+    for index, reason in context_lines(lines).items():
+        found.setdefault(index, reason)
     for index in range(len(lines) - 1):
         line = lines[index]
         if (
@@ -193,6 +199,7 @@ def _shaped_runs(lines: list[str]) -> dict[int, str]:
             and (index + 2 == len(lines) or lines[index + 2] != line)  # three times is not a figure
             and not is_headline_like(line)  # a title printed twice is still the title
             and bp.REPORTED_SPEECH.search(line) is None  # a paragraph quoting someone is article text
+            and _dedup_key(line, collector.tidy) not in collector.refrains  # two of a refrain's copies
         ):
             found[index], found[index + 1] = "caption", "duplicate"
     return found
@@ -223,7 +230,23 @@ def _noise_reason(line: str, collector: _Collector) -> str | None:
             reason = rule(line, collector)
             if reason is not None:
                 return reason
-    return _furniture(line) or _caption(line, collector)
+    return _furniture(line) or _caption(line, collector) or _inner_notice(line)
+
+
+def _inner_notice(line: str) -> str | None:
+    """A copyright notice or a subscribe prompt inside the line rather than at its start."""
+    if (
+        len(line) <= bp.COPYRIGHT_INSIDE_MAX
+        and ("©" in line or "opyright" in line or "(c)" in line)
+        and bp.COPYRIGHT_INSIDE.search(line)
+        and not line.endswith((".”", '."'))  # a quoted sentence that mentions a copyright
+    ):
+        return "copyright"
+    if len(line) <= bp.SUBSCRIBE_TAIL_MAX and any(map(line.__contains__, bp.SUBSCRIBE_TAIL_HINTS)):
+        last = line.rstrip(" .!").rsplit(". ", 1)[-1]
+        if bp.SUBSCRIBE_LEAD.match(last) and bp.SUBSCRIBE_WORD.search(last):
+            return "subscribe"
+    return None
 
 
 def _long_line_reason(line: str, collector: _Collector) -> str | None:
@@ -410,7 +433,9 @@ def _caption(line: str, collector: _Collector) -> str | None:
     tail_pattern = bp.CAPTION_TAIL if len(line) <= bp.CAPTION_TAIL_CHARS else bp.CAPTION_TAIL_MID
     tail_start = len(line) - bp.CAPTION_TAIL_CHARS
     hinted = ")" in line[-2:] or bp.CREDIT_WORD.search(line, tail_start) is not None  # "$" may precede "\n"
-    credited = hinted and tail_pattern.search(line, tail_start)
+    credited = bool(hinted and tail_pattern.search(line, tail_start))
+    if "©" in line and not credited:
+        credited = bp.CAPTION_COPYRIGHT_TAIL.search(line) is not None
     if not (credited or bp.IMAGE_CAPTION_LEAD.fullmatch(line)):
         return None
     key = _dedup_key(line, collector.tidy)

@@ -83,12 +83,17 @@ def _headed_run_end(lines: Sequence[str], start: int) -> int | None:
     if len(lines[start]) > 60 or bp.LIST_HEADING.fullmatch(lines[start]) is None:
         return None
     index, bulleted, plain = start + 1, 0, 0
+    kickers: set[str] = set()
     while index < len(lines):
         line = lines[index]
         if bp.BULLET.match(line) and is_headline_like(unbullet(line)) and not plain:
             bulleted += 1
-        elif is_headline_like(line) and not bulleted:
+        elif _is_teaser(line) and not bulleted:
             plain += 1
+        elif _is_kicker(line) and not bulleted and (
+            line in kickers or (index + 1 < len(lines) and _is_teaser(lines[index + 1]))
+        ):
+            kickers.add(line)  # "Rising", "Video": a label over the next item, or repeated after the last
         elif not is_separator(line):
             break
         index += 1
@@ -97,6 +102,25 @@ def _headed_run_end(lines: Sequence[str], start: int) -> int | None:
     if plain >= _MIN_UNBULLETED_ITEMS:
         return _give_back_title(lines, start, index)
     return start + 1  # a lone heading is noise too
+
+
+def _is_teaser(line: str) -> bool:
+    """An item under a list heading: a headline, or a teaser of two short sentences without a final
+    full stop ("Paid ads are not the problem. Our perceptions are"), perhaps led by an emoji."""
+    if is_headline_like(line):
+        return True
+    if not line or len(line) > 200 or line[-1] in ".,;:":
+        return False
+    start = 0
+    while start < len(line) and not line[start].isalnum():
+        start += 1
+    head = line[start:]
+    return bool(head) and head[0].isupper() and 2 <= len(head.split()) <= 25
+
+
+def _is_kicker(line: str) -> bool:
+    """A one- or two-word label set over a teaser ("Rising", "Sponsored", "Video")."""
+    return 0 < len(line) <= 20 and len(line.split()) <= 2 and line[0].isupper() and line[-1] not in ".!?:;,"
 
 
 _BODY_WORDS = 15  # a line this long that is not title-like is article text
@@ -153,6 +177,28 @@ def trailing_headline_lines(lines: Sequence[str]) -> set[int]:
     return set(range(start, len(lines)))
 
 
+def inline_headline_lines(lines: Sequence[str]) -> set[int]:
+    """Indices of runs of other stories' headlines standing between two paragraphs of the body with no
+    heading: three or more title-like lines of four words or more in a row. An article's subhead
+    stands alone over its paragraph; three titles in a row with no text under them are links. Lines
+    with a price or an interview's "Q:"/"A:" are the article's own (a deals list, an interview)."""
+    marked: set[int] = set()
+    run: list[int] = []
+    seen_body = False
+    for index, line in enumerate(lines):
+        if (
+            is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS)
+            and bp.NOT_A_TEASER.search(line) is None
+        ):
+            run.append(index)
+            continue
+        if run and seen_body and len(run) >= bp.MIN_INLINE_HEADLINES and _is_body(line):
+            marked.update(run)
+        run = []
+        seen_body = seen_body or _is_body(line)
+    return marked
+
+
 _MENU_ITEM_CHARS = 40
 
 
@@ -161,17 +207,37 @@ def menu_lines(lines: Sequence[str]) -> set[int]:
     marked: set[int] = set()
     if sum(len(line) <= _MENU_ITEM_CHARS for line in lines) < bp.MENU_MIN_ITEMS:
         return marked  # most texts: too few short lines to hold a menu
-    run: list[int] = []
+    run: list[int] = []  # menu items, and the numbered or bulleted labels between them
     for index, line in enumerate(lines):
         if is_separator(line):
             continue  # removed anyway: a menu with rules between its items is still one menu
-        if _is_menu_item(line):
+        if _is_menu_item(line) or (run and _is_menu_label(line)):
             run.append(index)
         else:
-            _close_run(run, marked, bp.MENU_MIN_ITEMS)
+            _close_menu(lines, run, marked)
             run = []
-    _close_run(run, marked, bp.MENU_MIN_ITEMS)
+    _close_menu(lines, run, marked)
     return marked
+
+
+def _is_menu_label(line: str) -> bool:
+    """A label with a number or a bullet ("12:30 Report", "Politics 101", "- Civil Rights"): a menu
+    item only between plain ones; alone, or in a run of its own, it is an authored list item."""
+    label = unbullet(line)
+    return (
+        0 < len(label) <= _MENU_ITEM_CHARS
+        and len(label.split()) <= bp.MENU_ITEM_WORDS + 1
+        and label[-1] not in ".!?:;,"
+        and any(char.isalpha() for char in label)
+    )
+
+
+def _close_menu(lines: Sequence[str], run: list[int], marked: set[int]) -> None:
+    """A menu needs MENU_MIN_ITEMS plain items; numbered or bulleted labels at its end are not its."""
+    while run and not _is_menu_item(lines[run[-1]]):
+        run.pop()
+    if sum(_is_menu_item(lines[index]) for index in run) >= bp.MENU_MIN_ITEMS:
+        marked.update(run)
 
 
 def _is_menu_item(line: str) -> bool:
