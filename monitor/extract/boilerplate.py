@@ -67,7 +67,8 @@ LIST_HEADING = re.compile(
     r"|be interested in)(?: these(?: posts)?)?(?:\.\.\.|…)?"
     r"|popular (?:on|at|in) [\w .]{1,30}|more|see more|don[’']?t miss|also on [\w .]{1,30}"
     r"|more in [\w .]{1,40}"
-    r"|(?:top|latest) (?:headlines|videos)|in other news|elsewhere on [\w .]{1,30}|read these next)"
+    r"|(?:top|latest) (?:headlines|videos)|in other news|elsewhere on [\w .]{1,30}|read these next"
+    r"|story timeline|more (?:videos|galleries))"
     r"\s*:?",
     re.IGNORECASE,
 )
@@ -100,7 +101,7 @@ CREDIT = (
 PHOTO_AGENCIES = r"\b(?:Getty Images|AP Photo|Shutterstock|EPA|iStock|Alamy|Supplied|File photo|Photo)\b"
 AGENCY_CREDIT = (
     r"(?:\([^()]{0,60}" + PHOTO_AGENCIES + r"[^()]{0,40}\)"
-    r"|\((?:Image|Photo|Picture|Pic|Credit|Foto)s?\s*:\s*[^()]{1,60}\))"  # "(Image: Getty)"
+    r"|\((?:Image|Photo|Picture|Pic|Credit|Foto)s?(?: credit)?\s*:\s*[^()]{1,60}\))"  # "(Image: Getty)"
 )
 WIRE_CREDIT = r"\([^()]{0,60}(?:AFP|Reuters|Bloomberg|Xinhua|File)[^()]{0,40}\)"
 CREDIT_LINE = re.compile(
@@ -434,13 +435,25 @@ CREDIT_WORD = re.compile(r"Photo|Picture|Image|Credit|Foto|Video|Graphic")
 # ---------------------------------------------------------------------------------------------------------
 # Families found by their neighbours (monitor.extract.context).
 
+# A media player's label over its title (and summary): "Video", "Watch", "Play video", "Listen".
+PLAYER_LABEL = re.compile(
+    r"(?:video|watch(?: now| video)?|play(?: video)?|listen(?: now)?|podcast)\s*[:.]?", re.IGNORECASE
+)
+# A gallery link: "Best gifts under $50 ... SEE FULL GALLERY", "View gallery".
+GALLERY_LINK = re.compile(
+    r".{0,150}\b(?:see|view|open|browse) (?:the )?(?:full |whole |entire )?(?:photo )?gallery\W*",
+    re.IGNORECASE,
+)
 # A bare link under a teaser: "Read more", "Continue reading", "Read the full story".
 BARE_READ_MORE = re.compile(
     r"(?:read (?:more|the full (?:story|article)|on)|continue reading|full story|more)\s*(?:[»›>→…]|\.\.\.)?",
     re.IGNORECASE,
 )
 # Bylines without "By" above the timestamp: names, joined by these, and an outlet's words.
-NAME_JOINERS = frozenset({"and", "&", "de", "van", "von", "der", "den", "da", "del", "la", "le", "bin", "al"})
+NAME_JOINERS = frozenset(
+    {"and", "&", "de", "van", "von", "der", "den", "da", "del", "la", "le", "bin", "al", "wire", "services",
+     "staff", "reports"}
+)
 OUTLET_WORDS = frozenset(
     {"Press", "News", "Associated", "Reuters", "Times", "Post", "Journal", "Herald", "Tribune", "Leader",
      "Gazette", "Observer", "Telegraph", "Chronicle", "Bloomberg", "AFP", "AP", "Staff", "Wire", "Agency"}

@@ -2,7 +2,8 @@
 
 Each finder takes the text's lines and returns the indices it marks, with the reason slug:
 
-* a *teaser*: a headline (and its summary) right above a bare "Read more" link;
+* a *teaser*: a headline (and its summary) right above a bare "Read more" link, or right under a
+  media player's label ("Video"), and a link to a gallery ("... SEE FULL GALLERY");
 * a *byline without "By"*: a line of names (and the outlet) right above the publication timestamp;
 * a *split credit*: a credit label alone on a line ("Photo:", "Фото:") and the credit under it;
 * an *author bio* ending the text: "Jane Roe is a reporter at ...", "Follow her on Twitter".
@@ -34,7 +35,15 @@ def teaser_lines(lines: Sequence[str]) -> set[int]:
     another story (the "Read more" itself goes by its own rule)."""
     marked: set[int] = set()
     for index, line in enumerate(lines):
-        if len(line) <= 30 and bp.BARE_READ_MORE.fullmatch(line) and index > 0:
+        if len(line) <= 20 and bp.PLAYER_LABEL.fullmatch(line) and index + 1 < len(lines):
+            below = index + 1  # the player's title, and its summary when the title is a headline
+            if is_headline_like(lines[below], min_words=bp.MIN_TRAILING_WORDS):
+                marked.add(below)
+                if below + 1 < len(lines) and _is_summary(lines[below + 1], lines[below + 2 : below + 3]):
+                    marked.add(below + 1)
+        elif len(line) <= 200 and "allery" in line.casefold() and bp.GALLERY_LINK.fullmatch(line):
+            marked.add(index)
+        elif len(line) <= 30 and bp.BARE_READ_MORE.fullmatch(line) and index > 0:
             above = index - 1
             if is_headline_like(lines[above], min_words=bp.MIN_TRAILING_WORDS):
                 marked.add(above)
@@ -45,6 +54,12 @@ def teaser_lines(lines: Sequence[str]) -> set[int]:
             ):
                 marked.update((above - 1, above))
     return marked
+
+
+def _is_summary(line: str, after: Sequence[str]) -> bool:
+    """A teaser's one-sentence summary: short, and no longer than the paragraph after it."""
+    words = len(line.split())
+    return 0 < words <= 25 and line.count(". ") == 0 and (not after or len(after[0].split()) > words)
 
 
 def byline_lines(lines: Sequence[str]) -> set[int]:
