@@ -117,6 +117,8 @@ CREDIT_LINE = re.compile(
 CAPTION_TAIL = re.compile(r"(?:(?:^|[.!?”\"’)]\s+)" + CREDIT + r"|(?:^|\s)" + AGENCY_CREDIT + r")$")
 CAPTION_TAIL_MID = re.compile(r"(?:[.!?”\"’)]\s+" + CREDIT + r"|\s" + AGENCY_CREDIT + r")$")
 CAPTION_TAIL_CHARS = 180
+# A caption with its expand/collapse toggle glued on: "... Nov. 19, 2019. less", "... vehicle at ... more".
+CAPTION_TOGGLE = re.compile(r"(?:\.\.\.|…)\s*(?:more|show more)$|[.!?”)]\s+(?:less|show less)$")
 IMAGE_CAPTION_LEAD = re.compile(r"(?:Caption\s*[,:]|(?:Image|Photo|Media|Video) caption\s*[,:]?)\s*\S.*")
 
 DUPLICATE_MIN = 20  # characters: shorter lines ("- Yes") may repeat in a body legitimately

@@ -129,7 +129,12 @@ def _long_refrains(lines: list[str], tidy: bool) -> frozenset[str]:
     each day, a form letter's clause. A page copies a caption or a teaser once, not three times. The
     line pass keeps them; _pasted_again then decides, on what survived, whether they are refrains."""
     count = _long_counts(lines, tidy)
-    return frozenset(key for key, seen in count.items() if seen >= bp.REFRAIN_MIN)
+    doubled = {  # a line right under itself is a caption printed twice (alt text and figcaption)
+        _dedup_key(line, tidy)
+        for line, above in zip(lines[1:], lines, strict=False)
+        if line == above and len(line) >= bp.DUPLICATE_ANYWHERE
+    }
+    return frozenset(key for key, seen in count.items() if seen >= bp.REFRAIN_MIN and key not in doubled)
 
 
 def _long_counts(lines: list[str], tidy: bool) -> dict[str, int]:
@@ -436,6 +441,8 @@ def _caption(line: str, collector: _Collector) -> str | None:
     credited = bool(hinted and tail_pattern.search(line, tail_start))
     if "©" in line and not credited:
         credited = bp.CAPTION_COPYRIGHT_TAIL.search(line) is not None
+    if not credited and line.endswith(("more", "less")):
+        credited = bp.CAPTION_TOGGLE.search(line, len(line) - 20) is not None
     if not (credited or bp.IMAGE_CAPTION_LEAD.fullmatch(line)):
         return None
     key = _dedup_key(line, collector.tidy)

@@ -104,6 +104,11 @@ def _headed_run_end(lines: Sequence[str], start: int) -> int | None:
     return start + 1  # a lone heading is noise too
 
 
+def _is_sentence(line: str) -> bool:
+    """Article text under the run: a sentence, or the lead-in to a list ("Here are the highlights:")."""
+    return len(line.split()) >= 4 and line[-1] in ".:!?" and not is_headline_like(line)
+
+
 def _is_teaser(line: str) -> bool:
     """An item under a list heading: a headline, or a teaser of two short sentences without a final
     full stop ("Paid ads are not the problem. Our perceptions are"), perhaps led by an emoji."""
@@ -168,13 +173,28 @@ def _is_numbered_headline(head: str) -> bool:
 
 def trailing_headline_lines(lines: Sequence[str]) -> set[int]:
     """Indices of a run of headlines that ends the text after its last paragraph: a related-stories box
-    whose heading was lost. An article ends on a sentence, not on three titles in a row."""
-    start = len(lines)
-    while start > 0 and is_headline_like(lines[start - 1], min_words=bp.MIN_TRAILING_WORDS):
+    whose heading was lost. An article ends on a sentence, not on three titles in a row. Short links
+    in lower case may sit among them, when at least two of the run are headlines."""
+    start, headlines = len(lines), 0
+    while start > 0:
+        line = lines[start - 1]
+        if is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS):
+            headlines += 1
+        elif not _is_link_text(line):
+            break
         start -= 1
-    if len(lines) - start < bp.MIN_TRAILING_HEADLINES or not any(map(_is_body, lines[:start])):
+    if headlines < bp.MIN_TRAILING_HEADLINES - 1 or len(lines) - start < bp.MIN_TRAILING_HEADLINES:
+        return set()
+    if not any(map(_is_body, lines[:start])):
         return set()
     return set(range(start, len(lines)))
+
+
+def _is_link_text(line: str) -> bool:
+    """A short link in lower case ("online free course") among the headlines ending a text: a few
+    words, no figures, no punctuation."""
+    words = line.split()
+    return 2 <= len(words) <= 6 and all(word.isalpha() for word in words)
 
 
 def inline_headline_lines(lines: Sequence[str]) -> set[int]:
@@ -192,7 +212,8 @@ def inline_headline_lines(lines: Sequence[str]) -> set[int]:
         ):
             run.append(index)
             continue
-        if run and seen_body and len(run) >= bp.MIN_INLINE_HEADLINES and _is_body(line):
+        closed = _is_body(line) or _is_sentence(line)
+        if run and seen_body and len(run) >= bp.MIN_INLINE_HEADLINES and closed:
             marked.update(run)
         run = []
         seen_body = seen_body or _is_body(line)
