@@ -125,16 +125,11 @@ def clean(text: str) -> Cleaned:
 
 
 def _long_refrains(lines: list[str], tidy: bool) -> frozenset[str]:
-    """Long paragraphs printed three times or more: a meal plan's "Asparagus and Eggs [1 cup ...]" on
-    each day, a form letter's clause. A page copies a caption or a teaser once, not three times. The
-    line pass keeps them; _pasted_again then decides, on what survived, whether they are refrains."""
+    """Long paragraphs printed three times or more: maybe a refrain (a meal plan's "Asparagus and Eggs
+    [1 cup ...]" on each day), maybe not. The line pass keeps them; _long_repeats then decides on what
+    survived, so that cleaning twice gives what cleaning once gave."""
     count = _long_counts(lines, tidy)
-    doubled = {  # a line right under itself is a caption printed twice (alt text and figcaption)
-        _dedup_key(line, tidy)
-        for line, above in zip(lines[1:], lines, strict=False)
-        if line == above and len(line) >= bp.DUPLICATE_ANYWHERE
-    }
-    return frozenset(key for key, seen in count.items() if seen >= bp.REFRAIN_MIN and key not in doubled)
+    return frozenset(key for key, seen in count.items() if seen >= bp.REFRAIN_MIN)
 
 
 def _long_counts(lines: list[str], tidy: bool) -> dict[str, int]:
@@ -146,30 +141,51 @@ def _long_counts(lines: list[str], tidy: bool) -> dict[str, int]:
     return count
 
 
-def _pasted_again(lines: list[str], tidy: bool) -> set[int]:
-    """The copies of long lines printed three times or more, when most long lines are printed that
-    often: the whole text was pasted again, so these are not refrains (every copy after the first goes)."""
+def _long_repeats(collector: _Collector) -> bool:
+    """Among the surviving lines, long lines printed three times or more that are not refrains: when
+    most long lines repeat, the whole text was pasted again (every copy after the first goes); a line
+    whose every copy stands right under or over another is a caption printed twice, shown more than
+    once (all copies go, one to captions). A page copies a caption or a teaser, not a paragraph three
+    times: the rest are refrains and stay. Whether something was removed."""
+    lines, tidy = collector.kept, collector.tidy
     count = _long_counts(lines, tidy)
-    refrains = {key for key, seen in count.items() if seen >= bp.REFRAIN_MIN}
-    if not refrains or len(refrains) * 2 <= len(count):
-        return set()
+    repeated = {key for key, seen in count.items() if seen >= bp.REFRAIN_MIN}
+    if not repeated:
+        return False
+    keys = [_dedup_key(line, tidy) if len(line) >= bp.DUPLICATE_ANYWHERE else None for line in lines]
+    paired = {
+        key
+        for key in repeated
+        if all(
+            (index > 0 and keys[index - 1] == key) or (index + 1 < len(keys) and keys[index + 1] == key)
+            for index, other in enumerate(keys)
+            if other == key
+        )
+    }
+    pasted = repeated if len(repeated) * 2 > len(count) else set()
+    removed: dict[int, str] = {}
     first: set[str] = set()
-    copies = set()
-    for index, line in enumerate(lines):
-        if len(line) >= bp.DUPLICATE_ANYWHERE and (key := _dedup_key(line, tidy)) in refrains:
-            if key in first:
-                copies.add(index)
+    for index, key in enumerate(keys):
+        if key in paired:
+            if key not in first:
+                collector.captions[lines[index]] = None
+            removed[index] = "duplicate" if key in first else "caption"
+        elif key in pasted and key in first:
+            removed[index] = "duplicate"
+        if key is not None:
             first.add(key)
-    return copies
+    for index, reason in removed.items():
+        collector.remove(lines[index], reason)
+    collector.kept = [line for index, line in enumerate(lines) if index not in removed]
+    return bool(removed)
 
 
 def _remove_by_context(collector: _Collector) -> None:
-    """Short repeats, menus and trailing lists of other stories are found among the lines that
+    """Long and short repeats, menus and trailing lists of other stories are found among the lines that
     survived, until none is left: judged on what a second cleaning would see, so that cleaning twice
     gives what cleaning once gave (taking a menu out can join the headlines around it into a trailing
     run, or leave a line printed twice where it was printed three times)."""
     finders = (
-        (lambda lines: _pasted_again(lines, collector.tidy), "duplicate"),
         (lambda lines: _repeated_lines(lines, collector.tidy), "duplicate"),
         (menu_lines, "menu"),
         (trailing_headline_lines, "headline-list"),
@@ -177,7 +193,7 @@ def _remove_by_context(collector: _Collector) -> None:
     )
     changed = True
     while changed:
-        changed = False
+        changed = _long_repeats(collector)
         for find, reason in finders:
             found = find(collector.kept)
             for index in sorted(found):
