@@ -147,6 +147,8 @@ def _long_repeats(collector: _Collector) -> bool:
     whose every copy stands right under or over another is a caption printed twice, shown more than
     once (all copies go, one to captions). A page copies a caption or a teaser, not a paragraph three
     times: the rest are refrains and stay. Whether something was removed."""
+    if not collector.refrains:
+        return False  # no long line was printed three times: none can be now
     lines, tidy = collector.kept, collector.tidy
     count = _long_counts(lines, tidy)
     repeated = {key for key, seen in count.items() if seen >= bp.REFRAIN_MIN}

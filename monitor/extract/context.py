@@ -41,7 +41,7 @@ def teaser_lines(lines: Sequence[str]) -> set[int]:
                 marked.add(below)
                 if below + 1 < len(lines) and _is_summary(lines[below + 1], lines[below + 2 : below + 3]):
                     marked.add(below + 1)
-        elif len(line) <= 200 and "allery" in line.casefold() and bp.GALLERY_LINK.fullmatch(line):
+        elif len(line) <= 200 and ("allery" in line or "ALLERY" in line) and bp.GALLERY_LINK.fullmatch(line):
             marked.add(index)
         elif len(line) <= 30 and bp.BARE_READ_MORE.fullmatch(line) and index > 0:
             above = index - 1

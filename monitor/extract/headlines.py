@@ -206,17 +206,17 @@ def inline_headline_lines(lines: Sequence[str]) -> set[int]:
     run: list[int] = []
     seen_body = False
     for index, line in enumerate(lines):
-        if (
-            is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS)
-            and bp.NOT_A_TEASER.search(line) is None
-        ):
-            run.append(index)
-            continue
-        closed = _is_body(line) or _is_sentence(line)
-        if run and seen_body and len(run) >= bp.MIN_INLINE_HEADLINES and closed:
+        if is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS):
+            if bp.NOT_A_TEASER.search(line) is None:
+                run.append(index)
+                continue
+            body = False
+        else:
+            body = _is_body(line)
+        if run and seen_body and len(run) >= bp.MIN_INLINE_HEADLINES and (body or _is_sentence(line)):
             marked.update(run)
         run = []
-        seen_body = seen_body or _is_body(line)
+        seen_body = seen_body or body
     return marked
 
 
@@ -229,15 +229,18 @@ def menu_lines(lines: Sequence[str]) -> set[int]:
     if sum(len(line) <= _MENU_ITEM_CHARS for line in lines) < bp.MENU_MIN_ITEMS:
         return marked  # most texts: too few short lines to hold a menu
     run: list[int] = []  # menu items, and the numbered or bulleted labels between them
+    items: list[bool] = []  # whether each of the run is a plain item
     for index, line in enumerate(lines):
         if is_separator(line):
             continue  # removed anyway: a menu with rules between its items is still one menu
-        if _is_menu_item(line) or (run and _is_menu_label(line)):
+        item = _is_menu_item(line)
+        if item or (run and _is_menu_label(line)):
             run.append(index)
-        else:
-            _close_menu(lines, run, marked)
-            run = []
-    _close_menu(lines, run, marked)
+            items.append(item)
+        elif run:
+            _close_menu(run, items, marked)
+            run, items = [], []
+    _close_menu(run, items, marked)
     return marked
 
 
@@ -253,12 +256,13 @@ def _is_menu_label(line: str) -> bool:
     )
 
 
-def _close_menu(lines: Sequence[str], run: list[int], marked: set[int]) -> None:
+def _close_menu(run: list[int], items: list[bool], marked: set[int]) -> None:
     """A menu needs MENU_MIN_ITEMS plain items; numbered or bulleted labels at its end are not its."""
-    while run and not _is_menu_item(lines[run[-1]]):
-        run.pop()
-    if sum(_is_menu_item(lines[index]) for index in run) >= bp.MENU_MIN_ITEMS:
-        marked.update(run)
+    end = len(run)
+    while end and not items[end - 1]:
+        end -= 1
+    if sum(items[:end]) >= bp.MENU_MIN_ITEMS:
+        marked.update(run[:end])
 
 
 def _is_menu_item(line: str) -> bool:
