@@ -469,7 +469,7 @@ CREDIT_LABEL = re.compile(
 )
 CREDIT_MAX_WORDS = 8
 # Author bios among the text's last lines.
-BIO_TAIL = 2
+BIO_TAIL = 1
 BIO_MAX = 400  # characters
 AUTHOR_BIO = re.compile(
     r"(?:[A-Z][\w'’.-]+ ){1,3}(?:(?:is|was|has been)\b.{0,80}?"

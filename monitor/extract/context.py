@@ -45,12 +45,13 @@ def teaser_lines(lines: Sequence[str]) -> set[int]:
             marked.add(index)
         elif len(line) <= 30 and bp.BARE_READ_MORE.fullmatch(line) and index > 0:
             above = index - 1
-            if is_headline_like(lines[above], min_words=bp.MIN_TRAILING_WORDS):
+            headline = is_headline_like(lines[above], min_words=bp.MIN_TRAILING_WORDS)
+            if headline:
                 marked.add(above)
-            elif (
+            if (  # a headline over a summary, or over a summary cut short (itself title-like)
                 above > 0
                 and is_headline_like(lines[above - 1], min_words=bp.MIN_TRAILING_WORDS)
-                and len(lines[above].split()) <= _SUMMARY_WORDS
+                and (headline or len(lines[above].split()) <= _SUMMARY_WORDS)
             ):
                 marked.update((above - 1, above))
     return marked
@@ -107,9 +108,9 @@ def _is_short_credit(line: str) -> bool:
 
 
 def bio_lines(lines: Sequence[str]) -> set[int]:
-    """Author bios among the last lines of the text: "Jane Roe is a reporter covering ...",
-    "... Follow her on Twitter @janeroe." A sentence about a person inside the article stays: only the
-    text's last BIO_TAIL lines are looked at."""
+    """An author bio ending the text: "Jane Roe is a reporter covering ...", "... Follow her on Twitter
+    @janeroe." A sentence about a person inside the article stays: only the text's last BIO_TAIL lines
+    are looked at (a bio of two lines goes in two rounds of the cleaner's context pass)."""
     marked: set[int] = set()
     for index in range(max(len(lines) - bp.BIO_TAIL, 0), len(lines)):
         line = lines[index]
