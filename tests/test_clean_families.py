@@ -504,3 +504,23 @@ def test_a_caption_shown_twice_in_pairs_goes_to_captions_once() -> None:
     result = clean("\n".join(lines))
     assert result.text == "\n\n".join([BEFORE, AFTER])
     assert result.captions == (caption,)
+
+
+def test_a_caption_pointing_at_its_picture_goes_to_captions_with_the_credit_under_it() -> None:
+    caption = "This satellite image from the space agency shows fires detected (red) near the city on Nov. 3."
+    result = clean("\n".join([BEFORE, caption, "Example Worldview", AFTER]))
+    assert result.text == "\n\n".join([BEFORE, AFTER])
+    assert result.captions == (caption,)
+
+
+def test_news_sentences_about_imagery_stay() -> None:
+    for line in ["Satellite images show more than 2,700 leaching pools in the hills near the border.",
+                 "The photo shows the plant was expanded last year, analysts said.",
+                 "This is the first image of the new pit, which shows how far the mine has grown."]:
+        assert reasons(line) == [], line
+
+
+def test_a_shopping_link_goes_and_advice_to_buy_now_stays() -> None:
+    assert reasons("Buyer's Guide: Example Laptop Pro (Buy Now)") == ["advertisement"]
+    assert reasons("Example magnet kit [Check price]") == ["advertisement"]
+    assert reasons("Analysts told clients to buy now before the quota is announced.") == []

@@ -490,3 +490,16 @@ CAPTION_COPYRIGHT_TAIL = re.compile(r"[.!?”\"’)]\s+©\s*[A-Z][^©.!?]{0,80}$
 # the free daily newsletter delivered to your inbox."
 SUBSCRIBE_TAIL_HINTS = ("ign up", "ubscribe", "newsletter")
 SUBSCRIBE_TAIL_MAX = 300  # characters
+# A caption that points at its picture: "This satellite image from the agency shows fires near the city."
+# Only "This ...": "Satellite images show the mine has grown" is how a news sentence reports imagery.
+POINTING_CAPTION = re.compile(
+    r"This (?:[\w’'-]+ ){0,2}"
+    r"(?:image|photo(?:graph)?|picture|map|chart|graph|graphic|screenshot|still|illustration)"
+    r"\b[^.]{0,120}?\b(?:shows|depicts|was taken)\b[^\n]{0,200}"
+)
+POINTING_CAPTION_MAX = 250  # characters
+# A shopping link: "Buyer's Guide: Example Laptop (Buy Now)", "Example Phone [Check price]".
+SHOP_LINK = re.compile(
+    r".{0,150}[(\[](?:buy now|shop now|check price|see price|view deal|get (?:the )?deal|buy on \w+)[)\]]\W*",
+    re.IGNORECASE,
+)

@@ -6,6 +6,7 @@ Each finder takes the text's lines and returns the indices it marks, with the re
   media player's label ("Video"), and a link to a gallery ("... SEE FULL GALLERY");
 * a *byline without "By"*: a line of names (and the outlet) right above the publication timestamp;
 * a *split credit*: a credit label alone on a line ("Photo:", "Фото:") and the credit under it;
+* a *pointing caption* ("This satellite image ... shows ...") and the credit alone under it;
 * an *author bio* ending the text: "Jane Roe is a reporter at ...", "Follow her on Twitter".
 
 The vocabulary each family needs is in ``boilerplate``; the shapes here use position and neighbours.
@@ -27,7 +28,27 @@ def context_lines(lines: Sequence[str]) -> dict[int, str]:
     found.update(dict.fromkeys(teaser_lines(lines), "headline-list"))
     found.update(dict.fromkeys(byline_lines(lines), "byline"))
     found.update(dict.fromkeys(split_credit_lines(lines), "photo-credit"))
+    for index in pointing_caption_lines(lines):
+        found[index] = "caption"
+        if index + 1 < len(lines) and _is_credit_name(lines[index + 1]):
+            found[index + 1] = "photo-credit"  # the caption's credit, alone under it: "Example Agency"
     return found
+
+
+def pointing_caption_lines(lines: Sequence[str]) -> list[int]:
+    """Captions that point at their picture ("This satellite image ... shows ...")."""
+    return [
+        index
+        for index, line in enumerate(lines)
+        if line.startswith("This ")
+        and len(line) <= bp.POINTING_CAPTION_MAX
+        and bp.POINTING_CAPTION.fullmatch(line)
+    ]
+
+
+def _is_credit_name(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= 4 and line[-1].isalnum() and all(word[0].isupper() for word in words)
 
 
 def teaser_lines(lines: Sequence[str]) -> set[int]:
