@@ -402,8 +402,9 @@ def test_a_paragraph_above_read_more_stays() -> None:
 def test_a_media_players_title_and_summary_go() -> None:
     player = ["Video", "Founder is proud of staff living out their dream",
               "The co-founder discusses how staff built the business."]
-    kept, _ = kept_and_reasons([*player, BEFORE, AFTER])
-    assert kept == [BEFORE, AFTER]
+    title = "Lynas lifts quarterly revenue on higher prices"
+    kept, _ = kept_and_reasons([title, *player, BEFORE, AFTER])
+    assert kept == [title, BEFORE, AFTER]
 
 
 def test_a_paragraph_under_a_watch_label_stays() -> None:
@@ -421,8 +422,9 @@ def test_a_gallery_link_goes_and_a_sentence_about_a_gallery_stays() -> None:
 def test_names_above_the_timestamp_are_a_byline() -> None:
     for names in ["Tom Roe Associated Press", "Detroit News wire services",
                   "Jane Doe and Tim J. Roe Springfield Gazette"]:
-        kept, why = kept_and_reasons([names, "Published 11:34 PM EST Nov 19, 2019", BEFORE, AFTER])
-        assert kept == [BEFORE, AFTER]
+        title = "Teachers pack the statehouse to call for better pay"
+        kept, why = kept_and_reasons([title, names, "Published 11:34 PM EST Nov 19, 2019", BEFORE, AFTER])
+        assert kept == [title, BEFORE, AFTER]
         assert why[names] == "byline"
 
 
@@ -498,14 +500,6 @@ def test_a_text_ending_on_a_short_list_of_its_own_keeps_it() -> None:
     assert kept == [BEFORE, AFTER, *items]
 
 
-def test_a_caption_shown_twice_in_pairs_goes_to_captions_once() -> None:
-    caption = "Two executives unveil the concept vehicle at the motor show in Los Angeles on Tuesday, Nov. 19"
-    lines = [caption, caption, "Photo: Jane Roe, AP", "Image 1 of 23", caption, caption, BEFORE, AFTER]
-    result = clean("\n".join(lines))
-    assert result.text == "\n\n".join([BEFORE, AFTER])
-    assert result.captions == (caption,)
-
-
 def test_a_caption_pointing_at_its_picture_goes_to_captions_with_the_credit_under_it() -> None:
     caption = "This satellite image from the space agency shows fires detected (red) near the city on Nov. 3."
     result = clean("\n".join([BEFORE, caption, "Example Worldview", AFTER]))
@@ -524,3 +518,13 @@ def test_a_shopping_link_goes_and_advice_to_buy_now_stays() -> None:
     assert reasons("Buyer's Guide: Example Laptop Pro (Buy Now)") == ["advertisement"]
     assert reasons("Example magnet kit [Check price]") == ["advertisement"]
     assert reasons("Analysts told clients to buy now before the quota is announced.") == []
+
+
+def test_a_title_under_a_video_label_or_with_an_outlet_word_stays_the_title() -> None:
+    title = "Lynas Chief Says Kalgoorlie Plant Staff Met Their Targets"
+    summary = "The chief executive discusses the quarter with analysts."
+    text = "\n".join(["Video", title, summary, BEFORE, AFTER])
+    assert extract_plain(text).title == title
+    title = "Associated Press Reporter Freed In Myanmar"
+    text = "\n".join([title, "Published 11:34 PM EST Nov 19, 2019", BEFORE, AFTER])
+    assert extract_plain(text).title == title

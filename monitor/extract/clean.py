@@ -143,41 +143,25 @@ def _long_counts(lines: list[str], tidy: bool) -> dict[str, int]:
 
 def _long_repeats(collector: _Collector) -> bool:
     """Among the surviving lines, long lines printed three times or more that are not refrains: when
-    most long lines repeat, the whole text was pasted again (every copy after the first goes); a line
-    whose every copy stands right under or over another is a caption printed twice, shown more than
-    once (all copies go, one to captions). A page copies a caption or a teaser, not a paragraph three
-    times: the rest are refrains and stay. Whether something was removed."""
+    most long lines repeat, the whole text was pasted again, and every copy after the first goes. A
+    page copies a caption or a teaser, not a paragraph three times: otherwise they are refrains and
+    stay. Whether something was removed."""
     if not collector.refrains:
         return False  # no long line was printed three times: none can be now
     lines, tidy = collector.kept, collector.tidy
     count = _long_counts(lines, tidy)
     repeated = {key for key, seen in count.items() if seen >= bp.REFRAIN_MIN}
-    if not repeated:
+    if not repeated or len(repeated) * 2 <= len(count):
         return False
-    keys = [_dedup_key(line, tidy) if len(line) >= bp.DUPLICATE_ANYWHERE else None for line in lines]
-    paired = {
-        key
-        for key in repeated
-        if all(
-            (index > 0 and keys[index - 1] == key) or (index + 1 < len(keys) and keys[index + 1] == key)
-            for index, other in enumerate(keys)
-            if other == key
-        )
-    }
-    pasted = repeated if len(repeated) * 2 > len(count) else set()
-    removed: dict[int, str] = {}
     first: set[str] = set()
-    for index, key in enumerate(keys):
-        if key in paired:
-            if key not in first:
-                collector.captions[lines[index]] = None
-            removed[index] = "duplicate" if key in first else "caption"
-        elif key in pasted and key in first:
-            removed[index] = "duplicate"
-        if key is not None:
+    removed: set[int] = set()
+    for index, line in enumerate(lines):
+        if len(line) >= bp.DUPLICATE_ANYWHERE and (key := _dedup_key(line, tidy)) in repeated:
+            if key in first:
+                removed.add(index)
             first.add(key)
-    for index, reason in removed.items():
-        collector.remove(lines[index], reason)
+    for index in sorted(removed):
+        collector.remove(lines[index], "duplicate")
     collector.kept = [line for index, line in enumerate(lines) if index not in removed]
     return bool(removed)
 

@@ -53,10 +53,13 @@ def _is_credit_name(line: str) -> bool:
 
 def teaser_lines(lines: Sequence[str]) -> set[int]:
     """A headline, perhaps with a summary under it, right above a bare "Read more" line: a link to
-    another story (the "Read more" itself goes by its own rule)."""
+    another story (the "Read more" itself goes by its own rule). A player's title and summary under
+    its label ("Video"), once the text has had a title or a paragraph: a label above the first title
+    is the article's own section ("Video" over a video page's title), and a title is never noise."""
     marked: set[int] = set()
+    titled = False  # whether a title-like line or a paragraph came before: the article's own title
     for index, line in enumerate(lines):
-        if len(line) <= 20 and bp.PLAYER_LABEL.fullmatch(line) and index + 1 < len(lines):
+        if titled and len(line) <= 20 and bp.PLAYER_LABEL.fullmatch(line) and index + 1 < len(lines):
             below = index + 1  # the player's title, and its summary when the title is a headline
             if is_headline_like(lines[below], min_words=bp.MIN_TRAILING_WORDS):
                 marked.add(below)
@@ -75,6 +78,7 @@ def teaser_lines(lines: Sequence[str]) -> set[int]:
                 and (headline or len(lines[above].split()) <= _SUMMARY_WORDS)
             ):
                 marked.update((above - 1, above))
+        titled = titled or is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS) or len(line.split()) >= 15
     return marked
 
 
@@ -89,10 +93,10 @@ def byline_lines(lines: Sequence[str]) -> set[int]:
     "Tom Roe Associated Press", "Jane Doe and John T. Roe Springfield Gazette". It needs an outlet
     word, or the headline right above it: a title in Title Case above the timestamp stays a title."""
     marked: set[int] = set()
-    for index in range(len(lines) - 1):
+    for index in range(1, len(lines) - 1):  # the first line is the title, whatever its words
         line = lines[index]
         below = lines[index + 1]
-        if not (len(below) <= 90 and bp.TIMESTAMP.fullmatch(below)) or not _is_names(line):
+        if not _is_names(line) or not (len(below) <= 90 and bp.TIMESTAMP.fullmatch(below)):
             continue
         outlet = any(word in bp.OUTLET_WORDS for word in line.split())
         if outlet or (index > 0 and is_headline_like(lines[index - 1])):
