@@ -249,7 +249,7 @@ def _inner_notice(line: str) -> str | None:
         and not line.endswith((".”", '."'))  # a quoted sentence that mentions a copyright
     ):
         return "copyright"
-    if line[-1] in ")]" and bp.SHOP_LINK.fullmatch(line):
+    if line[-1:] in (")", "]") and bp.SHOP_LINK.fullmatch(line):
         return "advertisement"
     if len(line) <= bp.SUBSCRIBE_TAIL_MAX and any(map(line.__contains__, bp.SUBSCRIBE_TAIL_HINTS)):
         last = line.rstrip(" .!").rsplit(". ", 1)[-1]

@@ -14,11 +14,13 @@ The vocabulary each family needs is in ``boilerplate``; the shapes here use posi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from monitor.extract import boilerplate as bp
 from monitor.extract.headlines import is_headline_like
 
+_DIGIT = re.compile(r"\d")
 _SUMMARY_WORDS = 40  # a teaser's summary under its headline is at most this long
 
 
@@ -57,9 +59,13 @@ def teaser_lines(lines: Sequence[str]) -> set[int]:
     its label ("Video"), once the text has had a title or a paragraph: a label above the first title
     is the article's own section ("Video" over a video page's title), and a title is never noise."""
     marked: set[int] = set()
-    titled = False  # whether a title-like line or a paragraph came before: the article's own title
     for index, line in enumerate(lines):
-        if titled and len(line) <= 20 and bp.PLAYER_LABEL.fullmatch(line) and index + 1 < len(lines):
+        if (
+            len(line) <= 20
+            and bp.PLAYER_LABEL.fullmatch(line)
+            and index + 1 < len(lines)
+            and any(map(_is_title_or_paragraph, lines[:index]))
+        ):
             below = index + 1  # the player's title, and its summary when the title is a headline
             if is_headline_like(lines[below], min_words=bp.MIN_TRAILING_WORDS):
                 marked.add(below)
@@ -78,8 +84,11 @@ def teaser_lines(lines: Sequence[str]) -> set[int]:
                 and (headline or len(lines[above].split()) <= _SUMMARY_WORDS)
             ):
                 marked.update((above - 1, above))
-        titled = titled or is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS) or len(line.split()) >= 15
     return marked
+
+
+def _is_title_or_paragraph(line: str) -> bool:
+    return is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS) or len(line.split()) >= 15
 
 
 def _is_summary(line: str, after: Sequence[str]) -> bool:
@@ -96,7 +105,9 @@ def byline_lines(lines: Sequence[str]) -> set[int]:
     for index in range(1, len(lines) - 1):  # the first line is the title, whatever its words
         line = lines[index]
         below = lines[index + 1]
-        if not _is_names(line) or not (len(below) <= 90 and bp.TIMESTAMP.fullmatch(below)):
+        if len(line) > 120 or len(below) > 90 or not line[:1].isupper() or _DIGIT.search(below) is None:
+            continue  # cheap checks first: most lines are long, or have no timestamp under them
+        if not _is_names(line) or not bp.TIMESTAMP.fullmatch(below):
             continue
         outlet = any(word in bp.OUTLET_WORDS for word in line.split())
         if outlet or (index > 0 and is_headline_like(lines[index - 1])):

@@ -205,8 +205,10 @@ def inline_headline_lines(lines: Sequence[str]) -> set[int]:
     marked: set[int] = set()
     run: list[int] = []
     seen_body = False
+    if len(lines) < bp.MIN_INLINE_HEADLINES + 2:
+        return marked  # a paragraph, the run, a paragraph
     for index, line in enumerate(lines):
-        if is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS):
+        if len(line) <= 200 and is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS):
             if bp.NOT_A_TEASER.search(line) is None:
                 run.append(index)
                 continue
