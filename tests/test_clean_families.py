@@ -528,3 +528,10 @@ def test_a_title_under_a_video_label_or_with_an_outlet_word_stays_the_title() ->
     title = "Associated Press Reporter Freed In Myanmar"
     text = "\n".join([title, "Published 11:34 PM EST Nov 19, 2019", BEFORE, AFTER])
     assert extract_plain(text).title == title
+
+
+def test_markup_debris_lines_next_to_the_new_families_are_no_trouble() -> None:
+    # A line of markup debris is empty once normalised: no finder may read its first or last character.
+    stamp = "Published 11:34 PM EST Nov 19, 2019"
+    text = "\n".join(["Magnet plant opens", "<p></p>", stamp, BEFORE, "<br/>", AFTER])
+    assert clean(text).text == "\n\n".join(["Magnet plant opens", BEFORE, AFTER])
