@@ -247,6 +247,15 @@ FAMILY_LINES = [line for line, _ in NOISE] + BODY + [
     "What got you interested in rare earth chemistry?", "Related stories",
     "Gold hits record as investors seek safety", "1. Storm knocks out power along the coast",
     "2. Council approves new stadium after debate", "3. Star striker signs contract extension",
+    # the families found by context (second round)
+    "Rising", "Most Popular", "Read more", "Video", "Photo:", "personal archive of Jane Roe", "12:30 Report",
+    "- Civil Rights", "Published 11:34 PM EST Nov 19, 2019", "Tom Roe Associated Press",
+    "Here are the points:",
+    "Afghan miners see talks as only hope for the valley", "Young traders must be heard, says envoy",
+    "Jane Roe is the site's deals curator and spends a quarter of her pay on what she posts.",
+    "Workers unveil the new separation line at the plant near Kuantan on Tuesday, Nov. 19, 2019. less",
+    "Lentil and Rice Bowl [1 cup cooked lentils, 1/2 cup brown rice, 1 tsp. olive oil, lemon juice to taste]",
+    "online free course", "Best gifts for miners under $50 on A... SEE FULL GALLERY",
 ]
 
 
@@ -261,3 +270,268 @@ def test_cleaning_family_mixes_is_idempotent_and_accounts_for_every_line(text: s
 def test_a_standards_note_found_by_its_words_inside_the_line() -> None:
     line = "The Daily Planet is committed to publishing a diversity of letters to the editor."
     assert reasons(line) == ["standards"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Families that only the document around a line reveals (issue 14, second round).
+
+MEAL = (
+    "Lentil and Rice Bowl [1 cup cooked lentils, 1/2 cup brown rice, 1 tsp. olive oil, lemon juice to taste]"
+)
+
+
+def test_a_long_line_printed_on_every_day_of_a_plan_is_a_refrain_and_stays() -> None:
+    days = [
+        f"Day {n}: stay under your calorie target, drink water with each meal and keep to the containers."
+        for n in (1, 2, 3)
+    ]
+    lines = [line for day in days for line in (day, MEAL, f"Snack for {day[:5]}")]
+    assert clean("\n".join(lines)).text == "\n\n".join(lines)
+
+
+def test_a_long_line_printed_twice_is_still_a_copy() -> None:
+    result = clean("\n".join([BEFORE, MEAL, AFTER, MEAL]))
+    assert result.text == "\n\n".join([BEFORE, MEAL, AFTER])
+
+
+def test_a_text_pasted_three_times_keeps_one_copy() -> None:
+    text = "\n".join([BEFORE, MEAL, AFTER])
+    assert clean("\n".join([text] * 3)).text == "\n\n".join([BEFORE, MEAL, AFTER])
+
+
+def test_a_title_in_angle_brackets_is_not_markup() -> None:
+    line = "Tickets for <The Palace: Tale of the Jester> are on sale at the theatre box office."
+    assert clean("\n".join([BEFORE, line, AFTER])).text == "\n\n".join([BEFORE, line, AFTER])
+    assert clean("<p class=\"lead\">" + BEFORE + "</p><br/>").text == BEFORE
+
+
+def kept_and_reasons(lines: list[str]) -> tuple[list[str], dict[str, str]]:
+    result = clean("\n".join(lines))
+    return result.text.split("\n\n"), {removed.text: removed.reason for removed in result.removed}
+
+
+MENU = ["World", "Business", "Markets", "Politics", "Opinion", "Sport", "Culture"]
+
+
+def test_numbered_and_bulleted_labels_inside_a_menu_go_with_it() -> None:
+    menu = ["News", "Senate", "House", "12:30 Report", "Politics 101", "Floor Action", "Policy", "Defense",
+            "- Civil Rights", "- Education", "Opinion", "Events"]
+    kept, why = kept_and_reasons([*menu, BEFORE, AFTER])
+    assert kept == [BEFORE, AFTER]
+    assert why["12:30 Report"] == why["- Civil Rights"] == "menu"
+
+
+def test_numbered_labels_after_a_menu_and_a_list_of_their_own_stay() -> None:
+    steps = ["- Step 1 dry", "- Step 2 crush", "- Step 3 leach"]
+    kept, _ = kept_and_reasons([BEFORE, *steps, AFTER])
+    assert kept == [BEFORE, *steps, AFTER]
+    kept, _ = kept_and_reasons([*MENU, "Step 1", "Step 2", BEFORE, AFTER])
+    assert kept == ["Step 1", "Step 2", BEFORE, AFTER]
+
+
+def test_kicker_labels_between_the_items_of_a_headed_list_go_with_it() -> None:
+    items = ["Most Popular", "Senator warns allies over trade bill", "Rising",
+             "Most voters back new rules on mine permits", "Rising", "Storm closes port for third day",
+             "Rising"]
+    kept, why = kept_and_reasons([BEFORE, *items, AFTER])
+    assert kept == [BEFORE, AFTER]
+    assert why["Rising"] == "headline-list"
+
+
+def test_a_subhead_after_a_headed_list_stays() -> None:
+    lines = [BEFORE, "Related stories", "Gold hits record as investors seek safety",
+             "Copper miners brace for weaker demand", "Analysis", AFTER]
+    kept, _ = kept_and_reasons(lines)
+    assert kept == [BEFORE, "Analysis", AFTER]
+
+
+def test_teasers_with_two_short_sentences_or_an_emoji_under_a_list_heading_go() -> None:
+    items = ["More Great Metals Stories", "Smelters must adapt, no matter what the regulator says",
+             "Quotas are not the problem. Our forecasts are",
+             "📱 Torn between brokers? Never fear—check out our guide to metal funds"]
+    kept, _ = kept_and_reasons([BEFORE, AFTER, *items])
+    assert kept == [BEFORE, AFTER]
+
+
+INLINE = ["Afghan miners see talks as only hope for the valley", "Young traders must be heard, says envoy",
+          "Beijing invites officials for two-day talks on lithium"]
+
+
+def test_other_stories_headlines_between_two_paragraphs_go() -> None:
+    kept, why = kept_and_reasons([BEFORE, *INLINE, AFTER])
+    assert kept == [BEFORE, AFTER]
+    assert {why[line] for line in INLINE} == {"headline-list"}
+    # closed by a lead-in sentence rather than a paragraph
+    kept, _ = kept_and_reasons([BEFORE, *INLINE, "Here are the main points:", AFTER])
+    assert kept == [BEFORE, "Here are the main points:", AFTER]
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        ["Netgear Nighthawk Router for $67.77", "Get it on Amazon for $67.77", "Dell G3 Laptop for $799.99"],
+        ["Q: Favorite places you have visited?", "A: Tie between Perth and Cape Town",
+         "Q: Most memorable trip to a mine site?"],
+        ["Magnet prices rise again in Ningbo markets"],
+        ["Magnet prices rise again in Ningbo markets", "“We will not sell below cost at any price.”",
+         "Workers sort ore at the plant near Baotou (Image: Getty )"],
+    ],
+)
+def test_deals_interviews_pull_quotes_and_a_lone_subhead_are_not_a_headline_run(run: list[str]) -> None:
+    kept, _ = kept_and_reasons([BEFORE, *run, AFTER])
+    assert kept[0] == BEFORE and kept[-1] == AFTER
+    assert all(line in kept for line in run if "(Image" not in line)
+
+
+def test_a_teaser_above_read_more_goes_with_its_summary() -> None:
+    teaser = ["Vape users need not use tainted products to fall ill, case shows",
+              "In recent months, hundreds of people have become acutely sick and have even died due to"]
+    kept, why = kept_and_reasons([BEFORE, *teaser, "Read more", AFTER])
+    assert kept == [BEFORE, AFTER]
+    assert why[teaser[0]] == why[teaser[1]] == "headline-list"
+    headline = "Singer's plan to vote suffers setback over paperwork"
+    kept, _ = kept_and_reasons([BEFORE, headline, "Read more", AFTER])
+    assert kept == [BEFORE, AFTER]
+
+
+def test_a_paragraph_above_read_more_stays() -> None:
+    kept, _ = kept_and_reasons([BEFORE, AFTER, "Read more"])
+    assert kept == [BEFORE, AFTER]
+
+
+def test_a_media_players_title_and_summary_go() -> None:
+    player = ["Video", "Founder is proud of staff living out their dream",
+              "The co-founder discusses how staff built the business."]
+    title = "Lynas lifts quarterly revenue on higher prices"
+    kept, _ = kept_and_reasons([title, *player, BEFORE, AFTER])
+    assert kept == [title, BEFORE, AFTER]
+
+
+def test_a_paragraph_under_a_watch_label_stays() -> None:
+    kept, _ = kept_and_reasons(["Watch", BEFORE, AFTER])
+    assert kept == [BEFORE, AFTER]
+
+
+def test_a_gallery_link_goes_and_a_sentence_about_a_gallery_stays() -> None:
+    link = "Best gifts for miners under $50 on A... SEE FULL GALLERY"
+    assert reasons(link) == ["headline-list"]
+    sentence = "The museum will open a new gallery of rare earth minerals in the spring."
+    assert reasons(sentence) == []
+
+
+def test_names_above_the_timestamp_are_a_byline() -> None:
+    for names in ["Tom Roe Associated Press", "Detroit News wire services",
+                  "Jane Doe and Tim J. Roe Springfield Gazette"]:
+        title = "Teachers pack the statehouse to call for better pay"
+        kept, why = kept_and_reasons([title, names, "Published 11:34 PM EST Nov 19, 2019", BEFORE, AFTER])
+        assert kept == [title, BEFORE, AFTER]
+        assert why[names] == "byline"
+
+
+def test_a_title_case_title_above_the_timestamp_stays() -> None:
+    title = "Teachers Rally For Better Pay In Indiana"
+    kept, _ = kept_and_reasons([title, "Published 11:34 PM EST Nov 19, 2019", BEFORE, AFTER])
+    assert kept == [title, BEFORE, AFTER]
+    assert extract_plain("\n".join([title, "Published 11:34 PM EST Nov 19, 2019", BEFORE])).title == title
+
+
+def test_a_credit_split_over_two_lines_goes() -> None:
+    for label in ["Фото:", "Photo:", "Credit:"]:
+        kept, why = kept_and_reasons([BEFORE, label, "personal archive of Jane Roe", AFTER])
+        assert kept == [BEFORE, AFTER]
+        assert why["personal archive of Jane Roe"] == "photo-credit"
+
+
+def test_a_label_of_its_own_under_a_credit_label_stays() -> None:
+    kept, _ = kept_and_reasons([BEFORE, "Photo:", "Account: @janeroe", AFTER])
+    assert "Account: @janeroe" in kept
+
+
+def test_an_author_bio_ending_the_text_goes() -> None:
+    for bio in ["Jane Roe is the site's deals curator and spends a quarter of her pay on what she posts.",
+                "Tim Roe's book about the search for metals is out now. Follow him on Twitter @timroe."]:
+        kept, why = kept_and_reasons([BEFORE, AFTER, bio])
+        assert kept == [BEFORE, AFTER]
+        assert why[bio] == "author-bio"
+
+
+def test_a_person_described_inside_the_article_stays() -> None:
+    line = "Jane Roe is a former editor of a mining weekly who now advises the ministry."
+    kept, _ = kept_and_reasons([BEFORE, line, AFTER])
+    assert kept == [BEFORE, line, AFTER]
+
+
+def test_a_copyright_notice_inside_a_line_goes() -> None:
+    notice = "The contents of this site are ©2019 Example Publishing Corp., a subsidiary of Example Inc."
+    assert reasons(notice) == ["copyright"]
+    assert reasons("He said: “The design is covered by copyright 2019 filings in three countries.”") == []
+
+
+def test_a_subscribe_prompt_in_the_last_sentence_goes() -> None:
+    line = "There's more where that came from. Sign up for Metal Notes to get the free daily newsletter."
+    assert reasons(line) == ["subscribe"]
+    body = "Analysts said the newsletter of the trade group had warned of the shortage. Prices rose."
+    assert reasons(body) == []
+
+
+def test_a_caption_with_its_toggle_or_a_copyright_credit_goes_to_captions() -> None:
+    for caption in [
+        "Workers unveil the new separation line at the plant near Kuantan on Tuesday, Nov. 19, 2019. less",
+        "Workers unveil the new separation line at the plant near Kuantan, Malaysia, on ... more",
+        "A cyclist rides past a blocked refinery outside the capital, November 19. © Example / Jane Roe",
+        "Dark matter structures merge while gas is expelled (gas motion in red). (Image credit: Example Lab)",
+    ]:
+        result = clean("\n".join([BEFORE, caption, AFTER]))
+        assert result.text == "\n\n".join([BEFORE, AFTER])
+        assert result.captions == (caption,)
+    assert reasons("The company said it would sell the plant, the mine and more.") == []
+
+
+def test_short_lower_case_links_among_the_headlines_ending_a_text_go() -> None:
+    links = ["Download Premium Mining Themes Free", "Premium Mining Themes Download", "online free course",
+             "download router firmware"]
+    kept, _ = kept_and_reasons([BEFORE, AFTER, *links])
+    assert kept == [BEFORE, AFTER]
+
+
+def test_a_text_ending_on_a_short_list_of_its_own_keeps_it() -> None:
+    items = ["Our survival kit is simple:", "bottled water", "baby carrier", "healthy snack bars", "camera"]
+    kept, _ = kept_and_reasons([BEFORE, AFTER, *items])
+    assert kept == [BEFORE, AFTER, *items]
+
+
+def test_a_caption_pointing_at_its_picture_goes_to_captions_with_the_credit_under_it() -> None:
+    caption = "This satellite image from the space agency shows fires detected (red) near the city on Nov. 3."
+    result = clean("\n".join([BEFORE, caption, "Example Worldview", AFTER]))
+    assert result.text == "\n\n".join([BEFORE, AFTER])
+    assert result.captions == (caption,)
+
+
+def test_news_sentences_about_imagery_stay() -> None:
+    for line in ["Satellite images show more than 2,700 leaching pools in the hills near the border.",
+                 "The photo shows the plant was expanded last year, analysts said.",
+                 "This is the first image of the new pit, which shows how far the mine has grown."]:
+        assert reasons(line) == [], line
+
+
+def test_a_shopping_link_goes_and_advice_to_buy_now_stays() -> None:
+    assert reasons("Buyer's Guide: Example Laptop Pro (Buy Now)") == ["advertisement"]
+    assert reasons("Example magnet kit [Check price]") == ["advertisement"]
+    assert reasons("Analysts told clients to buy now before the quota is announced.") == []
+
+
+def test_a_title_under_a_video_label_or_with_an_outlet_word_stays_the_title() -> None:
+    title = "Lynas Chief Says Kalgoorlie Plant Staff Met Their Targets"
+    summary = "The chief executive discusses the quarter with analysts."
+    text = "\n".join(["Video", title, summary, BEFORE, AFTER])
+    assert extract_plain(text).title == title
+    title = "Associated Press Reporter Freed In Myanmar"
+    text = "\n".join([title, "Published 11:34 PM EST Nov 19, 2019", BEFORE, AFTER])
+    assert extract_plain(text).title == title
+
+
+def test_markup_debris_lines_next_to_the_new_families_are_no_trouble() -> None:
+    # A line of markup debris is empty once normalised: no finder may read its first or last character.
+    stamp = "Published 11:34 PM EST Nov 19, 2019"
+    text = "\n".join(["Magnet plant opens", "<p></p>", stamp, BEFORE, "<br/>", AFTER])
+    assert clean(text).text == "\n\n".join(["Magnet plant opens", BEFORE, AFTER])

@@ -67,7 +67,8 @@ LIST_HEADING = re.compile(
     r"|be interested in)(?: these(?: posts)?)?(?:\.\.\.|…)?"
     r"|popular (?:on|at|in) [\w .]{1,30}|more|see more|don[’']?t miss|also on [\w .]{1,30}"
     r"|more in [\w .]{1,40}"
-    r"|(?:top|latest) (?:headlines|videos)|in other news|elsewhere on [\w .]{1,30}|read these next)"
+    r"|(?:top|latest) (?:headlines|videos)|in other news|elsewhere on [\w .]{1,30}|read these next"
+    r"|story timeline|more (?:videos|galleries))"
     r"\s*:?",
     re.IGNORECASE,
 )
@@ -100,7 +101,7 @@ CREDIT = (
 PHOTO_AGENCIES = r"\b(?:Getty Images|AP Photo|Shutterstock|EPA|iStock|Alamy|Supplied|File photo|Photo)\b"
 AGENCY_CREDIT = (
     r"(?:\([^()]{0,60}" + PHOTO_AGENCIES + r"[^()]{0,40}\)"
-    r"|\((?:Image|Photo|Picture|Pic|Credit|Foto)s?\s*:\s*[^()]{1,60}\))"  # "(Image: Getty)"
+    r"|\((?:Image|Photo|Picture|Pic|Credit|Foto)s?(?: credit)?\s*:\s*[^()]{1,60}\))"  # "(Image: Getty)"
 )
 WIRE_CREDIT = r"\([^()]{0,60}(?:AFP|Reuters|Bloomberg|Xinhua|File)[^()]{0,40}\)"
 CREDIT_LINE = re.compile(
@@ -116,10 +117,13 @@ CREDIT_LINE = re.compile(
 CAPTION_TAIL = re.compile(r"(?:(?:^|[.!?”\"’)]\s+)" + CREDIT + r"|(?:^|\s)" + AGENCY_CREDIT + r")$")
 CAPTION_TAIL_MID = re.compile(r"(?:[.!?”\"’)]\s+" + CREDIT + r"|\s" + AGENCY_CREDIT + r")$")
 CAPTION_TAIL_CHARS = 180
+# A caption with its expand/collapse toggle glued on: "... Nov. 19, 2019. less", "... vehicle at ... more".
+CAPTION_TOGGLE = re.compile(r"(?:\.\.\.|…)\s*(?:more|show more)$|[.!?”)]\s+(?:less|show less)$")
 IMAGE_CAPTION_LEAD = re.compile(r"(?:Caption\s*[,:]|(?:Image|Photo|Media|Video) caption\s*[,:]?)\s*\S.*")
 
 DUPLICATE_MIN = 20  # characters: shorter lines ("- Yes") may repeat in a body legitimately
 DUPLICATE_ANYWHERE = 80  # characters: a repeat this long is a copy wherever it stands
+REFRAIN_MIN = 3  # ... unless printed this many times or more: then it is the text's own refrain
 
 # ---------------------------------------------------------------------------------------------------------
 # Page-furniture families (issue 14): each a fullmatch on a short line unless said otherwise.
@@ -342,6 +346,13 @@ FURNITURE_BANDS = tuple(_band(reach) for reach in sorted({reach for _, _, reach 
 # Headlines ending the text after its last paragraph: this many or more, each this many words or more.
 MIN_TRAILING_HEADLINES = 3
 MIN_TRAILING_WORDS = 4
+# ... and between two paragraphs, with no heading: this many or more.
+MIN_INLINE_HEADLINES = 3
+# Not another story's headline: a deal's price, an interview's "Q: ...", a quoted sentence (a pull
+# quote), a caption with its "(Image: ...)" credit.
+NOT_A_TEASER = re.compile(
+    r"[$€£¥]\s?\d|\d\s?(?:USD|EUR|yuan)\b|^[A-Z]{1,2}:\s|[.!?][”\"’]$|\((?:Image|Photo|Picture|Credit)s?\s*:"
+)
 
 # Notes found by a word inside the line, not by its start: each rule checks its word first (cheap),
 # then the pattern. "Jane Roe contributed reporting from Hong Kong." "GET THE APP BY CLICKING HERE".
@@ -422,3 +433,73 @@ RIGHTS_TAIL = re.compile(r"all rights reserved\.?$", re.IGNORECASE)
 RIGHTS_TAIL_CHARS = len("all rights reserved.")
 # What a credit at the end of a caption contains, unless it is an agency credit ending the line with ")".
 CREDIT_WORD = re.compile(r"Photo|Picture|Image|Credit|Foto|Video|Graphic")
+
+# ---------------------------------------------------------------------------------------------------------
+# Families found by their neighbours (monitor.extract.context).
+
+# A media player's label over its title (and summary): "Video", "Watch", "Play video", "Listen".
+PLAYER_LABEL = re.compile(
+    r"(?:video|watch(?: now| video)?|play(?: video)?|listen(?: now)?|podcast)\s*[:.]?", re.IGNORECASE
+)
+# A gallery link: "Best gifts under $50 ... SEE FULL GALLERY", "View gallery".
+GALLERY_LINK = re.compile(
+    r".{0,150}\b(?:see|view|open|browse) (?:the )?(?:full |whole |entire )?(?:photo )?gallery\W*",
+    re.IGNORECASE,
+)
+# A bare link under a teaser: "Read more", "Continue reading", "Read the full story".
+BARE_READ_MORE = re.compile(
+    r"(?:read (?:more|the full (?:story|article)|on)|continue reading|full story|more)\s*(?:[»›>→…]|\.\.\.)?",
+    re.IGNORECASE,
+)
+# Bylines without "By" above the timestamp: names, joined by these, and an outlet's words.
+NAME_JOINERS = frozenset(
+    {"and", "&", "de", "van", "von", "der", "den", "da", "del", "la", "le", "bin", "al", "wire", "services",
+     "staff", "reports"}
+)
+OUTLET_WORDS = frozenset(
+    {"Press", "News", "Associated", "Reuters", "Times", "Post", "Journal", "Herald", "Tribune", "Leader",
+     "Gazette", "Observer", "Telegraph", "Chronicle", "Bloomberg", "AFP", "AP", "Staff", "Wire", "Agency"}
+)
+BYLINE_MAX_WORDS = 12
+# A credit label alone on its line, the credit on the next: "Photo:", "Фото:", "Image credit:".
+CREDIT_LABEL = re.compile(
+    r"(?:photo(?:graph)?s?|pictures?|images?|credits?|image credits?|photo credits?|source|foto|фото"
+    r"|fotó|zdjęcie|bild|crédit photo|crédito)\s*:?",
+    re.IGNORECASE,
+)
+CREDIT_MAX_WORDS = 8
+# Author bios among the text's last lines.
+BIO_TAIL = 1
+BIO_MAX = 400  # characters
+AUTHOR_BIO = re.compile(
+    r"(?:[A-Z][\w'’.-]+ ){1,3}(?:(?:is|was|has been)\b.{0,80}?"
+    r"\b(?:reporter|writer|editor|correspondent|journalist|columnist|contributor|curator|producer"
+    r"|freelancer?|author|blogger|critic)\b|(?:covers|writes about|reports on)\b)"
+)
+FOLLOW_AUTHOR = re.compile(
+    r"\b(?:follow (?:him|her|them|me)|email (?:him|her|them)|reach (?:him|her|them)|contact (?:him|her|them))"
+    r"\b.{0,20}\b(?:on|at|@|via)\b",
+    re.IGNORECASE,
+)
+# A copyright notice inside the line: "The contents of this site are ©2019 Example Corp."
+COPYRIGHT_INSIDE = re.compile(r"©\s*(?:\d{4}|[A-Z])|(?i:\(c\)|copyright)\s*©?\s*\d{4}\b")
+COPYRIGHT_INSIDE_MAX = 200
+# A caption ending with a © credit: "Workers at the plant, May 2, 2019. © Reuters / Jane Roe".
+CAPTION_COPYRIGHT_TAIL = re.compile(r"[.!?”\"’)]\s+©\s*[A-Z][^©.!?]{0,80}$")
+# A prompt in the last sentence of a short paragraph: "There's more where that came from. Sign up for
+# the free daily newsletter delivered to your inbox."
+SUBSCRIBE_TAIL_HINTS = ("ign up", "ubscribe", "newsletter")
+SUBSCRIBE_TAIL_MAX = 300  # characters
+# A caption that points at its picture: "This satellite image from the agency shows fires near the city."
+# Only "This ...": "Satellite images show the mine has grown" is how a news sentence reports imagery.
+POINTING_CAPTION = re.compile(
+    r"This (?:[\w’'-]+ ){0,2}"
+    r"(?:image|photo(?:graph)?|picture|map|chart|graph|graphic|screenshot|still|illustration)"
+    r"\b[^.]{0,120}?\b(?:shows|depicts|was taken)\b[^\n]{0,200}"
+)
+POINTING_CAPTION_MAX = 250  # characters
+# A shopping link: "Buyer's Guide: Example Laptop (Buy Now)", "Example Phone [Check price]".
+SHOP_LINK = re.compile(
+    r".{0,150}[(\[](?:buy now|shop now|check price|see price|view deal|get (?:the )?deal|buy on \w+)[)\]]\W*",
+    re.IGNORECASE,
+)

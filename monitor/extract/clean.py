@@ -27,8 +27,10 @@ from dataclasses import dataclass, field
 
 from monitor.extract import boilerplate as bp
 from monitor.extract import provenance
+from monitor.extract.context import bio_lines, context_lines
 from monitor.extract.headlines import (
     headline_list_lines,
+    inline_headline_lines,
     is_headline_like,
     is_separator,
     menu_lines,
@@ -82,6 +84,7 @@ class _Collector:
     flags: dict[str, None] = field(default_factory=dict)
     captions: dict[str, None] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)
+    refrains: frozenset[str] = frozenset()  # long lines printed three times or more: the text's own
     origin: str | None = None
     published: str | None = None
     tidy: bool = False  # lines hold no whitespace but single inner spaces: see _dedup_key
@@ -104,8 +107,8 @@ class _Collector:
 def clean(text: str) -> Cleaned:
     """Remove scraping noise from an article's text; see the module docstring for the rules."""
     lines, debris, tidy = prepare(text)
-    collector = _Collector(tidy=tidy)
-    by_shape = _shaped_runs(lines)
+    collector = _Collector(tidy=tidy, refrains=_long_refrains(lines, tidy))
+    by_shape = _shaped_runs(lines, collector)
     for index, line in enumerate(lines):
         if index in by_shape:
             reason = by_shape[index]
@@ -121,8 +124,50 @@ def clean(text: str) -> Cleaned:
     return collector.result()
 
 
+def _long_refrains(lines: list[str], tidy: bool) -> frozenset[str]:
+    """Long paragraphs printed three times or more: maybe a refrain (a meal plan's "Asparagus and Eggs
+    [1 cup ...]" on each day), maybe not. The line pass keeps them; _long_repeats then decides on what
+    survived, so that cleaning twice gives what cleaning once gave."""
+    count = _long_counts(lines, tidy)
+    return frozenset(key for key, seen in count.items() if seen >= bp.REFRAIN_MIN)
+
+
+def _long_counts(lines: list[str], tidy: bool) -> dict[str, int]:
+    count: dict[str, int] = {}
+    for line in lines:
+        if len(line) >= bp.DUPLICATE_ANYWHERE:
+            key = _dedup_key(line, tidy)
+            count[key] = count.get(key, 0) + 1
+    return count
+
+
+def _long_repeats(collector: _Collector) -> bool:
+    """Among the surviving lines, long lines printed three times or more that are not refrains: when
+    most long lines repeat, the whole text was pasted again, and every copy after the first goes. A
+    page copies a caption or a teaser, not a paragraph three times: otherwise they are refrains and
+    stay. Whether something was removed."""
+    if not collector.refrains:
+        return False  # no long line was printed three times: none can be now
+    lines, tidy = collector.kept, collector.tidy
+    count = _long_counts(lines, tidy)
+    repeated = {key for key, seen in count.items() if seen >= bp.REFRAIN_MIN}
+    if not repeated or len(repeated) * 2 <= len(count):
+        return False
+    first: set[str] = set()
+    removed: set[int] = set()
+    for index, line in enumerate(lines):
+        if len(line) >= bp.DUPLICATE_ANYWHERE and (key := _dedup_key(line, tidy)) in repeated:
+            if key in first:
+                removed.add(index)
+            first.add(key)
+    for index in sorted(removed):
+        collector.remove(lines[index], "duplicate")
+    collector.kept = [line for index, line in enumerate(lines) if index not in removed]
+    return bool(removed)
+
+
 def _remove_by_context(collector: _Collector) -> None:
-    """Short repeats, menus and trailing lists of other stories are found among the lines that
+    """Long and short repeats, menus and trailing lists of other stories are found among the lines that
     survived, until none is left: judged on what a second cleaning would see, so that cleaning twice
     gives what cleaning once gave (taking a menu out can join the headlines around it into a trailing
     run, or leave a line printed twice where it was printed three times)."""
@@ -130,10 +175,11 @@ def _remove_by_context(collector: _Collector) -> None:
         (lambda lines: _repeated_lines(lines, collector.tidy), "duplicate"),
         (menu_lines, "menu"),
         (trailing_headline_lines, "headline-list"),
+        (bio_lines, "author-bio"),
     )
     changed = True
     while changed:
-        changed = False
+        changed = _long_repeats(collector)
         for find, reason in finders:
             found = find(collector.kept)
             for index in sorted(found):
@@ -143,10 +189,13 @@ def _remove_by_context(collector: _Collector) -> None:
                 changed = True
 
 
-def _shaped_runs(lines: list[str]) -> dict[int, str]:
+def _shaped_runs(lines: list[str], collector: _Collector) -> dict[int, str]:
     """Lines judged by their neighbours: lists of other stories, captions printed twice."""
     found = dict.fromkeys(numbered_list_lines(lines), "headline-list")
     found.update(dict.fromkeys(headline_list_lines(lines), "headline-list"))
+    found.update(dict.fromkeys(inline_headline_lines(lines), "headline-list"))
+    for index, reason in context_lines(lines).items():
+        found.setdefault(index, reason)
     for index in range(len(lines) - 1):
         line = lines[index]
         if (
@@ -157,6 +206,7 @@ def _shaped_runs(lines: list[str]) -> dict[int, str]:
             and (index + 2 == len(lines) or lines[index + 2] != line)  # three times is not a figure
             and not is_headline_like(line)  # a title printed twice is still the title
             and bp.REPORTED_SPEECH.search(line) is None  # a paragraph quoting someone is article text
+            and _dedup_key(line, collector.tidy) not in collector.refrains  # two of a refrain's copies
         ):
             found[index], found[index + 1] = "caption", "duplicate"
     return found
@@ -187,7 +237,25 @@ def _noise_reason(line: str, collector: _Collector) -> str | None:
             reason = rule(line, collector)
             if reason is not None:
                 return reason
-    return _furniture(line) or _caption(line, collector)
+    return _furniture(line) or _caption(line, collector) or _inner_notice(line)
+
+
+def _inner_notice(line: str) -> str | None:
+    """A copyright notice or a subscribe prompt inside the line rather than at its start."""
+    if (
+        len(line) <= bp.COPYRIGHT_INSIDE_MAX
+        and ("©" in line or "opyright" in line or "(c)" in line)
+        and bp.COPYRIGHT_INSIDE.search(line)
+        and not line.endswith((".”", '."'))  # a quoted sentence that mentions a copyright
+    ):
+        return "copyright"
+    if line[-1:] in (")", "]") and bp.SHOP_LINK.fullmatch(line):
+        return "advertisement"
+    if len(line) <= bp.SUBSCRIBE_TAIL_MAX and any(map(line.__contains__, bp.SUBSCRIBE_TAIL_HINTS)):
+        last = line.rstrip(" .!").rsplit(". ", 1)[-1]
+        if bp.SUBSCRIBE_LEAD.match(last) and bp.SUBSCRIBE_WORD.search(last):
+            return "subscribe"
+    return None
 
 
 def _long_line_reason(line: str, collector: _Collector) -> str | None:
@@ -227,6 +295,8 @@ def _repeat_reason(line: str, collector: _Collector) -> str | None:
     if len(line) < bp.DUPLICATE_MIN:
         return None
     key = _dedup_key(line, collector.tidy)
+    if key in collector.refrains:
+        return None
     if key in collector.seen:
         return "duplicate"
     if not _judged_by_count(line):
@@ -372,7 +442,11 @@ def _caption(line: str, collector: _Collector) -> str | None:
     tail_pattern = bp.CAPTION_TAIL if len(line) <= bp.CAPTION_TAIL_CHARS else bp.CAPTION_TAIL_MID
     tail_start = len(line) - bp.CAPTION_TAIL_CHARS
     hinted = ")" in line[-2:] or bp.CREDIT_WORD.search(line, tail_start) is not None  # "$" may precede "\n"
-    credited = hinted and tail_pattern.search(line, tail_start)
+    credited = bool(hinted and tail_pattern.search(line, tail_start))
+    if "©" in line and not credited:
+        credited = bp.CAPTION_COPYRIGHT_TAIL.search(line) is not None
+    if not credited and line.endswith(("more", "less")):
+        credited = bp.CAPTION_TOGGLE.search(line, len(line) - 20) is not None
     if not (credited or bp.IMAGE_CAPTION_LEAD.fullmatch(line)):
         return None
     key = _dedup_key(line, collector.tidy)

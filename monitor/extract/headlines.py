@@ -83,12 +83,17 @@ def _headed_run_end(lines: Sequence[str], start: int) -> int | None:
     if len(lines[start]) > 60 or bp.LIST_HEADING.fullmatch(lines[start]) is None:
         return None
     index, bulleted, plain = start + 1, 0, 0
+    kickers: set[str] = set()
     while index < len(lines):
         line = lines[index]
         if bp.BULLET.match(line) and is_headline_like(unbullet(line)) and not plain:
             bulleted += 1
-        elif is_headline_like(line) and not bulleted:
+        elif _is_teaser(line) and not bulleted:
             plain += 1
+        elif _is_kicker(line) and not bulleted and (
+            line in kickers or (index + 1 < len(lines) and _is_teaser(lines[index + 1]))
+        ):
+            kickers.add(line)  # "Rising", "Video": a label over the next item, or repeated after the last
         elif not is_separator(line):
             break
         index += 1
@@ -97,6 +102,30 @@ def _headed_run_end(lines: Sequence[str], start: int) -> int | None:
     if plain >= _MIN_UNBULLETED_ITEMS:
         return _give_back_title(lines, start, index)
     return start + 1  # a lone heading is noise too
+
+
+def _is_sentence(line: str) -> bool:
+    """Article text under the run: a sentence, or the lead-in to a list ("Here are the highlights:")."""
+    return len(line.split()) >= 4 and line[-1] in ".:!?" and not is_headline_like(line)
+
+
+def _is_teaser(line: str) -> bool:
+    """An item under a list heading: a headline, or a teaser of two short sentences without a final
+    full stop ("Paid ads are not the problem. Our perceptions are"), perhaps led by an emoji."""
+    if is_headline_like(line):
+        return True
+    if not line or len(line) > 200 or line[-1] in ".,;:":
+        return False
+    start = 0
+    while start < len(line) and not line[start].isalnum():
+        start += 1
+    head = line[start:]
+    return bool(head) and head[0].isupper() and 2 <= len(head.split()) <= 25
+
+
+def _is_kicker(line: str) -> bool:
+    """A one- or two-word label set over a teaser ("Rising", "Sponsored", "Video")."""
+    return 0 < len(line) <= 20 and len(line.split()) <= 2 and line[0].isupper() and line[-1] not in ".!?:;,"
 
 
 _BODY_WORDS = 15  # a line this long that is not title-like is article text
@@ -144,13 +173,53 @@ def _is_numbered_headline(head: str) -> bool:
 
 def trailing_headline_lines(lines: Sequence[str]) -> set[int]:
     """Indices of a run of headlines that ends the text after its last paragraph: a related-stories box
-    whose heading was lost. An article ends on a sentence, not on three titles in a row."""
-    start = len(lines)
-    while start > 0 and is_headline_like(lines[start - 1], min_words=bp.MIN_TRAILING_WORDS):
+    whose heading was lost. An article ends on a sentence, not on three titles in a row. Short links
+    in lower case may sit among them, when at least two of the run are headlines."""
+    start, headlines = len(lines), 0
+    while start > 0:
+        line = lines[start - 1]
+        if is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS):
+            headlines += 1
+        elif not _is_link_text(line):
+            break
         start -= 1
-    if len(lines) - start < bp.MIN_TRAILING_HEADLINES or not any(map(_is_body, lines[:start])):
+    if headlines < bp.MIN_TRAILING_HEADLINES - 1 or len(lines) - start < bp.MIN_TRAILING_HEADLINES:
+        return set()
+    if not any(map(_is_body, lines[:start])):
         return set()
     return set(range(start, len(lines)))
+
+
+def _is_link_text(line: str) -> bool:
+    """A short link in lower case ("online free course") among the headlines ending a text: a few
+    words, no figures, no punctuation."""
+    words = line.split()
+    return 2 <= len(words) <= 6 and all(word.isalpha() for word in words)
+
+
+def inline_headline_lines(lines: Sequence[str]) -> set[int]:
+    """Indices of runs of other stories' headlines standing between two paragraphs of the body with no
+    heading: three or more title-like lines of four words or more in a row. An article's subhead
+    stands alone over its paragraph; three titles in a row with no text under them are links. Lines
+    with a price or an interview's "Q:"/"A:" are the article's own (a deals list, an interview)."""
+    marked: set[int] = set()
+    run: list[int] = []
+    seen_body = False
+    if len(lines) < bp.MIN_INLINE_HEADLINES + 2:
+        return marked  # a paragraph, the run, a paragraph
+    for index, line in enumerate(lines):
+        if len(line) <= 200 and is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS):
+            if bp.NOT_A_TEASER.search(line) is None:
+                run.append(index)
+                continue
+            body = False
+        else:
+            body = _is_body(line)
+        if run and seen_body and len(run) >= bp.MIN_INLINE_HEADLINES and (body or _is_sentence(line)):
+            marked.update(run)
+        run = []
+        seen_body = seen_body or body
+    return marked
 
 
 _MENU_ITEM_CHARS = 40
@@ -161,17 +230,41 @@ def menu_lines(lines: Sequence[str]) -> set[int]:
     marked: set[int] = set()
     if sum(len(line) <= _MENU_ITEM_CHARS for line in lines) < bp.MENU_MIN_ITEMS:
         return marked  # most texts: too few short lines to hold a menu
-    run: list[int] = []
+    run: list[int] = []  # menu items, and the numbered or bulleted labels between them
+    items: list[bool] = []  # whether each of the run is a plain item
     for index, line in enumerate(lines):
         if is_separator(line):
             continue  # removed anyway: a menu with rules between its items is still one menu
-        if _is_menu_item(line):
+        item = _is_menu_item(line)
+        if item or (run and _is_menu_label(line)):
             run.append(index)
-        else:
-            _close_run(run, marked, bp.MENU_MIN_ITEMS)
-            run = []
-    _close_run(run, marked, bp.MENU_MIN_ITEMS)
+            items.append(item)
+        elif run:
+            _close_menu(run, items, marked)
+            run, items = [], []
+    _close_menu(run, items, marked)
     return marked
+
+
+def _is_menu_label(line: str) -> bool:
+    """A label with a number or a bullet ("12:30 Report", "Politics 101", "- Civil Rights"): a menu
+    item only between plain ones; alone, or in a run of its own, it is an authored list item."""
+    label = unbullet(line)
+    return (
+        0 < len(label) <= _MENU_ITEM_CHARS
+        and len(label.split()) <= bp.MENU_ITEM_WORDS + 1
+        and label[-1] not in ".!?:;,"
+        and any(char.isalpha() for char in label)
+    )
+
+
+def _close_menu(run: list[int], items: list[bool], marked: set[int]) -> None:
+    """A menu needs MENU_MIN_ITEMS plain items; numbered or bulleted labels at its end are not its."""
+    end = len(run)
+    while end and not items[end - 1]:
+        end -= 1
+    if sum(items[:end]) >= bp.MENU_MIN_ITEMS:
+        marked.update(run[:end])
 
 
 def _is_menu_item(line: str) -> bool:

@@ -18,7 +18,12 @@ _SPACES = re.compile(r"[ \t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Mangled WordPress block comments whose "<" was lost or mis-decoded: "©!-- /wp:paragraph -->".
 _WP_FRAGMENT = re.compile(r"\S?!--\s*/?wp:[^\n]{0,300}?-->|<!--\s*/?wp:[^\n]{0,300}$|^\s*/?wp:[a-z/-]+\s*-->")
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]{0,30}(?:\s[^<>]{0,300})?/?>")
+# A tag's name is one case ("p", "BR", "svg:rect"); with anything after the name, an attribute ("=") or a
+# lone "/": "<The Palace: Tale of Jang Noksu>" is a title in angle brackets, kept.
+_TAG = re.compile(
+    r"</?(?:[a-z][a-z0-9-]{0,30}|[A-Z][A-Z0-9-]{0,30})(?::[A-Za-z-]{1,30})?"
+    r"(?:\s+[^<>=]{0,300}=[^<>]{0,300}|\s*)/?>"
+)
 # WordPress shortcodes: the known media ones, and any other that carries attributes ([button link=...]).
 _SHORTCODE = re.compile(
     r"\[/?(?:caption|embed|gallery|video|audio|playlist)\b[^\[\]]{0,300}\]"
