@@ -103,6 +103,10 @@ NOISE = [
     ("Related post: Lithium explorer raises funds", "read-more"),
     ("Workers at the plant near Baotou sort ore (Image: Getty)", "caption"),
     ("Image caption Workers at the plant near Baotou sort ore", "caption"),
+    ("Updated 3 hours ago", "date"),
+    ("Posted 20 minutes ago", "date"),
+    ("Posted by Admin on March 3, 2026 | 4 Comments", "share-widget"),
+    ("This article may be republished under a Creative Commons licence.", "republication"),
 ]
 
 
@@ -133,6 +137,9 @@ BODY = [
     "Also in March, the company signed an offtake with a Japanese buyer.",
     "Caption contests aside, the ministry's statement was terse.",
     "Shared electronic patient record (eEPA)",
+    "Prices were updated 3 hours ago by the exchange, traders said.",
+    "Posted by the ministry on its website, the notice set new quotas.",
+    "The report may be republished by the agency next year, a spokesman said.",
 ]
 
 

@@ -267,10 +267,14 @@ NUMERIC_DATE = (
     r"(?:\s*[A-Z]{2,4})?)?"
 )
 NUMERIC_DATE_LINE = re.compile(NUMERIC_DATE, re.IGNORECASE)
+# "Updated 3 hours ago", "Posted by Admin on March 3, 2026": a stamp with a relative time or a poster.
+_RELATIVE_TIME = r"(?:\d{1,3}|an?|one)\s+(?:second|sec|minute|min|hour|hr|day|week|month|year)s?\s+ago"
 TIMESTAMP = re.compile(
     r"(?:published|updated|posted|last updated|modified|first published)\s*:?\s*"
     + _DATE_WORDS
     + r"{3,70}"
+    r"|(?:(?:published|updated|posted|last updated|modified)\s*:?\s*)?" + _RELATIVE_TIME
+    + r"|(?:posted|published|written) by [A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3} on " + _DATE_WORDS + r"{3,40}"
     r"|\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?(?: [A-Z][\w'’.-]+){1,3}"
     r"|" + NUMERIC_DATE,
     re.IGNORECASE,
@@ -278,8 +282,8 @@ TIMESTAMP = re.compile(
 
 # Republication notices.
 REPUBLISH = re.compile(
-    r"(?:this (?:article|story|post|piece) (?:is|was|has been) )?(?:re-?published|re-?printed|reposted"
-    r"|syndicated)"
+    r"(?:this (?:article|story|post|piece) (?:is|was|has been|(?:may|can) be) )?"
+    r"(?:re-?published|re-?printed|reposted|syndicated)"
     r"(?: with (?:the )?permission| from| under| courtesy| by arrangement| here).{0,200}"
     r"|republish (?:this|our) (?:article|story|content).{0,200}|republication (?:rights|notice"
     r"|policy).{0,120}"

@@ -385,7 +385,7 @@ def _widget_part(part: str) -> str | None:
         return "share-widget"
     if bp.COMMENTS.fullmatch(part):
         return "comment-count"
-    if provenance.parse_date(part) or bp.NUMERIC_DATE_LINE.fullmatch(part):
+    if provenance.parse_date(part) or bp.NUMERIC_DATE_LINE.fullmatch(part) or bp.TIMESTAMP.fullmatch(part):
         return "date"
     if provenance.byline_authors(part):
         return "byline"
