@@ -72,7 +72,7 @@ def extra_css_urls(datasette: Any) -> list[str]:
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
     """HTML for the cells people read; None leaves Datasette's own (escaped) rendering."""
-    keys = set(row.keys())
+    keys = row.keys()
     if column == "title" and "url" in keys:
         return render.link(row["url"], value)
     if column in render.TAG_COLUMNS or (column == "flags" and table != "articles"):
@@ -93,7 +93,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
     return _id_link(row, keys, value, column, table, database, datasette)
 
 
-def _id_link(row: Any, keys: set[str], value: Any, column: str, table: str | None, database: str,
+def _id_link(row: Any, keys: list[str], value: Any, column: str, table: str | None, database: str,
              datasette: Any) -> Markup | None:
     # Views and canned queries have no foreign-key links of their own: add the ones people follow.
     if not isinstance(value, int):
@@ -108,7 +108,7 @@ def _id_link(row: Any, keys: set[str], value: Any, column: str, table: str | Non
         target = {"article_id": "articles", "story_id": "stories", "first_article_id": "articles"}.get(column)
     if target is None:
         return None
-    return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, target, str(value)), value)
+    return Markup(f'<a href="{escape(datasette.urls.row(database, target, str(value)))}">{value}</a>')
 
 
 @hookimpl
