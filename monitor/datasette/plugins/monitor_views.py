@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
+from urllib.parse import urljoin
 
 from datasette import hookimpl as _datasette_hookimpl
 from datasette.utils.asgi import Response
@@ -55,7 +56,9 @@ def _render_atom(datasette: Any, request: Any, columns: list[str], rows: list[An
         query_title = (queries.get(query_name) or {}).get("title")
     args = _args(request)
     title = atom.feed_title(query_title, table, args, query_name)
-    body = atom.build(request.url, title, [dict(zip(columns, row, strict=False)) for row in rows], columns)
+    database_url = urljoin(request.url, datasette.urls.database(database) + "/")
+    rows_as_dicts = [dict(zip(columns, row, strict=False)) for row in rows]
+    body = atom.build(request.url, title, rows_as_dicts, columns, database_url)
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
