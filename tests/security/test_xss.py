@@ -48,7 +48,11 @@ def test_the_checker_sees_what_a_browser_would_run() -> None:
 
 def test_no_html_page_runs_a_planted_payload(hostile_site: Site) -> None:
     problems = {}
-    for path, params in hostile_site.pages():
+    pages = hostile_site.pages()
+    # The crawl reaches the row pages of every table, the alert outbox and health rows included.
+    rows = {path.split("/")[2] for path, _ in pages if path.count("/") == 3 and not path.endswith(".json")}
+    assert {"articles", "stories", "sources", "alerts", "alert_attempts", "health_events", "entries"} <= rows
+    for path, params in pages:
         if path.endswith((".json", ".csv", ".atom")):
             continue
         response = hostile_site.get(path, **params)
@@ -81,6 +85,18 @@ def test_atom_feeds_link_only_to_the_web_or_the_monitor(hostile_site: Site, quer
     if query != "top_stories":  # every hostile article is in the feed, linked to its monitor page
         own = [h for h in links if re.search(rf"/{DATABASE}/(articles|stories)/\d+$", h)]
         assert len(own) >= len(hostile.SCRIPT_URLS) - 1
+
+
+def test_every_atom_feed_links_only_to_the_web_or_the_monitor(hostile_site: Site) -> None:
+    feeds = [(path, params) for path, params in hostile_site.pages() if path.endswith(".atom")]
+    assert {f"/{DATABASE}/article_list.atom", f"/{DATABASE}/front_page.atom"} <= {p for p, _ in feeds}
+    for path, params in feeds:
+        response = hostile_site.get(path, **params)
+        assert response.status_code == 200, path
+        for payload in hostile.XSS:
+            assert payload not in response.text, (path, payload)
+        hrefs = [link.get("href") or "" for link in ET.fromstring(response.content).iter(f"{ATOM}link")]
+        assert not [h for h in hrefs if hostile.executable_url(h) or not safe_url(h)], path
 
 
 # Custom SQL ([serve] allow_sql): whatever a query returns, no link runs a script ----------------
