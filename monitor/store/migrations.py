@@ -499,3 +499,41 @@ def _cap_old_texts(db: Database) -> None:
         kept, cut = cut_text(text, limit)
         if cut:
             db.execute("update articles set text = ?, truncated = 1 where id = ?", [kept, article_id])
+
+
+# Columns that hold URLs found in feeds, index pages and sitemaps (and seen's keys, which are such URLs
+# or GUIDs), as (table, key column, URL column).
+_FOUND_URLS = (
+    ("entries", "id", "url"),
+    ("articles", "id", "url"),
+    ("articles", "id", "canonical_url"),
+    ("copies", "id", "url"),
+    ("seen", "key", "key"),
+)
+
+
+@migrations()
+def m011_found_urls_without_credentials(db: Database) -> None:
+    # A relative link in a feed whose configured URL carries user:password@ was resolved against it and
+    # inherited the password: entries, articles and copies stored (and Datasette served) it. Links are now
+    # resolved against the URL without its user info (monitor.links.without_userinfo); stored ones lose
+    # theirs the same way, so they also match what the sources list from now on. secure_delete and
+    # open_db's WAL truncation (as m009) leave no copy of the old values in the file.
+    from monitor.links import without_userinfo
+
+    previous = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")
+    try:
+        for table, key, column in _FOUND_URLS:
+            rows = db.execute(f'select "{key}", "{column}" from "{table}" where "{column}" like \'%@%\'')
+            for row_key, url in rows.fetchall():
+                clean = without_userinfo(url) if isinstance(url, str) else url
+                if clean == url:
+                    continue
+                try:
+                    db.execute(f'update "{table}" set "{column}" = ? where "{key}" = ?', [clean, row_key])
+                except sqlite3.IntegrityError:  # the same URL is stored without credentials already
+                    db.execute(f'update "{table}" set "{column}" = ? where "{key}" = ?',
+                               [f"{clean}#duplicate-{row_key}", row_key])
+    finally:
+        db.execute(f"PRAGMA secure_delete = {int(previous)}")
