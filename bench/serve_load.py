@@ -6,6 +6,8 @@ round left (migrations up to m010). Side by side in one run:
 
 - **0.1 probe**: Datasette with the canned ``search_feed`` as it shipped, excerpts by FTS5's
   ``snippet()`` — one request with a client timeout (it does not finish in any useful time);
+- **base** (``--baseline REV``): ``monitor serve`` of another commit's code (``git archive``), e.g. the
+  commit this round started from, over the same database;
 - **m010**: this round's Datasette (bounded excerpts, plugins, settings) over the database as it is;
 - **m011**: a real ``monitor serve`` (the CLI, a child process), which first migrates the database
   (m011: long columns last in the row, pre-m007 texts cut to ``max_text_chars``).
@@ -13,7 +15,7 @@ round left (migrations up to m010). Side by side in one run:
 m010 and m011 are each hit by 20 concurrent clients running a mix of searches (HTML, JSON, Atom, the
 article list search), several rounds, alternating; page time is measured at the client.
 
-    .venv/bin/python bench/serve_load.py [--quick] [--repeat N] [--no-probe]
+    .venv/bin/python bench/serve_load.py [--quick] [--repeat N] [--no-probe] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -139,10 +141,14 @@ def start_unmigrated(folder: Path, db_path: Path) -> tuple[subprocess.Popen[byte
     return _started(serve.datasette_args(cfg, db_path), cfg.serve.port)
 
 
-def _started(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], str]:
+def _started(
+    command: list[str], port: int, cwd: Path | None = None, pythonpath: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    env = {**os.environ, "DATASETTE_SECRET": "bench"}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "DATASETTE_SECRET": "bench"},
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -156,6 +162,23 @@ def _started(command: list[str], port: int) -> tuple[subprocess.Popen[bytes], st
     raise SystemExit("the server did not start")
 
 
+def start_baseline(source: Path, folder: Path, db_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``monitor serve`` of another commit's code (extracted to ``source``), same environment."""
+    port = demo.free_port()
+    config = folder / "feeds.toml"
+    config.write_text(f'[monitor]\ndb = "{db_path}"\n\n[serve]\nport = {port}\n', encoding="utf-8")
+    command = [sys.executable, "-m", "monitor", "--config", str(config), "serve"]
+    return _started(command, port, cwd=source, pythonpath=source)
+
+
+def extract(revision: str, target: Path) -> Path:
+    """The tree of a commit as files (``git archive``; the repository is only read)."""
+    target.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", revision], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
 def copy_database(source: Path, target: Path) -> None:
     """A consistent copy of a WAL database (SQLite's backup API)."""
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
@@ -165,19 +188,28 @@ def copy_database(source: Path, target: Path) -> None:
 
 
 VARIANTS = {
-    "m010": "last round: m010 layout (text mid-row), old texts uncut",
-    "m011": "this round: after m011 (long columns last, pre-m007 texts cut to max_text_chars)",
+    "base": "baseline commit's code over the m010 database",
+    "m010": "this round's code over the m010 database (text mid-row, old texts uncut)",
+    "m011": "this round, after m011 (long columns last, pre-m007 texts cut to max_text_chars)",
 }
 
 
-def run_variant(variant: str, folder: Path, old_db: Path, clients: int, rounds: int) -> dict[str, Any]:
+def run_variant(
+    variant: str, folder: Path, old_db: Path, clients: int, rounds: int, baseline: Path | None = None
+) -> dict[str, Any]:
     db_path = folder / variant / f"{DATABASE}.db"
     db_path.parent.mkdir(exist_ok=True)
     for stale in db_path.parent.glob(f"{DATABASE}.db*"):
         stale.unlink()
     copy_database(old_db, db_path)
     started = time.perf_counter()
-    process, base = (start_monitor_serve if variant == "m011" else start_unmigrated)(db_path.parent, db_path)
+    if variant == "base":
+        assert baseline is not None
+        process, base = start_baseline(baseline, db_path.parent, db_path)
+    elif variant == "m011":
+        process, base = start_monitor_serve(db_path.parent, db_path)
+    else:
+        process, base = start_unmigrated(db_path.parent, db_path)
     ready = time.perf_counter() - started
     try:
         started = time.perf_counter()
@@ -205,7 +237,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer long rows and rounds")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each variant, interleaved")
     parser.add_argument("--no-probe", action="store_true", help="skip the FTS5 snippet() probe (30 s)")
+    parser.add_argument("--baseline", metavar="REV", help="also serve with this commit's code (git archive)")
     args = parser.parse_args()
+    variants = (["base"] if args.baseline else []) + ["m010", "m011"]
     clients, rounds = 20, (5 if args.quick else 10)
     long_rows = 10 if args.quick else 40
     with tempfile.TemporaryDirectory(prefix="serve-load-") as tmp:
@@ -221,21 +255,23 @@ def main() -> None:
         )
         before = "not run (--no-probe)" if args.no_probe else old_probe(folder, old_db, timeout=30.0)
         print(f"shipped search_feed (FTS5 snippet), one search: {before}")
+        baseline = extract(args.baseline, folder / "baseline") if args.baseline else None
         results = []
         for _ in range(args.repeat):
-            for variant in VARIANTS:
-                results.append(run_variant(variant, folder, old_db, clients, rounds))
+            for variant in variants:
+                results.append(run_variant(variant, folder, old_db, clients, rounds, baseline))
                 print(row(results[-1], clients))
-    command = ".venv/bin/python bench/serve_load.py" + " ".join(
-        [""] + (["--quick"] if args.quick else []) + ([f"--repeat {args.repeat}"] if args.repeat != 2 else [])
-        + (["--no-probe"] if args.no_probe else [])
-    )
+    flags = (["--quick"] if args.quick else []) + ([f"--repeat {args.repeat}"] if args.repeat != 2 else [])
+    flags += ["--no-probe"] if args.no_probe else []
+    flags += [f"--baseline {args.baseline}"] if args.baseline else []
+    command = " ".join([".venv/bin/python bench/serve_load.py", *flags])
     lines = [
         "# Serving under load (issue 15)",
         "",
         f"Command: `{command}`; database {size_mb:.0f} MB as the last round's schema (m010) left it:",
         f"the demo plus 1 × 20 MB and {long_rows} × 1 MB articles, all matching `dysprosium`. Each variant",
-        "serves a copy of it; the runs alternate. `ready s`: start until the first answer (m011:",
+        f"serves a copy of it; the runs alternate. Baseline: {args.baseline or 'not run'}."
+        " `ready s`: start until the first answer (m011:",
         "includes the migration); `load`: 1-minute load average of the machine after the run (shared",
         "with other work).",
         "",
@@ -253,7 +289,7 @@ def main() -> None:
         "|---|---|---|---|---|",
     ]
     for path in sorted({p for r in results for p in r["by_path"]}):
-        for variant in VARIANTS:
+        for variant in variants:
             times = [t for r in results if r["variant"] == variant for t in r["by_path"].get(path, [])]
             lines.append(
                 f"| `{path}` | {variant} | {len(times)} | {percentile(times, 0.5):.2f} | {max(times):.2f} |"
@@ -261,7 +297,7 @@ def main() -> None:
     report = "\n".join(lines) + "\n"
     print(report)
     RESULTS.write_text(report, encoding="utf-8")
-    for variant in VARIANTS:
+    for variant in variants:
         worst = max(percentile(r["times"], 0.99) for r in results if r["variant"] == variant)
         print(f"{variant}: worst p99 {worst:.2f} s: {'under' if worst < 2 else 'OVER'} the 2 s target")
 
