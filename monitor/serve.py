@@ -248,8 +248,8 @@ def _ensure_database(db_path: Path) -> None:
 
     try:
         open_db(db_path).close()
-    except StoreError as exc:
-        raise ServeError(
+    except StoreError as exc:  # exit 1, not ServeError's 3: a restart may well succeed (the worker's up)
+        raise StoreError(
             f"cannot serve {db_path}: it must be opened (and upgraded) first and could not be: {exc}"
         ) from None
 
