@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from monitor import links
 from monitor.errors import ConfigError, ConfigErrors
 from monitor.fetch.settings import FetchSettings
+from monitor.fetch.ssrf import url_refusal
 from monitor.models import Source
 from monitor.settings import default_of, duration, non_negative, one_of, positive, setting, string_list
 
@@ -207,6 +208,13 @@ def _check_source(source: Source, where: Locator, index: int) -> None:
         where.report(f"kind {source.kind} needs a url", "source", index, "url")
     if source.url and not re.match(r"(?i)^https?://[^/\s]+", source.url):
         where.report("must be an http:// or https:// URL", "source", index, "url")
+    elif source.url:
+        problem = url_refusal(source.url, source.allow_private)
+        if problem is not None and problem.startswith("blocked"):
+            where.report(f"{problem}: only public addresses are fetched; set allow_private = true for a"
+                         " source on an intranet or this machine", "source", index, "url")
+        elif problem is not None:
+            where.report(problem, "source", index, "url")
     for key in ("include", "exclude"):
         for pattern in getattr(source, key):
             try:

@@ -40,7 +40,7 @@ from typing import Any
 
 from monitor import links, log
 from monitor.config import Config
-from monitor.errors import ConfigError, ServeError
+from monitor.errors import ConfigError, ServeError, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -241,11 +241,17 @@ def stop(process: subprocess.Popen[bytes], timeout: float = STOP_TIMEOUT_S) -> i
 
 
 def _ensure_database(db_path: Path) -> None:
-    # A fresh install may serve before the first fetch: create and migrate an empty database.
-    if not db_path.exists():
-        from monitor.store.db import open_db
+    # A fresh install may serve before the first fetch: create and migrate an empty database. A database
+    # an older version left is migrated before it is served: its views and row layout are the ones
+    # that read whole article texts (see monitor.store.migrations m011). Nothing pending: no write.
+    from monitor.store.db import open_db
 
+    try:
         open_db(db_path).close()
+    except StoreError as exc:  # exit 1, not ServeError's 3: a restart may well succeed (the worker's up)
+        raise StoreError(
+            f"cannot serve {db_path}: it must be opened (and upgraded) first and could not be: {exc}"
+        ) from None
 
 
 def _die_with_parent_hook() -> Callable[[], None] | None:

@@ -26,7 +26,8 @@ from monitor.datasette.markup import tag_name
 from monitor.errors import MonitorError
 from monitor.fetch.client import FetchSettings
 from monitor.store import stories as story_rows
-from monitor.store.db import open_db
+from monitor.store.db import open_db, register_functions
+from monitor.store.migrations import migrations
 
 XSS_TITLE = "<script>alert(1)</script>"
 XSS_TEXT = 'Injected <img src=x onerror="alert(2)"> markup <b>must stay inert</b>.'
@@ -129,12 +130,20 @@ SOURCES: tuple[dict[str, Any], ...] = (
 )
 
 
-def build(path: Path, now: datetime | None = None) -> Database:
-    """Create (or replace) a migrated demo database at ``path`` and return it open."""
+def build(path: Path, now: datetime | None = None, *, schema_before: str | None = None) -> Database:
+    """Create (or replace) a migrated demo database at ``path`` and return it open; with
+    ``schema_before`` (a migration's name) the database an older version left: migrated up to it."""
     now = now or datetime.now(UTC).replace(microsecond=0)
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
-    db = open_db(path)
+    db: Database
+    if schema_before is None:
+        db = open_db(path)
+    else:
+        db = Database(path)
+        db.enable_wal()
+        register_functions(db.conn)
+        migrations.apply(db, stop_before=schema_before)
     with db.conn:
         db.conn.executemany("insert into tags (tag, category, label) values (?, ?, ?)", TAXONOMY)
         stories: dict[str, int] = {}

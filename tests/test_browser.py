@@ -5,14 +5,21 @@ Screenshots go to tests/artifacts/ (gitignored) so a human can judge how the pag
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from html import escape
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests import corpus
 from tests import demo_db as demo
+from tests.servers import Reply, serve, wait_ok
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -197,3 +204,109 @@ def test_search_takes_what_people_type(desk: Page, typed: str) -> None:
     desk.wait_for_load_state()
     assert desk.locator("ol.article-cards > li").count() >= stories  # the same search, per article
     shot(desk, f"12-search-{typed.replace(' ', '-').replace(chr(39), '')}")
+
+
+# The daemon as deployed: it fetches hostile feeds, and a reader opens what it serves ---------------
+
+FEED_PASSWORD, FEED_KEY = "BROWSERPASS-41c", "BROWSERKEY-9d0"
+PAYLOAD = '<img src=x onerror="alert(\'daemon\')">'
+ARTICLE = (
+    "<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+    + "<p>Dysprosium exports from China fell again this month as magnet makers waited for licences."
+    " {title}</p>" * 6
+    + "</article></body></html>"
+)
+
+
+def _hostile_feed(port: int) -> bytes:
+    items = "".join(
+        f"<item><title>{escape(title)}</title><link>{escape(link)}</link><guid>{n}</guid>"
+        f"<description>{escape(title)} dysprosium</description></item>"
+        for n, (title, link) in enumerate([
+            (f"Dysprosium curbs {PAYLOAD}", f"http://127.0.0.1:{port}/a1"),
+            ("Dysprosium <script>alert('title')</script> quotas", f"http://127.0.0.1:{port}/a2"),
+            ("Terbium notice", "javascript:alert('link')"),
+        ])
+    )
+    channel = f"<channel><title>w</title>{items}</channel>"
+    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'.encode()
+
+
+@pytest.fixture(scope="module")
+def daemon_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("daemon")
+    port = demo.free_port()
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    with serve({}) as server:
+        pages = {
+            f"/feed?apikey={FEED_KEY}": Reply(
+                200, {"Content-Type": "application/rss+xml"}, _hostile_feed(server.port)
+            ),
+            "/a1": Reply(200, html, ARTICLE.format(title=escape(f"Dysprosium curbs {PAYLOAD}")).encode()),
+            "/a2": Reply(200, html, ARTICLE.format(title="Dysprosium quotas").encode()),
+        }
+        server.routes.update(pages)
+        feed = f"http://feeduser:{FEED_PASSWORD}@127.0.0.1:{server.port}/feed?apikey={FEED_KEY}"
+        config = folder / "feeds.toml"
+        config.write_text(
+            f'[monitor]\ndb = "monitor.db"\n\n[serve]\nport = {port}\n\n'
+            f'[[source]]\nname = "wire"\nkind = "rss"\nurl = "{feed}"\nallow_private = true\n',
+            encoding="utf-8",
+        )
+        log = (folder / "daemon.log").open("wb")
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            assert wait_ok(f"{base}/monitor.json", daemon) == 200, (folder / "daemon.log").read_text()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and _articles(base) < 2:
+                time.sleep(0.5)
+            assert _articles(base) >= 2, (folder / "daemon.log").read_text()
+            yield base
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(30)
+            log.close()
+
+
+def _articles(base: str) -> int:
+    rows = httpx.get(f"{base}/monitor/articles.json", params={"_shape": "array"}, timeout=10).json()
+    return len(rows) if isinstance(rows, list) else 0
+
+
+def test_what_the_daemon_serves_runs_no_script_and_shows_no_secret(daemon_site: str) -> None:
+    ids = [r["id"] for r in httpx.get(f"{daemon_site}/monitor/articles.json?_shape=array", timeout=10).json()]
+    paths = ["/", "/monitor", "/monitor/front_page", "/monitor/article_list",
+             "/monitor/article_list?_search=dysprosium", "/monitor/search_feed?q=dysprosium",
+             "/monitor/sources", "/monitor/fetches", "/monitor/source_health", "/monitor/entry_problems",
+             "/monitor/alerts", *(f"/monitor/articles/{i}" for i in ids)]
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = browser.new_context(base_url=daemon_site).new_page()
+        def record(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        tab.on("dialog", record)
+        for path in paths:
+            response = tab.goto(path)
+            assert response is not None and response.status == 200, path
+            content = tab.content()
+            assert FEED_PASSWORD not in content and FEED_KEY not in content, path
+            # Links as the browser resolved them: only web links, and no sign-in offered (auth is off).
+            protocols = tab.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.protocol)")
+            assert set(protocols) <= {"http:", "https:"}, (path, set(protocols))
+            assert tab.locator("a[href*='/-/login']").count() == 0, path
+        tab.goto("/monitor/article_list?_search=curbs")
+        assert tab.get_by_text(f"Dysprosium curbs {PAYLOAD}").first.is_visible()  # shown, as text
+        shot(tab, "13-daemon-hostile-feed")
+        browser.close()
+    assert dialogs == [], f"a stored script ran: {dialogs}"
+    for feed in ("/monitor/latest.atom", "/monitor/article_list.atom"):
+        atom = httpx.get(daemon_site + feed, timeout=10)
+        assert atom.status_code == 200 and "javascript:" not in atom.text.lower()
+        assert FEED_KEY not in atom.text and FEED_PASSWORD not in atom.text

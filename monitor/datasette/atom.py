@@ -55,15 +55,26 @@ def _moment(value: Any) -> datetime | None:
     return datetime.fromisoformat(utc) if utc else None
 
 
-def _own_page(feed_url: str, atom_id: Any) -> str | None:
-    """The monitor's page of an entry (``story:7`` -> ``.../stories/7``), beside the feed's URL."""
+def _own_page(database_url: str, atom_id: Any) -> str | None:
+    """The monitor's page of an entry (``story:7`` -> ``<database>/stories/7``)."""
     kind, _, number = str(atom_id).partition(":")
     path = {"article": "articles", "story": "stories"}.get(kind)
-    return urljoin(feed_url, f"{path}/{number}") if path and number.isdigit() else None
+    return urljoin(database_url.rstrip("/") + "/", f"{path}/{number}") if path and number.isdigit() else None
 
 
-def build(url: str, title: str, rows: Sequence[Mapping[str, Any]], columns: Iterable[str]) -> bytes:
-    """The Atom document for the rows, in the order the list has them (newest first)."""
+def build(
+    url: str,
+    title: str,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Iterable[str],
+    database_url: str | None = None,
+) -> bytes:
+    """The Atom document for the rows, in the order the list has them (newest first).
+
+    ``database_url`` is the database's page (an entry without a safe link links to its page there);
+    by default the directory of the feed's URL, right for ``/db/query.atom`` and ``/db/table.atom``
+    but not for ``/db.atom?sql=`` (custom SQL)."""
+    database_url = database_url or urljoin(url, ".")
     columns = set(columns)
     fallback = datetime.now(UTC).replace(microsecond=0)
     fg = FeedGenerator()
@@ -83,7 +94,7 @@ def build(url: str, title: str, rows: Sequence[Mapping[str, Any]], columns: Iter
             entry.published(published)
         link = row["atom_link"] if "atom_link" in columns else None
         # A javascript: or data: link is never emitted: such an entry links to its page in the monitor.
-        safe = safe_url(link) or _own_page(url, row["atom_id"])
+        safe = safe_url(link) or _own_page(database_url, row["atom_id"])
         if safe:
             entry.link(href=safe)
         if "atom_author_name" in columns and row["atom_author_name"]:

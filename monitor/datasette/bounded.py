@@ -40,24 +40,48 @@ def _stem(term: str) -> str:
 
 def excerpt(text: object, query: object, words: int = EXCERPT_WORDS, start: str = "[", end: str = "]") -> str:
     """About ``words`` words around the first match of the query in the text's first window, matches
-    marked with ``start``/``end``; the text's start when nothing matches. Plain text (escape it)."""
+    marked with ``start``/``end``; the text's start when nothing matches. Plain text (escape it).
+
+    It runs inside a query, holding the GIL (and so Datasette's event loop): only the words it shows
+    are split off the window; the match is found by a substring search of the lower-cased window."""
     if not isinstance(text, str):
         return ""
     window = text[:WINDOW_CHARS]
     stems = [_stem(t) for t in query_terms(query)]
-    tokens = window.split()
-    if not tokens:
+    hit = _first_hit(window, stems)
+    token_start = hit
+    while token_start > 0 and not window[token_start - 1].isspace():
+        token_start -= 1  # back to the start of the word the match is in
+    before = window[:token_start].rsplit(None, words // 3)
+    earlier = len(before) > words // 3 and bool(before[0].strip())  # words left out before the excerpt
+    before = before[1:] if len(before) > words // 3 else [w for w in before if w]
+    after = window[token_start:].split(None, words - len(before))
+    later = len(after) > words - len(before)
+    chosen = before + after[: words - len(before)]
+    if not chosen:
         return ""
-    lowered = [t.lower() for t in tokens]
-    hit = next((i for i, t in enumerate(lowered) if any(s in t for s in stems)), 0) if stems else 0
-    first = max(0, hit - words // 3)
-    chosen = tokens[first : first + words]
     marked = [
         f"{start}{t}{end}" if stems and any(s in t.lower() for s in stems) else t for t in chosen
     ]
-    prefix = "… " if first > 0 else ""
-    suffix = " …" if first + words < len(tokens) or len(text) > WINDOW_CHARS else ""
+    prefix = "… " if earlier else ""
+    suffix = " …" if later or len(text) > WINDOW_CHARS else ""
     return prefix + " ".join(marked) + suffix
+
+
+def _first_hit(window: str, stems: list[str]) -> int:
+    """Where the first word holding one of the stems is (0 when none: the excerpt is the start)."""
+    lowered = window.lower()
+    if len(lowered) != len(window):  # a character whose lower case is longer: compare word by word
+        return _first_hit_by_word(window, stems)
+    found = [i for i in (lowered.find(s) for s in stems) if i >= 0]
+    return min(found) if found else 0
+
+
+def _first_hit_by_word(window: str, stems: list[str]) -> int:
+    for match in re.finditer(r"\S+", window):
+        if any(s in match.group().lower() for s in stems):
+            return match.start()
+    return 0
 
 
 def safe_link(url: object) -> str | None:

@@ -41,9 +41,19 @@ def allowed(action: str, resource: object) -> bool | None:
 # datasette-auth-passwords' hashing form: 480,000 PBKDF2 rounds per POST, for anyone who asks. Hashes
 # are made with `datasette hash-password` on the server instead.
 CLOSED_PATHS = ("/-/password-tool",)
+# Its sign-in form, closed too when [serve] auth is off (no password configured: nobody can sign in).
+SIGN_IN_PATHS = ("/-/login",)
+AUTH_PLUGIN = "datasette-auth-passwords"  # its configuration key
+AUTH_PLUGIN_MODULE_NAME = "auth_passwords"  # its name in Datasette's plugin manager (entry point)
 
 
-def closed(path: str, base_url: str = "/") -> bool:
+def auth_on(plugin_config: object) -> bool:
+    """True when the sign-in plugin is configured with a password hash ([serve] auth = true)."""
+    return isinstance(plugin_config, dict) and any(k.endswith("_password_hash") for k in plugin_config)
+
+
+def closed(path: str, base_url: str = "/", *, auth: bool = True) -> bool:
     """True for a path no visitor may open (answered 404)."""
     prefix = base_url.rstrip("/")
-    return any(path.rstrip("/") in (p, prefix + p) for p in CLOSED_PATHS)
+    paths = CLOSED_PATHS if auth else CLOSED_PATHS + SIGN_IN_PATHS
+    return any(path.rstrip("/") in (p, prefix + p) for p in paths)

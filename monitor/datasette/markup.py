@@ -84,7 +84,9 @@ def link(url: object, text: object, *, external: bool = True) -> Markup:
     if target is None:
         return escape(label)
     rel = ' rel="noopener noreferrer nofollow"' if external else ""
-    return Markup('<a href="{}"{}>{}</a>').format(target, Markup(rel), label)
+    # escape() and concatenation rather than Markup.format: the same escaping, several times faster
+    # (a list page renders hundreds of links and chips on the event loop).
+    return Markup(f'<a href="{escape(target)}"{rel}>{escape(label)}</a>')
 
 
 def tag_name(tag: str) -> str:
@@ -100,15 +102,15 @@ def chips(values: Iterable[str], href: str | None = None, column: str = "tags") 
     """Small labels; with ``href`` (the article_list URL) each one filters the list by itself."""
     parts = []
     for value in values:
-        css = f"chip chip-{tag_category(value) or 'plain'}"
-        text = tag_name(value) if column == "tags" else value
+        css = escape(f"chip chip-{tag_category(value) or 'plain'}")
+        text = escape(tag_name(value) if column == "tags" else value)
+        title = escape(value)
         if href:
-            query = urlencode({f"{column}__arraycontains": value})
-            anchor = Markup('<a class="{}" href="{}?{}" title="{}">{}</a>')
-            parts.append(anchor.format(css, href, query, value, text))
+            query = escape(urlencode({f"{column}__arraycontains": value}))
+            parts.append(f'<a class="{css}" href="{escape(href)}?{query}" title="{title}">{text}</a>')
         else:
-            parts.append(Markup('<span class="{}" title="{}">{}</span>').format(css, value, text))
-    return Markup(" ").join(parts)
+            parts.append(f'<span class="{css}" title="{title}">{text}</span>')
+    return Markup(" ".join(parts))
 
 
 def filter_chips(values: Iterable[str], path: str, args: Sequence[tuple[str, str]]) -> Markup:
@@ -156,7 +158,7 @@ def when(value: object) -> Markup:
     text = when_text(value)
     if not text:
         return Markup("")
-    return Markup('<time datetime="{}">{}</time>').format(value, text)
+    return Markup(f'<time datetime="{escape(value)}">{escape(text)}</time>')
 
 
 # The front page: time windows and links that keep the other filters ------------------------------

@@ -22,6 +22,7 @@ import httpx
 from monitor import log
 from monitor.errors import BlockedError, FetchError
 from monitor.fetch import robots as robots_txt
+from monitor.fetch import ssrf
 from monitor.fetch.body import ACCEPT_ENCODING, read_capped
 from monitor.fetch.decode import binary_kind, media_type
 from monitor.fetch.retry_after import parse_retry_after
@@ -277,7 +278,9 @@ class Fetcher:
         return _failure(url, current, f"too many redirects (over {self.settings.max_redirects})", hops)
 
     async def _refusal(self, url: str, request: _Request) -> str | None:
-        problem = _url_problem(url)
+        # Every hop (redirects too): a host that is not public by its spelling alone is refused here,
+        # with the address it stands for; one that resolves to such an address, at connect time.
+        problem = _url_problem(url) or ssrf.url_refusal(url, request.allow_private, self._policy)
         if problem is not None:
             return problem
         host = self._host(url)

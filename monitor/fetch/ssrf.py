@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -65,6 +67,64 @@ def refusal(ip: IPAddress) -> str | None:
         ("not global", not ip.is_global),
     )
     return next((name for name, hit in checks if hit), None)
+
+
+# An IPv4 address as inet_aton (and so every resolver) reads it: 1 to 4 parts, decimal, octal or hex.
+_NUMERIC_HOST = re.compile(r"(?i)^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}$")
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """The address a URL's host names by itself, however it is spelled: dotted, decimal
+    (``2130706433``), hex (``0x7f.0.0.1``), octal (``0177.0.0.1``), short (``127.1``) or IPv6
+    (``[::1]``, ``[::ffff:127.0.0.1]``); None for a name that needs DNS."""
+    bare = host.strip().strip("[]").split("%", 1)[0]
+    try:
+        return ipaddress.ip_address(bare)
+    except ValueError:
+        pass
+    if _NUMERIC_HOST.match(bare.rstrip(".")):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(bare.rstrip(".")))
+        except OSError:
+            return None
+    return None
+
+
+def host_refusal(host: str, policy: AddressPolicy | None = None) -> str | None:
+    """Why a host is not public by its spelling alone (no DNS asked), or None: ``localhost`` and its
+    subdomains, and any literal address the policy refuses (see :func:`refusal`)."""
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return f"{host} names this machine (loopback)"
+    ip = literal_address(host)
+    reason = (policy or AddressPolicy()).refusal(str(ip)) if ip is not None else None
+    if ip is None or reason is None:
+        return None
+    inner = embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+    shown = str(inner or ip)
+    if shown == name:
+        return f"{host} is {'an' if reason[0] in 'aeiou' else 'a'} {reason} address"
+    return f"{host} is {shown} ({reason})"
+
+
+def url_refusal(url: str, allow_private: bool = False, policy: AddressPolicy | None = None) -> str | None:
+    """Why a URL cannot be fetched, known without fetching it: ``blocked: ...`` for a host that is not
+    public (unless ``allow_private``), ``invalid URL: ...`` for one the HTTP client cannot read (httpx
+    refuses octal IPv4 spellings). None when only the fetch can tell. The fetcher checks every
+    redirect hop with it; the config check and ``sources add`` check sources with it."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError as exc:
+        return f"invalid URL: {exc}"
+    if host and not allow_private:
+        reason = host_refusal(host, policy)
+        if reason is not None:
+            return f"blocked: {reason}"
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"invalid URL: {exc}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

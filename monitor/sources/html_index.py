@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor.errors import ParseError
 from monitor.fetch.decode import decode
+from monitor.links import without_userinfo
 from monitor.models import Entry
 
 DEFAULT_SELECTOR = "a[href]"
@@ -33,6 +34,7 @@ def parse_index(
     """Article links on the page, in page order, each once. Raises ParseError on a bad selector or regex."""
     text = body if isinstance(body, str) else decode(body, content_type)[0]
     tree = LexborHTMLParser(text)
+    base_url = without_userinfo(base_url)  # relative links must not inherit the page's credentials
     base = _base(tree, base_url)
     keep = _filter(base_url, _compile(include), _compile(exclude))
     try:

@@ -22,6 +22,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from monitor.errors import ParseError
 from monitor.fetch.decode import media_type, to_utf8_xml
+from monitor.links import without_userinfo
 from monitor.models import Entry
 from monitor.sources.dates import iso_utc
 
@@ -36,6 +37,7 @@ _TRUNCATED = re.compile(
 
 def parse_feed(body: bytes, base_url: str, headers: Mapping[str, str] | None = None) -> list[Entry]:
     """The entries of a feed, in feed order. Raises ParseError when nothing usable is in it."""
+    base_url = without_userinfo(base_url)  # relative links must not inherit the feed's credentials
     content_type = (headers or {}).get("content-type")
     if media_type(content_type).endswith("json") or body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return parse_json_feed(body, base_url)
@@ -84,6 +86,7 @@ def cut_feed(body: bytes, limit: int) -> tuple[bytes, bool]:
 
 def parse_json_feed(body: bytes, base_url: str) -> list[Entry]:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1), which feedparser 6 does not read."""
+    base_url = without_userinfo(base_url)
     try:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from monitor.errors import FetchError, ParseError
 from monitor.fetch.body import inflate
+from monitor.links import without_userinfo
 from monitor.models import Entry
 from monitor.sources.dates import iso_utc
 
@@ -35,6 +36,7 @@ def parse_sitemap(
     body: bytes, base_url: str, max_inflated: int = DEFAULT_MAX_INFLATED, keep: int | None = None
 ) -> Sitemap:
     """Entries or children of one sitemap file. Raises ParseError for anything else."""
+    base_url = without_userinfo(base_url)  # relative locations must not inherit the credentials
     if body[:2] == b"\x1f\x8b":
         try:
             body = inflate(body, "gzip", max_inflated)

@@ -96,8 +96,15 @@ def open_db(path: Path | str, write_wait: float = DEFAULT_WRITE_WAIT) -> Writing
         _pragmas(db, write_wait)
         register_functions(db.conn)
         if migrations.pending(db):
-            with db.atomic():  # one process migrates; another waits, then finds nothing pending
-                migrations.apply(db)
+            # A migration may rebuild a table others refer to (SQLite's procedure: new table, copy, drop,
+            # rename), which foreign key enforcement would refuse at the drop; the pragma only changes
+            # outside a transaction. Rebuilds copy the keys, so nothing dangles afterwards.
+            db.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with db.atomic():  # one process migrates; another waits, then finds nothing pending
+                    migrations.apply(db)
+            finally:
+                db.execute("PRAGMA foreign_keys = ON")
             # Old row versions (e.g. the credentials m009 redacted) must not live on in the WAL.
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BusyError:

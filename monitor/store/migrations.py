@@ -6,6 +6,8 @@ table and column is described in ``datasette-metadata.json`` (a test checks it).
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -428,3 +430,110 @@ select
     || ': ' || coalesce(nullif(a.description, ''), article_head(a.id, 500), '') as atom_content
 from stories s left join articles a on a.id = s.first_article_id
 """
+
+
+# Article columns that hold whole texts: stored last in the row (m011).
+LONG_ARTICLE_COLUMNS = ("text", "captions", "removed")
+
+
+@migrations()
+def m011_article_text_last(db: Database) -> None:
+    # SQLite stores a row's columns in order and a long value spills into a chain of overflow pages:
+    # reading any column stored after ``text`` (outlet, source, published, flags, story_id ...) walks
+    # the whole chain, 5,000 pages for a 20 MB text. Every list, facet and count of article_list did
+    # that for each long row it touched. Rebuilt with the long columns last, a row's short columns sit
+    # in its first page and only a query that asks for the text reads it.
+    views = db.execute("select name, sql from sqlite_master where type = 'view' order by rowid").fetchall()
+    triggers = db.execute(
+        "select sql from sqlite_master where type = 'trigger' and tbl_name = 'articles' order by rowid"
+    ).fetchall()
+    for name, _ in views:  # a view naming articles would stop the rename that ends the rebuild
+        db.execute(f'DROP VIEW "{name}"')
+    columns = [column.name for column in db.table("articles").columns]
+    long = [name for name in LONG_ARTICLE_COLUMNS if name in columns]
+    order = [name for name in columns if name not in long] + long
+    # sqlite-utils' rebuild (new table, copy, drop, rename) keeps types, defaults, keys and indexes;
+    # open_db migrates with foreign keys off, so dropping the old table leaves the rows that refer to
+    # it alone (they point at the same ids in the new one).
+    for statement in db.table("articles").transform_sql(column_order=order):
+        db.execute(statement)
+    for (sql,) in triggers:  # the FTS triggers (dropped with the old table)
+        db.execute(sql)
+    for _, sql in views:
+        db.execute(sql)
+    _cap_old_texts(db)
+
+
+def _cap_old_texts(db: Database) -> None:
+    # Before m007 nothing cut a stored text: an old database can hold a 20 MB article, which every page,
+    # JSON or CSV export of ``articles`` and every search over it reads whole. Texts stored before m007
+    # that are over the default max_text_chars are cut as the pipeline cuts them now (at a paragraph,
+    # flagged truncated). Rows stored since were cut by the configured max_text_chars and are kept.
+    from datetime import datetime
+
+    from monitor.config import MonitorSettings
+    from monitor.extract.guard import cut_text
+
+    row = db.execute(
+        "select applied_at from _sqlite_migrations where migration_set = 'monitor'"
+        " and name = 'm007_article_truncated'"
+    ).fetchone()
+    if row is None:
+        return
+    capped_since = datetime.fromisoformat(str(row[0]))
+    limit = MonitorSettings().max_text_chars
+    for article_id, fetched in db.execute("select id, fetched from articles").fetchall():
+        try:
+            if datetime.fromisoformat(str(fetched)) >= capped_since:
+                continue
+        except (TypeError, ValueError):  # an unreadable date: judge the row by its size alone
+            pass
+        try:
+            with db.conn.blobopen("articles", "text", article_id, readonly=True) as blob:
+                size = len(blob)  # bytes, read from the row's header without loading the text
+        except sqlite3.Error:  # no text
+            continue
+        if size <= limit:  # a character is at least one byte: short enough
+            continue
+        (text,) = db.execute("select text from articles where id = ?", [article_id]).fetchone()
+        kept, cut = cut_text(text, limit)
+        if cut:
+            db.execute("update articles set text = ?, truncated = 1 where id = ?", [kept, article_id])
+
+
+# Columns that hold URLs found in feeds, index pages and sitemaps (and seen's keys, which are such URLs
+# or GUIDs), as (table, key column, URL column).
+_FOUND_URLS = (
+    ("entries", "id", "url"),
+    ("articles", "id", "url"),
+    ("articles", "id", "canonical_url"),
+    ("copies", "id", "url"),
+    ("seen", "key", "key"),
+)
+
+
+@migrations()
+def m011_found_urls_without_credentials(db: Database) -> None:
+    # A relative link in a feed whose configured URL carries user:password@ was resolved against it and
+    # inherited the password: entries, articles and copies stored (and Datasette served) it. Links are now
+    # resolved against the URL without its user info (monitor.links.without_userinfo); stored ones lose
+    # theirs the same way, so they also match what the sources list from now on. secure_delete and
+    # open_db's WAL truncation (as m009) leave no copy of the old values in the file.
+    from monitor.links import without_userinfo
+
+    previous = db.execute("PRAGMA secure_delete").fetchone()[0]
+    db.execute("PRAGMA secure_delete = ON")
+    try:
+        for table, key, column in _FOUND_URLS:
+            rows = db.execute(f'select "{key}", "{column}" from "{table}" where "{column}" like \'%@%\'')
+            for row_key, url in rows.fetchall():
+                clean = without_userinfo(url) if isinstance(url, str) else url
+                if clean == url:
+                    continue
+                try:
+                    db.execute(f'update "{table}" set "{column}" = ? where "{key}" = ?', [clean, row_key])
+                except sqlite3.IntegrityError:  # the same URL is stored without credentials already
+                    db.execute(f'update "{table}" set "{column}" = ? where "{key}" = ?',
+                               [f"{clean}#duplicate-{row_key}", row_key])
+    finally:
+        db.execute(f"PRAGMA secure_delete = {int(previous)}")

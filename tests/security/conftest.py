@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from monitor.links import tilde_encode
 from tests import demo_db as demo
 from tests.security import hostile
 
@@ -36,28 +37,34 @@ class Site:
         return self.client.get(path, params=params or None)
 
     def pages(self) -> list[tuple[str, dict[str, str]]]:
-        """Every served page: home, database, each visible table and canned query in HTML, JSON and
-        CSV, each article and story page, and each Atom feed."""
+        """Every served page: home, database, each visible table, view and canned query in HTML, JSON
+        and CSV (and Atom where it has the atom columns), and every row page of every table."""
         listing = self.get(f"/{DATABASE}.json").json()
-        tables = [t["name"] for t in listing["tables"] if not t.get("hidden")] + [
-            v["name"] for v in listing.get("views", [])
-        ]
+        tables = [t for t in listing["tables"] if not t.get("hidden")]
+        lists = [t["name"] for t in tables] + [v["name"] for v in listing.get("views", [])]
         queries = [q["name"] for q in listing["queries"]]
         pages: list[tuple[str, dict[str, str]]] = [("/", {}), (f"/{DATABASE}", {})]
-        for name in tables:
-            for suffix in ("", ".json", ".csv"):
+        for name in lists:
+            for suffix in ("", ".json", ".csv", *((".atom",) if self._has_atom(name, {}) else ())):
                 pages.append((f"/{DATABASE}/{name}{suffix}", {"_size": "max"}))
         for name in queries:
-            for suffix in ("", ".json", ".csv"):
-                pages.append((f"/{DATABASE}/{name}{suffix}", QUERY_PARAMS.get(name, {})))
-        for name in ATOM_QUERIES:
-            pages.append((f"/{DATABASE}/{name}.atom", QUERY_PARAMS.get(name, {})))
-        for table in ("articles", "stories", "sources"):
-            for row in self.get(f"/{DATABASE}/{table}.json", _shape="array", _size="max").json():
-                key = row.get("id", row.get("name"))
-                pages.append((f"/{DATABASE}/{table}/{key}", {}))
-                pages.append((f"/{DATABASE}/{table}/{key}.json", {}))
+            params = QUERY_PARAMS.get(name, {})
+            for suffix in ("", ".json", ".csv", *((".atom",) if self._has_atom(name, params) else ())):
+                pages.append((f"/{DATABASE}/{name}{suffix}", params))
+        for table in tables:
+            for key in self._row_keys(table["name"], table.get("primary_keys") or []):
+                pages.append((f"/{DATABASE}/{table['name']}/{key}", {}))
+                pages.append((f"/{DATABASE}/{table['name']}/{key}.json", {}))
         return pages
+
+    def _has_atom(self, name: str, params: dict[str, str]) -> bool:
+        columns = self.get(f"/{DATABASE}/{name}.json", **params, _size="1").json()["columns"]
+        return {"atom_id", "atom_title", "atom_updated"} <= set(columns)
+
+    def _row_keys(self, table: str, keys: list[str]) -> list[str]:
+        rows = self.get(f"/{DATABASE}/{table}.json", _shape="array", _size="max").json()
+        keys = keys or ["rowid"]
+        return [",".join(tilde_encode(str(row[k])) for k in keys) for row in rows]
 
 
 @pytest.fixture(scope="package")

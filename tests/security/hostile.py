@@ -15,8 +15,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from monitor.models import FetchResult, Source
+from monitor.models import Alert, Entry, FetchResult, Source
 from monitor.sources import SourceState
+from monitor.store import entries, health_events, outbox
 from monitor.store import sources as store_sources
 from tests import demo_db as demo
 
@@ -77,7 +78,29 @@ def build(path: Path) -> Database:
         store_sources.record_pass(db, "token-feed", store_sources.PassResult(when, None, 1, 3, when, state))
         for number, (payload, url) in enumerate(zip(XSS * 2, SCRIPT_URLS, strict=False), start=1):
             _hostile_article(db, number, payload, url, when)
+        _hostile_alerts(db, when)
     return db
+
+
+def _hostile_alerts(db: Database, when: str) -> None:
+    # Alert titles and reasons come from article titles and rules; errors and health messages quote
+    # what a server answered: all of it text an attacker can choose.
+    alerts = [
+        Alert(rule=payload, story_id=1, article_id=1, notify=("analysts",), title=payload,
+              body=f"**{payload}** [{SCRIPT_URLS[0]}]({SCRIPT_URLS[0]})", reason=payload,
+              payload=json.dumps({"url": SCRIPT_URLS[i % len(SCRIPT_URLS)], "title": payload}))
+        for i, payload in enumerate(XSS)
+    ]
+    outbox.enqueue(db, alerts, when)
+    for alert_id, payload in zip(range(4, 4 + len(XSS)), XSS, strict=False):
+        attempt = outbox.start_attempt(db, alert_id, payload, when)
+        outbox.finish_attempt(db, attempt, False, f"HTTP 500 {payload} {SCRIPT_URLS[0]}")
+    for number, payload in enumerate(XSS):
+        health_events.add_event(db, "source_failing", payload, f"{payload} {SCRIPT_URLS[number]}", when)
+    listed = [(f"k{n}", Entry(url=SCRIPT_URLS[n], title=payload)) for n, payload in enumerate(XSS)]
+    entries.enqueue(db, "token-feed", listed, when, keep_content=False)
+    for entry_id, payload in db.execute("select id, title from entries").fetchall():
+        entries.retry(db, entry_id, when, when, f"HTTP 502 {payload}", attempt=True)  # on entry_problems
 
 
 def _hostile_article(db: Database, number: int, payload: str, url: str, when: str) -> None:

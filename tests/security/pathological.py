@@ -20,9 +20,12 @@ def filler(chars: int, seed: int = 0) -> str:
     return (paragraph * (chars // len(paragraph) + 1))[:chars]
 
 
-def build(path: Path, huge: int = 1, long: int = 0, long_chars: int = 1_000_000) -> Database:
-    """The demo database plus ``huge`` 20 MB articles and ``long`` articles of ``long_chars``."""
-    db = demo.build(path)
+def build(
+    path: Path, huge: int = 1, long: int = 0, long_chars: int = 1_000_000, *, schema_before: str | None = None
+) -> Database:
+    """The demo database plus ``huge`` 20 MB articles and ``long`` articles of ``long_chars``; with
+    ``schema_before`` as an older version left it (see :func:`tests.demo_db.build`)."""
+    db = demo.build(path, schema_before=schema_before)
     sizes = [HUGE_CHARS] * huge + [long_chars] * long
     with db.atomic():
         for number, size in enumerate(sizes):

@@ -122,6 +122,45 @@ def test_an_old_database_is_redacted_by_the_migration(tmp_path: Path) -> None:
     assert file_leaks(path) == []
 
 
+def test_found_urls_that_inherited_a_feed_password_lose_it_on_upgrade(tmp_path: Path) -> None:
+    from sqlite_utils import Database
+
+    from monitor.store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m011_found_urls_without_credentials")
+    inherited = f"https://feeduser:{hostile.FEED_PASSWORD}@feeds.example/news/1"
+    with old.conn:  # a relative link of the credentialed feed, resolved against its URL
+        old.execute("insert into articles (id, url, canonical_url, fetched) values (1, ?, ?, 't')",
+                    [inherited, inherited])
+        old.execute("insert into copies (article_id, url) values (1, ?)", [inherited])
+        old.execute("insert into seen (key, article_id) values (?, 1)", [inherited])
+        old.execute("insert into entries (source, key, url, listed, updated) values ('s', 'k', ?, 't', 't')",
+                    [inherited])
+    old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    old.close()
+    assert file_leaks(path)  # the test can fail
+
+    db = open_db(path)
+    clean = "https://feeds.example/news/1"
+    assert db.execute("select url, canonical_url from articles").fetchone() == (clean, clean)
+    assert [db.execute(f"select {c} from {t}").fetchone()[0] for t, c in
+            [("copies", "url"), ("seen", "key"), ("entries", "url")]] == [clean] * 3
+    db.close()
+    assert file_leaks(path) == []
+
+
+def test_relative_links_of_a_credentialed_feed_do_not_inherit_its_password() -> None:
+    from monitor.sources.rss import parse_feed
+
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            b"<item><title>a</title><link>/news/1</link></item>"
+            b'<item><title>b</title><guid isPermaLink="true">2</guid></item></channel></rss>')
+    urls = [e.url for e in parse_feed(feed, hostile.SECRET_URL)]
+    assert urls == ["https://feeds.example/news/1", "https://feeds.example/2"]
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

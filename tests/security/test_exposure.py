@@ -54,6 +54,15 @@ def test_the_password_hashing_form_is_closed(hostile_site: Site, path: str) -> N
     assert hostile_site.get(path).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/", f"/{DATABASE}", f"/{DATABASE}/article_list", f"/{DATABASE}/latest"])
+def test_with_auth_off_no_page_offers_a_sign_in(hostile_site: Site, path: str) -> None:
+    # Nobody can sign in without a configured password: no "Log in" menu link, no login form.
+    page = hostile_site.get(path)
+    assert page.status_code == 200
+    assert "/-/login" not in page.text and "Log in" not in page.text
+    assert hostile_site.get("/-/login").status_code == 404
+
+
 def test_internal_tables_are_not_listed(hostile_site: Site) -> None:
     listed = {t["name"] for t in hostile_site.get(f"/{DATABASE}.json").json()["tables"]}
     assert not listed & set(INTERNAL)
@@ -108,6 +117,11 @@ def test_with_auth_on_nothing_is_served_without_the_sign_in(
 ) -> None:
     base, _ = signed_in_site
     assert httpx.get(base + path, timeout=30).status_code == 403
+
+
+def test_with_auth_on_the_sign_in_is_offered(signed_in_site: tuple[str, Path]) -> None:
+    base, _ = signed_in_site
+    assert httpx.get(base + "/-/login", timeout=30).status_code == 200
 
 
 def test_a_wrong_password_is_refused(signed_in_site: tuple[str, Path]) -> None:

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
+from urllib.parse import urljoin
 
 from datasette import hookimpl as _datasette_hookimpl
 from datasette.utils.asgi import Response
@@ -55,7 +56,9 @@ def _render_atom(datasette: Any, request: Any, columns: list[str], rows: list[An
         query_title = (queries.get(query_name) or {}).get("title")
     args = _args(request)
     title = atom.feed_title(query_title, table, args, query_name)
-    body = atom.build(request.url, title, [dict(zip(columns, row, strict=False)) for row in rows], columns)
+    database_url = urljoin(request.url, datasette.urls.database(database) + "/")
+    rows_as_dicts = [dict(zip(columns, row, strict=False)) for row in rows]
+    body = atom.build(request.url, title, rows_as_dicts, columns, database_url)
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
@@ -72,7 +75,7 @@ def extra_css_urls(datasette: Any) -> list[str]:
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
     """HTML for the cells people read; None leaves Datasette's own (escaped) rendering."""
-    keys = set(row.keys())
+    keys = row.keys()
     if column == "title" and "url" in keys:
         return render.link(row["url"], value)
     if column in render.TAG_COLUMNS or (column == "flags" and table != "articles"):
@@ -93,7 +96,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
     return _id_link(row, keys, value, column, table, database, datasette)
 
 
-def _id_link(row: Any, keys: set[str], value: Any, column: str, table: str | None, database: str,
+def _id_link(row: Any, keys: list[str], value: Any, column: str, table: str | None, database: str,
              datasette: Any) -> Markup | None:
     # Views and canned queries have no foreign-key links of their own: add the ones people follow.
     if not isinstance(value, int):
@@ -108,7 +111,7 @@ def _id_link(row: Any, keys: set[str], value: Any, column: str, table: str | Non
         target = {"article_id": "articles", "story_id": "stories", "first_article_id": "articles"}.get(column)
     if target is None:
         return None
-    return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, target, str(value)), value)
+    return Markup(f'<a href="{escape(datasette.urls.row(database, target, str(value)))}">{value}</a>')
 
 
 @hookimpl

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from datasette import hookimpl as _datasette_hookimpl
+from datasette.plugins import pm
 from datasette.utils.asgi import Response
 
 from monitor.datasette import bounded, exposure
@@ -30,13 +31,25 @@ def permission_allowed(actor: Any, action: str, resource: Any) -> bool | None:
 
 
 @hookimpl
+def startup(datasette: Any) -> None:
+    """Without ``[serve] auth`` the sign-in plugin has no password to check: take it out, so no page
+    offers a "Log in" menu link (its ``menu_links`` hook) to a sign-in that cannot succeed."""
+    if not exposure.auth_on(datasette.plugin_config(exposure.AUTH_PLUGIN)):
+        plugin = pm.get_plugin(exposure.AUTH_PLUGIN_MODULE_NAME)
+        if plugin is not None:
+            pm.unregister(plugin)
+
+
+@hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
-    """Paths some plugin opens that a public instance must not (see exposure.CLOSED_PATHS): 404."""
+    """Paths some plugin opens that a public instance must not (see exposure.CLOSED_PATHS): 404; with
+    the sign-in off, its form too."""
+    auth = exposure.auth_on(datasette.plugin_config(exposure.AUTH_PLUGIN))
 
     def wrap(app: Any) -> Any:
         async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope.get("type") == "http" and exposure.closed(
-                scope.get("path", ""), datasette.setting("base_url")
+                scope.get("path", ""), datasette.setting("base_url"), auth=auth
             ):
                 await Response.text("Not found", status=404).asgi_send(send)
                 return
