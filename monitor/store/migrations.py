@@ -513,7 +513,7 @@ _FOUND_URLS = (
 
 
 @migrations()
-def m011_found_urls_without_credentials(db: Database) -> None:
+def m012_found_urls_without_credentials(db: Database) -> None:
     # A relative link in a feed whose configured URL carries user:password@ was resolved against it and
     # inherited the password: entries, articles and copies stored (and Datasette served) it. Links are now
     # resolved against the URL without its user info (monitor.links.without_userinfo); stored ones lose

@@ -129,7 +129,7 @@ def test_found_urls_that_inherited_a_feed_password_lose_it_on_upgrade(tmp_path: 
 
     path = tmp_path / "old.db"
     old = Database(path)
-    migrations.apply(old, stop_before="m011_found_urls_without_credentials")
+    migrations.apply(old, stop_before="m012_found_urls_without_credentials")
     inherited = f"https://feeduser:{hostile.FEED_PASSWORD}@feeds.example/news/1"
     with old.conn:  # a relative link of the credentialed feed, resolved against its URL
         old.execute("insert into articles (id, url, canonical_url, fetched) values (1, ?, ?, 't')",
