@@ -145,13 +145,16 @@ def _long_repeats(collector: _Collector) -> bool:
     """Among the surviving lines, long lines printed three times or more that are not refrains: when
     most long lines repeat, the whole text was pasted again, and every copy after the first goes. A
     page copies a caption or a teaser, not a paragraph three times: otherwise they are refrains and
-    stay. Whether something was removed."""
+    stay, as does a single paragraph repeated with nothing else: a paste copies more than one. Whether
+    something was removed."""
     if not collector.refrains:
         return False  # no long line was printed three times: none can be now
     lines, tidy = collector.kept, collector.tidy
     count = _long_counts(lines, tidy)
     repeated = {key for key, seen in count.items() if seen >= bp.REFRAIN_MIN}
-    if not repeated or len(repeated) * 2 <= len(count):
+    # A pasted text repeats several paragraphs; one paragraph printed under each of several headings,
+    # or over and over, is the text's own refrain (a template's placeholder, a chorus).
+    if len(repeated) < 2 or len(repeated) * 2 <= len(count):
         return False
     first: set[str] = set()
     removed: set[int] = set()
