@@ -564,7 +564,8 @@ PLACEHOLDER = ("Text for this section follows once the review of the separation 
 
 
 def test_one_paragraph_printed_under_each_heading_is_a_refrain_and_stays() -> None:
-    lines = [line for head in ("Mining", "Separation", "Magnets", "Recycling") for line in (head, PLACEHOLDER)]
+    heads = ("Mining", "Separation", "Magnets", "Recycling")
+    lines = [line for head in heads for line in (head, PLACEHOLDER)]
     assert clean("\n".join(lines)).text == "\n\n".join(lines)
     assert clean("\n".join([PLACEHOLDER] * 4)).text == "\n\n".join([PLACEHOLDER] * 4)
 
@@ -575,9 +576,12 @@ def test_a_text_of_several_paragraphs_pasted_again_still_keeps_one_copy() -> Non
 
 
 def test_lines_of_chinese_prose_are_not_a_menu_but_a_chinese_menu_is() -> None:
-    prose = ["稀土价格本周再度上涨 分离厂的订单已经排到明年春天之后了", "包头的磁材企业表示 氧化镨钕的采购成本比上月高出一成左右",
-             "分析人士认为 出口管制收紧以后海外买家将会加快寻找其他货源", "江西的离子型矿山 因为环保检查而减少了开采量 供应继续偏紧",
-             "一家贸易商说 现在市场上几乎看不到低价的现货 买家只能等待", "业内预计 下个季度的开采指标将会公布 价格可能出现新的变化"]
+    prose = ["稀土价格本周再度上涨 分离厂的订单已经排到明年春天之后了",
+             "包头的磁材企业表示 氧化镨钕的采购成本比上月高出一成左右",
+             "分析人士认为 出口管制收紧以后海外买家将会加快寻找其他货源",
+             "江西的离子型矿山 因为环保检查而减少了开采量 供应继续偏紧",
+             "一家贸易商说 现在市场上几乎看不到低价的现货 买家只能等待",
+             "业内预计 下个季度的开采指标将会公布 价格可能出现新的变化"]
     assert clean("\n".join(prose)).text == "\n\n".join(prose)
     menu = ["首页", "国际", "财经新闻", "科技", "体育", "娱乐", "评论"]
     kept, why = kept_and_reasons([*menu, *prose])
