@@ -573,6 +573,11 @@ def test_one_paragraph_printed_under_each_heading_is_a_refrain_and_stays() -> No
 def test_a_text_of_several_paragraphs_pasted_again_still_keeps_one_copy() -> None:
     text = "\n".join([BEFORE, PLACEHOLDER, AFTER])
     assert clean("\n".join([text] * 3)).text == "\n\n".join([BEFORE, PLACEHOLDER, AFTER])
+    # also in an extracted block, where one paragraph printed twice is the article's
+    assert clean("\n".join([text] * 3), extracted=True).text == "\n\n".join([BEFORE, PLACEHOLDER, AFTER])
+    doubled = "\n".join([BEFORE, PLACEHOLDER, AFTER, PLACEHOLDER])
+    assert clean(doubled, extracted=True).text == doubled.replace("\n", "\n\n")
+    assert clean(doubled).text == "\n\n".join([BEFORE, PLACEHOLDER, AFTER])
 
 
 def test_lines_of_chinese_prose_are_not_a_menu_but_a_chinese_menu_is() -> None:
