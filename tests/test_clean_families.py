@@ -542,3 +542,60 @@ def test_markup_debris_lines_next_to_the_new_families_are_no_trouble() -> None:
     stamp = "Published 11:34 PM EST Nov 19, 2019"
     text = "\n".join(["Magnet plant opens", "<p></p>", stamp, BEFORE, "<br/>", AFTER])
     assert clean(text).text == "\n\n".join(["Magnet plant opens", BEFORE, AFTER])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Article prose the line rules took for noise on the Mozilla pages (issue 14, recall round): own text.
+
+
+def test_an_announced_list_of_title_like_items_between_paragraphs_stays() -> None:
+    said = ["The export quota will rise again next year", "Western buyers should expect longer waits",
+            "Separation capacity outside China is years away"]
+    kept, _ = kept_and_reasons([BEFORE, "In the interview the minister also said:", *said, AFTER])
+    assert kept == [BEFORE, "In the interview the minister also said:", *said, AFTER]
+    questions = ["Who holds the mining licence today?", "Where does the concentrate go next?",
+                 "How much of the magnet output is already sold?"]
+    lead = "Buyers should ask every new supplier these three questions:"
+    kept, _ = kept_and_reasons([BEFORE, lead, *questions, AFTER])
+    assert kept == [BEFORE, lead, *questions, AFTER]
+
+
+def test_headlines_under_a_sentence_without_a_colon_still_go() -> None:
+    kept, _ = kept_and_reasons([BEFORE, "The plant reopened on Monday.", *INLINE, AFTER])
+    assert kept == [BEFORE, "The plant reopened on Monday.", AFTER]
+
+
+# A template's placeholder paragraph, longer than DUPLICATE_ANYWHERE, printed under each heading.
+PLACEHOLDER = ("Text for this section follows once the review of the separation plant is complete, "
+               "together with figures for every quarter of the year.")
+
+
+def test_one_paragraph_printed_under_each_heading_is_a_refrain_and_stays() -> None:
+    heads = ("Mining", "Separation", "Magnets", "Recycling")
+    lines = [line for head in heads for line in (head, PLACEHOLDER)]
+    assert clean("\n".join(lines)).text == "\n\n".join(lines)
+    assert clean("\n".join([PLACEHOLDER] * 4)).text == "\n\n".join([PLACEHOLDER] * 4)
+
+
+def test_a_text_of_several_paragraphs_pasted_again_still_keeps_one_copy() -> None:
+    text = "\n".join([BEFORE, PLACEHOLDER, AFTER])
+    assert clean("\n".join([text] * 3)).text == "\n\n".join([BEFORE, PLACEHOLDER, AFTER])
+    # also in an extracted block, where one paragraph printed twice is the article's
+    assert clean("\n".join([text] * 3), extracted=True).text == "\n\n".join([BEFORE, PLACEHOLDER, AFTER])
+    doubled = "\n".join([BEFORE, PLACEHOLDER, AFTER, PLACEHOLDER])
+    assert clean(doubled, extracted=True).text == doubled.replace("\n", "\n\n")
+    assert clean(doubled).text == "\n\n".join([BEFORE, PLACEHOLDER, AFTER])
+
+
+def test_lines_of_chinese_prose_are_not_a_menu_but_a_chinese_menu_is() -> None:
+    prose = ["稀土价格本周再度上涨 分离厂的订单已经排到明年春天之后了",
+             "包头的磁材企业表示 氧化镨钕的采购成本比上月高出一成左右",
+             "分析人士认为 出口管制收紧以后海外买家将会加快寻找其他货源",
+             "江西的离子型矿山 因为环保检查而减少了开采量 供应继续偏紧",
+             "一家贸易商说 现在市场上几乎看不到低价的现货 买家只能等待",
+             "业内预计 下个季度的开采指标将会公布 价格可能出现新的变化"]
+    assert clean("\n".join(prose)).text == "\n\n".join(prose)
+    menu = ["首页", "国际", "财经新闻", "科技", "体育", "娱乐", "评论"]
+    kept, why = kept_and_reasons([*menu, *prose])
+    assert kept == prose
+    assert {why[item] for item in menu} == {"menu"}

@@ -80,6 +80,12 @@ def test_origin_of(line: str, origin: str | None) -> None:
         ("The document, translated by CSET, describes state-owned refiners.", None),
         ("AI optimization and digitalization are priorities.", None),
         ("This article explains how magnets are made.", None),
+        # a bare "Note:" is a disclaimer only when it speaks about the text or its publisher
+        ("Note: This article has been updated with the ministry's reply.", ()),
+        ("Note: prices were correct at the time of publication.", ()),
+        ("Note: we may earn a commission on purchases made through links here.", ()),
+        ("Note: older separation circuits used ammonium bicarbonate, which left nitrogen behind.", None),
+        ("Note: the oxide figures exclude scandium, which the bureau counts separately.", None),
     ],
 )
 def test_disclaimer_flags(line: str, flags: tuple[str, ...] | None) -> None:
@@ -132,3 +138,11 @@ def test_clean_gathers_provenance_from_many_lines_in_order_without_repeats() -> 
         "origin",
         "disclaimer",
     ]
+
+
+def test_a_note_in_the_article_s_own_voice_stays_in_the_text() -> None:
+    note = "Note: the oxide figures exclude scandium, which the bureau counts separately."
+    lead = "Output of separated oxides rose by a tenth in the first half, the bureau said on Monday."
+    assert clean("\n".join([lead, note])).text == "\n\n".join([lead, note])
+    editorial = "Note: This article has been updated with the ministry's reply."
+    assert [r.reason for r in clean("\n".join([lead, editorial])).removed] == ["disclaimer"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from monitor.extract import extract_article, extract_html
+from monitor.extract.clean import clean
 
 BODY = "".join(
     f"<p>Lynas said its Kuantan plant in Malaysia separated {n} tonnes of dysprosium oxide this quarter,"
@@ -34,3 +35,21 @@ def test_structure_alone_keeps_those_lines() -> None:
 
 def test_empty_page_keeps_its_reason() -> None:
     assert extract_article("<html><frameset></frameset></html>").empty_reason == "frameset"
+
+
+REPEATED = ("The ministry will publish the second batch of mining quotas once the review of the southern "
+            "ionic clay deposits is complete, a spokesman said.")
+
+
+def test_a_long_paragraph_the_article_block_prints_twice_is_kept_twice() -> None:
+    # The extractor chose one block: a paragraph it prints twice (a note under two headings, a
+    # paragraph doubled in the body) is the article's; a plain-text scrape of a page is another matter.
+    page = (
+        "<html><head><title>Quota review</title></head><body><article><h1>Quota review</h1>"
+        f"{BODY}<h2>Southern provinces</h2><p>{REPEATED}</p><h2>Northern provinces</h2><p>{REPEATED}</p>"
+        "</article></body></html>"
+    )
+    article = extract_article(page, "https://example.com/quotas")
+    assert article.text.count(REPEATED) == 2
+    assert "duplicate" not in {r.reason for r in article.removed}
+    assert clean(extract_html(page, "https://example.com/quotas").text).text.count(REPEATED) == 1

@@ -25,7 +25,7 @@ def extract_article(html: str, url: str | None = None, max_text_chars: int | Non
     if not page.text:
         return page
     text, cut = cut_text(page.text, max_text_chars) if max_text_chars else (page.text, False)
-    cleaned = clean(text)
+    cleaned = clean(text, extracted=True)
     return replace(
         page,
         text=cleaned.text,

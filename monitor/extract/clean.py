@@ -88,6 +88,7 @@ class _Collector:
     origin: str | None = None
     published: str | None = None
     tidy: bool = False  # lines hold no whitespace but single inner spaces: see _dedup_key
+    extracted: bool = False  # the text is one block an HTML extractor chose: see clean
 
     def remove(self, line: str, reason: str) -> None:
         self.removed.append(Removed(text=line, reason=reason))
@@ -104,10 +105,16 @@ class _Collector:
         )
 
 
-def clean(text: str) -> Cleaned:
-    """Remove scraping noise from an article's text; see the module docstring for the rules."""
+def clean(text: str, *, extracted: bool = False) -> Cleaned:
+    """Remove scraping noise from an article's text; see the module docstring for the rules.
+
+    ``extracted``: the text is the block an HTML extractor chose, not a scrape of a whole page. A
+    long paragraph printed twice is then the article's own (a placeholder under two headings, a
+    paragraph the page prints twice in its body), not a teaser the page's furniture repeats: on the
+    extracted text of both vendored collections, removing such repeats lost body text and no noise.
+    """
     lines, debris, tidy = prepare(text)
-    collector = _Collector(tidy=tidy, refrains=_long_refrains(lines, tidy))
+    collector = _Collector(tidy=tidy, refrains=_long_refrains(lines, tidy), extracted=extracted)
     by_shape = _shaped_runs(lines, collector)
     for index, line in enumerate(lines):
         if index in by_shape:
@@ -145,13 +152,16 @@ def _long_repeats(collector: _Collector) -> bool:
     """Among the surviving lines, long lines printed three times or more that are not refrains: when
     most long lines repeat, the whole text was pasted again, and every copy after the first goes. A
     page copies a caption or a teaser, not a paragraph three times: otherwise they are refrains and
-    stay. Whether something was removed."""
+    stay, as does a single paragraph repeated with nothing else: a paste copies more than one. Whether
+    something was removed."""
     if not collector.refrains:
         return False  # no long line was printed three times: none can be now
     lines, tidy = collector.kept, collector.tidy
     count = _long_counts(lines, tidy)
     repeated = {key for key, seen in count.items() if seen >= bp.REFRAIN_MIN}
-    if not repeated or len(repeated) * 2 <= len(count):
+    # A pasted text repeats several paragraphs; one paragraph printed under each of several headings,
+    # or over and over, is the text's own refrain (a template's placeholder, a chorus).
+    if len(repeated) < 2 or len(repeated) * 2 <= len(count):
         return False
     first: set[str] = set()
     removed: set[int] = set()
@@ -292,7 +302,7 @@ def _is_consent(line: str) -> bool:
 def _repeat_reason(line: str, collector: _Collector) -> str | None:
     """A long paragraph printed again, or a repeat of a caption. Shorter repeats are judged once all
     lines are (see _repeated_lines)."""
-    if len(line) < bp.DUPLICATE_MIN:
+    if len(line) < bp.DUPLICATE_MIN or (collector.extracted and not _judged_by_count(line)):
         return None
     key = _dedup_key(line, collector.tidy)
     if key in collector.refrains:

@@ -9,6 +9,7 @@ is a long run of short labels without bullets or numbers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from monitor.extract import boilerplate as bp
@@ -201,21 +202,32 @@ def inline_headline_lines(lines: Sequence[str]) -> set[int]:
     """Indices of runs of other stories' headlines standing between two paragraphs of the body with no
     heading: three or more title-like lines of four words or more in a row. An article's subhead
     stands alone over its paragraph; three titles in a row with no text under them are links. Lines
-    with a price or an interview's "Q:"/"A:" are the article's own (a deals list, an interview)."""
+    with a price or an interview's "Q:"/"A:" are the article's own (a deals list, an interview), and so
+    is a run under a line that announces it ("He also said:", "Ask yourself these questions:"): the
+    article's own list, whose items are often phrased like titles."""
     marked: set[int] = set()
     run: list[int] = []
     seen_body = False
+    announced = False  # the line above the run ends with a colon
     if len(lines) < bp.MIN_INLINE_HEADLINES + 2:
         return marked  # a paragraph, the run, a paragraph
     for index, line in enumerate(lines):
         if len(line) <= 200 and is_headline_like(line, min_words=bp.MIN_TRAILING_WORDS):
             if bp.NOT_A_TEASER.search(line) is None:
+                if not run:
+                    announced = index > 0 and lines[index - 1].endswith(":")
                 run.append(index)
                 continue
             body = False
         else:
             body = _is_body(line)
-        if run and seen_body and len(run) >= bp.MIN_INLINE_HEADLINES and (body or _is_sentence(line)):
+        if (
+            run
+            and seen_body
+            and not announced
+            and len(run) >= bp.MIN_INLINE_HEADLINES
+            and (body or _is_sentence(line))
+        ):
             marked.update(run)
         run = []
         seen_body = seen_body or body
@@ -223,6 +235,15 @@ def inline_headline_lines(lines: Sequence[str]) -> set[int]:
 
 
 _MENU_ITEM_CHARS = 40
+# Chinese and Japanese write a sentence without spaces: one "word" of 30 ideographs is a sentence, while a
+# menu item there is a few characters ("国际", "财经新闻"). Past this many wide characters, a line is prose.
+_MENU_ITEM_WIDE = 10
+_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _few_wide(line: str) -> bool:
+    """Whether the line holds too few CJK characters to be a sentence (true of any line this short)."""
+    return len(line) <= _MENU_ITEM_WIDE or len(_WIDE.findall(line)) <= _MENU_ITEM_WIDE
 
 
 def menu_lines(lines: Sequence[str]) -> set[int]:
@@ -255,6 +276,7 @@ def _is_menu_label(line: str) -> bool:
         and len(label.split()) <= bp.MENU_ITEM_WORDS + 1
         and label[-1] not in ".!?:;,"
         and any(char.isalpha() for char in label)
+        and _few_wide(label)
     )
 
 
@@ -279,6 +301,7 @@ def _is_menu_item(line: str) -> bool:
         and any(char.isalpha() for char in line)
         and not bp.BULLET.match(line)
         and not any(char.isdigit() for char in line)
+        and _few_wide(line)
     )
 
 

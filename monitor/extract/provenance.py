@@ -94,7 +94,15 @@ _MAX_ORIGIN_WORDS = 30
 
 # A disclaimer announces itself, or speaks about "this article" together with a flag-worthy fact.
 _DISCLAIMER_LEAD = re.compile(
-    r"(?:Disclaimer|Editor[’']?s?\s+note|Disclosure|Note)\s*[:：.\-–—]", re.IGNORECASE
+    r"(?P<kind>Disclaimer|Editor[’']?s?\s+note|Disclosure|Note)\s*[:：.\-–—]", re.IGNORECASE
+)
+# What a note about the text or its publisher speaks of (a price checked at publication, an update,
+# a correction, a commission, the views of the author): a "Note:" line without it is article text.
+_EDITORIAL = re.compile(
+    r"\b(?:(?:this|the)\s+(?:article|story|post|report|piece|page|video|interview|column|version of "
+    r"this)|updated?|corrected|corrections?|publication|published|sponsored|affiliate|commission|"
+    r"views?|opinions?|author|editors?)\b",
+    re.IGNORECASE,
 )
 _SELF_REFERENCE = re.compile(
     r"(?:This|The)\s+(?:article|story|content|report|piece|post|summary|text|page)\b", re.IGNORECASE
@@ -211,11 +219,15 @@ def disclaimer_flags(line: str) -> tuple[str, ...] | None:
     A line that opens with "Disclaimer:" or "Editor's note:" is a disclaimer even with no flag (empty
     tuple); one that speaks of "this article" is one only when it states a flag-worthy fact.
     """
-    announced = _DISCLAIMER_LEAD.match(line) is not None
-    if not announced and _SELF_REFERENCE.match(line) is None:
+    lead = _DISCLAIMER_LEAD.match(line)
+    if lead is None and _SELF_REFERENCE.match(line) is None:
         return None  # checked first: most lines are body text and need no flag search
     flags = tuple(name for name, pattern in _FLAG_PATTERNS if pattern.search(line))
-    return flags if announced or flags else None
+    if lead is not None and lead.group("kind").casefold() == "note" and not flags:
+        # A bare "Note:" opens the article's own asides too ("Note: older versions had no
+        # compression..."): a disclaimer only when it speaks about the text or its publisher.
+        return () if _EDITORIAL.search(line) else None
+    return flags if lead is not None or flags else None
 
 
 def parse_date(text: str) -> str | None:
