@@ -40,18 +40,17 @@ BLOCK_TAGS = (
 
 def mark_blocks(root: LexborNode) -> None:
     """Insert break markers after every block element and ``<br>`` below ``root``."""
-    blocks = root.css(BLOCK_TAGS)
-    if any(node.tag == "tr" for node in blocks) and _join_data_rows(blocks):
-        blocks = root.css(BLOCK_TAGS)  # the joined rows' cells are gone
-    for node in blocks:
+    if root.css_first("tr") is not None:  # most article blocks hold no table: one walk in C to know
+        _join_data_rows(root.css("tr"))
+    for node in root.css(BLOCK_TAGS):
         node.insert_after(BLOCK_MARK)
         node.insert_before(BLOCK_MARK)
     for node in root.css("br"):
         node.insert_after(LINE_MARK)
 
 
-def _join_data_rows(blocks: list[LexborNode]) -> bool:
-    """Replace every row of a data table among ``blocks`` by one line of text; whether any was.
+def _join_data_rows(rows: list[LexborNode]) -> None:
+    """Replace every data table's row among ``rows`` by one line of text.
 
     A table is a data table when one of its rows has two cells with text and every cell of that row
     is simple (see ``_simple_cells``); its other simple rows are joined too, so a row that labels a
@@ -59,7 +58,7 @@ def _join_data_rows(blocks: list[LexborNode]) -> bool:
     """
     rows: dict[int, list[tuple[LexborNode, list[str]]]] = {}
     data_tables: set[int] = set()
-    for row in (node for node in blocks if node.tag == "tr"):
+    for row in rows:
         texts = _simple_cells(row)
         table = _table_of(row)
         if texts is None or table is None:
@@ -71,7 +70,6 @@ def _join_data_rows(blocks: list[LexborNode]) -> bool:
         for row, texts in rows[table]:
             row.insert_before(BLOCK_MARK + CELL_SEPARATOR.join(texts) + BLOCK_MARK)
             row.remove()
-    return bool(data_tables)
 
 
 def _simple_cells(row: LexborNode) -> list[str] | None:
