@@ -56,18 +56,18 @@ def _join_data_rows(rows: list[LexborNode]) -> None:
     is simple (see ``_simple_cells``); its other simple rows are joined too, so a row that labels a
     line of image-only cells (ticks in a status grid) keeps the grid's shape.
     """
-    rows: dict[int, list[tuple[LexborNode, list[str]]]] = {}
+    by_table: dict[int, list[tuple[LexborNode, list[str]]]] = {}
     data_tables: set[int] = set()
     for row in rows:
         texts = _simple_cells(row)
         table = _table_of(row)
         if texts is None or table is None:
             continue
-        rows.setdefault(table, []).append((row, texts))
+        by_table.setdefault(table, []).append((row, texts))
         if sum(1 for text in texts if text) >= 2:
             data_tables.add(table)
     for table in data_tables:
-        for row, texts in rows[table]:
+        for row, texts in by_table[table]:
             row.insert_before(BLOCK_MARK + CELL_SEPARATOR.join(texts) + BLOCK_MARK)
             row.remove()
 
