@@ -110,3 +110,19 @@ def test_extracted_text_keeps_a_tag_written_out_as_text() -> None:
 def test_extracted_text_still_loses_wordpress_block_debris() -> None:
     text = f"{LEAD}\n<!-- wp:paragraph -->\n{AFTER}"
     assert "wp:" not in clean(text, extracted=True).text
+
+
+def test_extracted_text_keeps_a_short_line_printed_twice_apart() -> None:
+    # Two embedded posts from one account: the attribution line is printed under each.
+    credit = "— Ministry of Trade (@tradeministry) May 2, 2025"
+    text = "\n".join([LEAD, "Quotas for the second half will be set in July.", credit, AFTER,
+                      "Licences issued so far cover only part of last year's volume.", credit])
+    assert clean(text, extracted=True).text.count(credit) == 2
+    # A plain-text scrape printing it twice still loses the copy.
+    assert clean(text).text.count(credit) == 1
+
+
+def test_extracted_text_still_loses_a_line_right_after_itself() -> None:
+    stutter = "Officials declined to comment on the figures."
+    text = "\n".join([LEAD, stutter, stutter, AFTER])
+    assert clean(text, extracted=True).text.count(stutter) == 1

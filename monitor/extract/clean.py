@@ -210,7 +210,7 @@ def _remove_by_context(collector: _Collector) -> None:
     gives what cleaning once gave (taking a menu out can join the headlines around it into a trailing
     run, or leave a line printed twice where it was printed three times)."""
     finders = (
-        (lambda lines: _repeated_lines(lines, collector.tidy), "duplicate"),
+        (lambda lines: _repeated_lines(lines, collector.tidy, collector.extracted), "duplicate"),
         (menu_lines, "menu"),
         (trailing_headline_lines, "headline-list"),
         (bio_lines, "author-bio"),
@@ -348,10 +348,16 @@ def _judged_by_count(line: str) -> bool:
     return len(line) >= bp.DUPLICATE_MIN and (len(line) < bp.DUPLICATE_ANYWHERE or line.endswith("?"))
 
 
-def _repeated_lines(lines: list[str], tidy: bool) -> set[int]:
+def _repeated_lines(lines: list[str], tidy: bool, extracted: bool = False) -> set[int]:
     """Copies among the surviving short lines and questions: a line right after itself, and the
     second of a line printed exactly twice. One printed three times or more is the text's own refrain
-    (the question put to each guest of an interview, a meal plan's "Drink during your workout"), kept."""
+    (the question put to each guest of an interview, a meal plan's "Drink during your workout"), kept.
+
+    In an extracted text only the line right after itself is a copy: inside the block the extractor
+    chose, a short line printed twice apart is the article's (a tweet's attribution under two
+    embedded posts, a recipe step, a vote prompt under each candidate). On the extracted text of both
+    vendored collections that rule removed 27 lines, 25 of them body the ground truth has twice.
+    """
     copies: set[int] = set()
     count: dict[str, int] = {}
     previous = None
@@ -365,7 +371,7 @@ def _repeated_lines(lines: list[str], tidy: bool) -> set[int]:
             continue
         previous = key
         count[key] = count.get(key, 0) + 1
-        if count[key] == 2:
+        if count[key] == 2 and not extracted:
             copies.add(index)
     refrains = {key for key, seen in count.items() if seen > 2}
     return {
