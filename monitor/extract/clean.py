@@ -38,6 +38,7 @@ from monitor.extract.headlines import (
     trailing_headline_lines,
     unbullet,
 )
+from monitor.extract.layout import CELL_SEPARATOR
 from monitor.extract.normalize import prepare
 from monitor.models import Removed
 
@@ -89,6 +90,7 @@ class _Collector:
     published: str | None = None
     tidy: bool = False  # lines hold no whitespace but single inner spaces: see _dedup_key
     extracted: bool = False  # the text is one block an HTML extractor chose: see clean
+    table: set[str] = field(default_factory=set)  # rows of a data table: see _table_rows
 
     def remove(self, line: str, reason: str) -> None:
         self.removed.append(Removed(text=line, reason=reason))
@@ -113,11 +115,15 @@ def clean(text: str, *, extracted: bool = False) -> Cleaned:
     paragraph the page prints twice in its body), not a teaser the page's furniture repeats: on the
     extracted text of both vendored collections, removing such repeats lost body text and no noise.
     """
-    lines, debris, tidy = prepare(text)
+    lines, debris, tidy = prepare(text, extracted)
     collector = _Collector(tidy=tidy, refrains=_long_refrains(lines, tidy), extracted=extracted)
     by_shape = _shaped_runs(lines, collector)
+    table = _table_rows(lines)
     for index, line in enumerate(lines):
-        if index in by_shape:
+        if index in table:
+            collector.kept.append(line)
+            collector.table.add(line)
+        elif index in by_shape:
             reason = by_shape[index]
             if reason == "caption":
                 collector.captions[line] = None
@@ -129,6 +135,28 @@ def clean(text: str, *, extracted: bool = False) -> Cleaned:
             _judge(line, collector)
     _remove_by_context(collector)
     return collector.result()
+
+
+def _table_rows(lines: list[str]) -> frozenset[int]:
+    """Rows of a data table: two or more lines in a row with the same number of cells, cells joined
+    by ``CELL_SEPARATOR`` (the extractor lays a data table's row out so, monitor/extract/layout.py).
+
+    Kept whole and unjudged: a table's cells are labels and figures, which read as a menu, a list of
+    headlines or a breadcrumb line by line. A breadcrumb ("Home | Markets | Commodities") or a
+    footer's link line stands alone, and a run of them is rare: on the whole-page text of the dev
+    pages, keeping such runs cost 0.1 point of noise removed and kept about 40 table rows of body.
+    """
+    found: set[int] = set()
+    bar = CELL_SEPARATOR.strip()
+    start = 0
+    for index in range(1, len(lines) + 1):
+        cells = lines[start].count(bar) if CELL_SEPARATOR in lines[start] else 0
+        if index < len(lines) and cells and lines[index].count(bar) == cells:
+            continue  # the run goes on
+        if index - start >= 2 and cells:
+            found.update(range(start, index))
+        start = index
+    return frozenset(found)
 
 
 def _long_refrains(lines: list[str], tidy: bool) -> frozenset[str]:
@@ -182,7 +210,7 @@ def _remove_by_context(collector: _Collector) -> None:
     gives what cleaning once gave (taking a menu out can join the headlines around it into a trailing
     run, or leave a line printed twice where it was printed three times)."""
     finders = (
-        (lambda lines: _repeated_lines(lines, collector.tidy), "duplicate"),
+        (lambda lines: _repeated_lines(lines, collector.tidy, collector.extracted), "duplicate"),
         (menu_lines, "menu"),
         (trailing_headline_lines, "headline-list"),
         (bio_lines, "author-bio"),
@@ -191,7 +219,7 @@ def _remove_by_context(collector: _Collector) -> None:
     while changed:
         changed = _long_repeats(collector)
         for find, reason in finders:
-            found = find(collector.kept)
+            found = {index for index in find(collector.kept) if collector.kept[index] not in collector.table}
             for index in sorted(found):
                 collector.remove(collector.kept[index], reason)
             if found:
@@ -320,10 +348,16 @@ def _judged_by_count(line: str) -> bool:
     return len(line) >= bp.DUPLICATE_MIN and (len(line) < bp.DUPLICATE_ANYWHERE or line.endswith("?"))
 
 
-def _repeated_lines(lines: list[str], tidy: bool) -> set[int]:
+def _repeated_lines(lines: list[str], tidy: bool, extracted: bool = False) -> set[int]:
     """Copies among the surviving short lines and questions: a line right after itself, and the
     second of a line printed exactly twice. One printed three times or more is the text's own refrain
-    (the question put to each guest of an interview, a meal plan's "Drink during your workout"), kept."""
+    (the question put to each guest of an interview, a meal plan's "Drink during your workout"), kept.
+
+    In an extracted text only the line right after itself is a copy: inside the block the extractor
+    chose, a short line printed twice apart is the article's (a tweet's attribution under two
+    embedded posts, a recipe step, a vote prompt under each candidate). On the extracted text of both
+    vendored collections that rule removed 27 lines, 25 of them body the ground truth has twice.
+    """
     copies: set[int] = set()
     count: dict[str, int] = {}
     previous = None
@@ -337,7 +371,7 @@ def _repeated_lines(lines: list[str], tidy: bool) -> set[int]:
             continue
         previous = key
         count[key] = count.get(key, 0) + 1
-        if count[key] == 2:
+        if count[key] == 2 and not extracted:
             copies.add(index)
     refrains = {key for key, seen in count.items() if seen > 2}
     return {

@@ -246,25 +246,42 @@ def _few_wide(line: str) -> bool:
     return len(line) <= _MENU_ITEM_WIDE or len(_WIDE.findall(line)) <= _MENU_ITEM_WIDE
 
 
+_ANNOUNCING_WORDS = 5  # "The plant has four units:" announces a list; "Sections:" labels a menu
+
+
 def menu_lines(lines: Sequence[str]) -> set[int]:
-    """Indices of menus rendered one item per line: long runs of short labels ("News", "World", ...)."""
+    """Indices of menus rendered one item per line: long runs of short labels ("News", "World", ...).
+
+    A run under a sentence that announces it ("The plant has four units:") is the article's own list
+    of names, not a menu; a label ending in a colon ("Sections:", "Follow us:") announces nothing.
+    """
     marked: set[int] = set()
     if sum(len(line) <= _MENU_ITEM_CHARS for line in lines) < bp.MENU_MIN_ITEMS:
         return marked  # most texts: too few short lines to hold a menu
     run: list[int] = []  # menu items, and the numbered or bulleted labels between them
     items: list[bool] = []  # whether each of the run is a plain item
+    announced = False  # the run stands under a sentence ending with a colon
     for index, line in enumerate(lines):
         if is_separator(line):
             continue  # removed anyway: a menu with rules between its items is still one menu
         item = _is_menu_item(line)
         if item or (run and _is_menu_label(line)):
+            if not run:
+                announced = index > 0 and _announces(lines[index - 1])
             run.append(index)
             items.append(item)
         elif run:
-            _close_menu(run, items, marked)
+            if not announced:
+                _close_menu(run, items, marked)
             run, items = [], []
-    _close_menu(run, items, marked)
+    if not announced:
+        _close_menu(run, items, marked)
     return marked
+
+
+def _announces(line: str) -> bool:
+    """A sentence that introduces a list: ends with a colon, and is more than a label."""
+    return line.endswith(":") and len(line.split()) >= _ANNOUNCING_WORDS
 
 
 def _is_menu_label(line: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import ahocorasick
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -181,6 +182,9 @@ def is_ad_label(paragraph: str) -> bool:
     return len(paragraph) <= _LONGEST_AD_LABEL and paragraph.strip(" .:-–—()[]").lower() in AD_LABELS
 
 
+# Class and id names repeat within a page and across a site's pages (every paragraph's "text-block"):
+# the answer for a name string is remembered, bounded so a hostile page cannot grow the cache.
+@lru_cache(maxsize=4096)
 def is_noise_hint(hints: str) -> bool:
     """Whether lower-cased class and id names mark a widget rather than article text."""
     for _match in _FRAGMENTS.iter(f" {hints} "):  # padded: some fragments match whole names only

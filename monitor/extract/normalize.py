@@ -62,14 +62,18 @@ _FUNCTION_GLUES = (re.compile(r"of[a-z]{3,30}\b"), re.compile(r"that[a-z]{3,30}\
 _GLUED_HEAD = re.compile(r"(of)(?!f|t(?:en|entimes|times)$)(?=[a-z]{3,}$)|(that)(?!ch)(?=[a-z]{3,}$)")
 
 
-def normalize_line(line: str) -> tuple[str, bool]:
-    """The line with characters, entities, markup and spaces fixed; and whether markup debris was found."""
+def normalize_line(line: str, keep_tags: bool = False) -> tuple[str, bool]:
+    """The line with characters, entities, markup and spaces fixed; and whether markup debris was found.
+
+    ``keep_tags``: a tag written out in the text is the page's own (see ``prepare``); comments,
+    WordPress block fragments and shortcodes are still debris.
+    """
     if "&" in line and _ENTITY.search(line):
         line = html.unescape(line)
     # Every _CONTROL character and every _SPACES character but " " is unprintable: skip what is a no-op.
     if not line.isprintable():
         line = _CONTROL.sub("", line)
-    stripped = _strip_markup(line)
+    stripped = _strip_markup(line, keep_tags)
     had_debris = stripped != line
     if "  " in stripped or not stripped.isprintable():
         stripped = _SPACES.sub(" ", stripped)
@@ -83,10 +87,11 @@ def is_tidy(text: str) -> bool:
     return all(map(str.isprintable, text.split("\n")))
 
 
-def _strip_markup(line: str) -> str:
+def _strip_markup(line: str, keep_tags: bool = False) -> str:
     if "<" in line or "!--" in line or "wp:" in line:
         line = _strip_comments(_WP_FRAGMENT.sub(" ", line))
-        line = _TAG.sub(" ", line)
+        if not keep_tags:
+            line = _TAG.sub(" ", line)
     if "[" in line:
         line = _SHORTCODE.sub(" ", line)
     return line
@@ -170,17 +175,24 @@ def join_lines(text: str) -> str:
     return text
 
 
-def prepare(text: str) -> tuple[list[str], dict[int, str], bool]:
+def prepare(text: str, extracted: bool = False) -> tuple[list[str], dict[int, str], bool]:
     """Non-empty normalised lines, the original text of lines where markup debris was stripped, and
-    whether the text was tidy (see is_tidy)."""
+    whether the text was tidy (see is_tidy).
+
+    ``extracted``: the text was laid out from the page's DOM (monitor/extract/layout.py), which keeps
+    the page's own spacing and turns every real tag into layout. A word run into a capitalised one
+    ("remoteStorage") or a word starting with "of" ("ofrece") is then what the page prints, not a tag
+    or full stop a scrape lost, and a tag written out ("the <img> element", a code sample) is text the
+    page shows (it was ``&lt;img&gt;`` in the HTML). Only scrapes get glue repair and tag stripping.
+    """
     lines: list[str] = []
     debris: dict[int, str] = {}
     # Glue repair runs once over the whole text: one regex scan instead of one per line.
-    text = join_lines(repair_glue(text))
+    text = join_lines(text if extracted else repair_glue(text))
     if is_tidy(text):  # most extracted texts: skip the per-line normalisation
         return [line for raw in text.split("\n") if (line := raw.strip())], debris, True
     for raw in text.split("\n"):
-        line, had_debris = normalize_line(raw)
+        line, had_debris = normalize_line(raw, keep_tags=extracted)
         if (had_debris and SEPARATOR.fullmatch(line or "-")) or (not line and raw.strip()):
             debris[len(lines)] = raw.strip()
             lines.append(line)
