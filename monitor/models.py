@@ -299,12 +299,10 @@ class Observation:
     sentence: str  # the evidence sentence
     value_high: float | None = None  # the high end of a range ("60-65 $/kg"), else None
     change_pct: float | None = None  # a stated change, signed: "up 5 %" → 5.0, "fell 3 %" → -3.0
-    period: str | None = (
-        None  # what the number refers to: "2025", "2025-05", "2025-Q2", "2025-H1", "2025-05-14", "2025-batch1"
-    )
-    subjects: tuple[
-        str, ...
-    ] = ()  # tag names near the number: "element:dysprosium", "company:lynas", "place:china"
+    # what the number refers to: "2025", "2025-05", "2025-Q2", "2025-H1", "2025-05-14", "2025-batch1"
+    period: str | None = None
+    # tag names near the number: "element:dysprosium", "company:lynas", "place:china"
+    subjects: tuple[str, ...] = ()
     start: int = 0  # offsets of ``written`` in ``title + "\n\n" + text`` (the tagger's convention)
     end: int = 0
     confidence: float = 1.0  # 0..1; only observations at or above the store threshold are kept
