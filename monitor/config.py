@@ -26,6 +26,11 @@ if TYPE_CHECKING:  # the type only: alert rules depend on the config, not back (
 T = TypeVar("T")
 
 
+def _fraction(value: Any) -> str | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+    return None if ok else "must be a number from 0 to 1"
+
+
 @dataclass(frozen=True, slots=True)
 class MonitorSettings:
     """The ``[monitor]`` table."""
@@ -70,6 +75,12 @@ class MonitorSettings:
     )
     parse_workers: int = setting(
         1, "Threads that parse and extract documents off the event loop (memory grows with each).", positive
+    )
+    number_confidence: float = setting(
+        0.8,
+        "Market numbers (prices, quotas, trade...) are stored only when the extractor's confidence is"
+        " at least this (0..1): a wrong price is worse than a missing one.",
+        _fraction,
     )
 
 
