@@ -234,3 +234,11 @@ def article_facts(db: Database, article_id: int) -> tuple[int, Source, str] | No
     if row is None:
         return None
     return int(row[0] or 0), Source(row[1], row[2], row[3]), str(row[4] or "")
+
+
+# One metric's points for its chart (read by the Datasette plugin): the newest 1,000, no article text.
+SERIES_POINTS = (
+    "select id as observation_id, observed, value, value_high, currency, unit, period, outlet, sentence"
+    " from observations where metric = :metric and value is not null"
+    " order by observed desc, id desc limit 1000"
+)
