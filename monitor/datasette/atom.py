@@ -58,7 +58,7 @@ def _moment(value: Any) -> datetime | None:
 def _own_page(feed_url: str, atom_id: Any) -> str | None:
     """The monitor's page of an entry (``story:7`` -> ``.../stories/7``), beside the feed's URL."""
     kind, _, number = str(atom_id).partition(":")
-    path = {"article": "articles", "story": "stories"}.get(kind)
+    path = {"article": "articles", "story": "stories", "observation": "observations"}.get(kind)
     return urljoin(feed_url, f"{path}/{number}") if path and number.isdigit() else None
 
 

@@ -146,17 +146,18 @@ def refresh(db: Database, ids: Iterable[int]) -> None:
 
 
 _STATED_BY = """
-select a.outlet, coalesce(a.published, a.fetched) as at from observation_articles l
+select a.outlet, coalesce(a.published, a.fetched) as at, 0 as copy from observation_articles l
 join articles a on a.id = l.article_id where l.observation_id = :id
 union all
-select c.outlet, coalesce(c.published, c.seen) from copies c
+select c.outlet, coalesce(c.published, c.seen), 1 from copies c
 join observation_articles l on l.article_id = c.article_id where l.observation_id = :id
 """
 _REFRESH = f"""
 update observations set
   copies = (select count(*) from ({_STATED_BY})),
   outlets = (select json_group_array(outlet) from
-    (select outlet, min(at) as first from ({_STATED_BY}) group by outlet order by first, outlet))
+    (select outlet, min(at) as first, min(copy) as copy from ({_STATED_BY})
+     group by outlet order by first, copy, outlet))
 where id = :id
 """
 
