@@ -55,7 +55,8 @@ def _ingest(cfg_path: Path, folders: dict[str, Path], *names: str) -> Database:
 
 
 def _prices(db: Database) -> list[dict[str, object]]:
-    return list(db.query("select * from observations where metric = 'price:ndpr-oxide' order by observed, id"))
+    sql = "select * from observations where metric = 'price:ndpr-oxide' order by observed, id"
+    return list(db.query(sql))
 
 
 def test_observed_is_the_start_of_the_period_else_the_publication_date() -> None:

@@ -196,12 +196,12 @@ def _exists(db: Database, observation_id: int) -> bool:
     return db.execute("select 1 from observations where id = ?", [observation_id]).fetchone() is not None
 
 
-def previous(db: Database, obs: Stored, window_days: int) -> Stored | None:
+def previous(db: Database, obs: Stored, window: int) -> Stored | None:
     """The statement of the same series (metric, currency, unit) before this one: the latest one drawn
-    at or before it, ``window_days`` back at most (0: any time)."""
+    at or before it, ``window`` seconds back at most (0: any time)."""
     since = ""
-    if window_days:
-        since = (date.fromisoformat(obs.observed[:10]) - timedelta(days=window_days)).isoformat()
+    if window:
+        since = (date.fromisoformat(obs.observed[:10]) - timedelta(seconds=window)).isoformat()
     row = db.execute(
         f"select {_COLUMNS} from observations where metric = ? and coalesce(currency, '') = ?"
         " and coalesce(unit, '') = ? and value is not null and id != ?"
