@@ -108,7 +108,7 @@ def _id_link(row: Any, keys: set[str], value: Any, column: str, table: str | Non
         target = "stories"
     elif column == "id" and (table == "article_list" or (table is None and "published" in keys)):
         target = "articles"
-    elif table is None or table in ("article_list", "front_page", "latest_numbers"):
+    elif table is None or table in ("article_list", "front_page", "latest_numbers", "observations"):
         target = {"article_id": "articles", "story_id": "stories", "first_article_id": "articles",
                   "observation_id": "observations"}.get(column)
     if target is None:
@@ -159,7 +159,7 @@ def _series_chart(datasette: Any, database: str, request: Any) -> Any:
         def href(observation_id: int) -> str:
             return str(datasette.urls.row(database, "observations", str(observation_id)))
 
-        return {"monitor_render": render, "monitor_chart": chart.chart(metric, rows, href)}
+        return {"monitor_render": render, "monitor_chart": chart.chart(metric, rows, href), "monitor_metric": metric}
 
     return inner
 
