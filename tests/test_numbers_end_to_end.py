@@ -38,7 +38,8 @@ RULE = (
 SITE = {
     "pricewatch": ("Price Watch", "2025-05-02T08:00:00Z", corpus.APRIL[0], corpus.APRIL[1:], "en"),
     "wire": ("Wire Service", "2025-06-03T06:00:00Z", "Rare earth prices jump in May", corpus.WIRE_BODY, "en"),
-    "metalsdaily": ("Metals Daily", "2025-06-03T09:30:00Z", "NdPr oxide price surges on Myanmar supply squeeze",
+    "metalsdaily": ("Metals Daily", "2025-06-03T09:30:00Z",
+                    "NdPr oxide price surges on Myanmar supply squeeze",
                     ["Market report.", *corpus.WIRE_BODY], "en"),
     "xinwen": ("稀土新闻", "2025-06-04T02:00:00Z", corpus.CHINESE[0], corpus.CHINESE[1:], "zh"),
 }
@@ -54,7 +55,8 @@ def _page(title: str, published: str, paragraphs: list[str], lang: str) -> bytes
 
 def _feed(base: str, key: str, outlet: str, title: str, published: str) -> bytes:
     link = f"{base}/{key}/story.html"
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(outlet)}</title>'
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>{escape(outlet)}</title>"
             f"<link>{base}/{key}/</link><item><title>{escape(title)}</title><link>{link}</link>"
             f"<guid>{link}</guid><pubDate>{published}</pubDate></item></channel></rss>").encode()
 
@@ -105,7 +107,8 @@ def test_a_price_rise_is_one_point_per_source_statement_and_one_alert(
         assert db.execute("select count(*) from articles").fetchone()[0] == 4
         stories = db.execute("select count(distinct story_id) from articles").fetchone()[0]
         assert stories == 3  # April, the wire story (two outlets), the Chinese article
-        points = db.execute("select * from observations where metric = 'price:ndpr-oxide' order by id").fetchall()
+        sql = "select * from observations where metric = 'price:ndpr-oxide' order by id"
+        points = db.execute(sql).fetchall()
     by_period: dict[str, list[sqlite3.Row]] = {}
     for point in points:
         by_period.setdefault(point["period"], []).append(point)

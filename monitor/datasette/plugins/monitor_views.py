@@ -159,7 +159,8 @@ def _series_chart(datasette: Any, database: str, request: Any) -> Any:
         def href(observation_id: int) -> str:
             return str(datasette.urls.row(database, "observations", str(observation_id)))
 
-        return {"monitor_render": render, "monitor_chart": chart.chart(metric, rows, href), "monitor_metric": metric}
+        drawn = chart.chart(metric, rows, href)
+        return {"monitor_render": render, "monitor_chart": drawn, "monitor_metric": metric}
 
     return inner
 
