@@ -39,7 +39,7 @@ def _day(value: object) -> date | None:
 
 
 def _num(value: float) -> str:
-    if value == int(value) and abs(value) >= 100:
+    if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:,.4g}"
 
