@@ -218,7 +218,7 @@ def status(state: State, as_json: bool) -> None:
               help="Articles per transaction.")
 @pass_state
 def retag(state: State, batch: int) -> None:
-    """Re-tag every stored article with the current taxonomy, without fetching."""
+    """Re-tag every stored article and re-read its market numbers, without fetching."""
     from monitor import commands as runner
 
     count = runner.retag(state.config(), state.open_db(create=False), batch, progress=sys.stderr.isatty())
