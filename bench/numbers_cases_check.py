@@ -52,7 +52,7 @@ KIND_OF = {
     "offtake": "offtake",
 }
 UNITS = (None, "t", "kg", "t/y")
-CURRENCIES = (None, "CNY", "USD", "AUD", "EUR", "JPY", "CAD", "GBP")
+CURRENCIES = (None, "CNY", "USD", "AUD", "EUR", "JPY", "CAD", "GBP", "HKD")
 FIELDS = ("metric", "value", "value_high", "change_pct", "currency", "unit", "period")
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-\d{2})?|-Q[1-4]|-H[12]|-batch[1-9])?$")
 # a cumulative stretch of months ("in the first ten months", "1-10月"): ISO 8601 interval of months
