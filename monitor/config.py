@@ -18,6 +18,7 @@ from monitor import links
 from monitor.errors import ConfigError, ConfigErrors
 from monitor.fetch.settings import FetchSettings
 from monitor.models import Source
+from monitor.numbers import STORE_THRESHOLD
 from monitor.settings import default_of, duration, non_negative, one_of, positive, setting, string_list
 
 if TYPE_CHECKING:  # the type only: alert rules depend on the config, not back (see _alerts)
@@ -77,9 +78,10 @@ class MonitorSettings:
         1, "Threads that parse and extract documents off the event loop (memory grows with each).", positive
     )
     number_confidence: float = setting(
-        0.8,
+        STORE_THRESHOLD,
         "Market numbers (prices, quotas, trade...) are stored only when the extractor's confidence is"
-        " at least this (0..1): a wrong price is worse than a missing one.",
+        f" at least this (0..1; the extractor itself returns nothing under {STORE_THRESHOLD}): a wrong"
+        " price is worse than a missing one.",
         _fraction,
     )
 
