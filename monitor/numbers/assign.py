@@ -1,0 +1,190 @@
+"""Which metric a quantity of a sentence measures, and how sure that is.
+
+A quantity takes the metric whose phrase stands nearest (before it counts more than after: "NdPr
+oxide rose to $62/kg"), among the metrics that expect its shape (a price needs money per unit, a
+quota tonnes), when the metric's family cue is in the sentence too ("exports" for
+exports:magnets). "Respectively" pairs named metrics and quantities in order. Confidence starts
+high and drops for a loose phrase ("dysprosium" for its oxide), a far phrase, a rival metric about
+as near, or a distractor ("a share", "market value", "tariff") between the phrase and the number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.numbers.metrics import Metric, Taxonomy
+from monitor.numbers.quantities import Quantity
+
+BASE = 0.9
+LOOSE = 0.2  # a fallback phrase
+FAR = 60  # characters between phrase and number before the confidence drops
+DISTRACTED = 0.6
+RIVAL = 0.2
+AFTER_WEIGHT = 1.5  # a phrase after the number is further than its distance says
+CLAUSE_BREAK = re.compile(r"[;；]|\b(?:while|whereas|but|compared with|against)\b")
+# Words before a number that make it an earlier level or the size of a move, not the level now.
+PREVIOUS = re.compile(
+    r"(?:\bfrom|\bthan|\bcompared\s+(?:with|to)|\bversus|\bvs\.?|\bagainst|较上月的?|较去年同期的?|比|从)\s*$",
+    re.IGNORECASE,
+)
+MOVE_BEFORE = re.compile(
+    r"(?:\bby|\bup|\bdown|\brose|\bfell|\bgained|\blost|\bclimbed|\bdropped|\bincreased|\bdecreased|\bjumped|"
+    r"\bslid|\bshed|\badded|上涨|下跌|上调|下调|涨|跌)\s*(?:about\s+|nearly\s+|almost\s+|some\s+)?$",
+    re.IGNORECASE,
+)
+MOVE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:to|at|reaching)\b|^\s*(?:至|到)", re.IGNORECASE)
+RESPECTIVELY = re.compile(r"\brespectively\b|分别", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A phrase of the sentence that names a metric."""
+
+    start: int
+    end: int
+    metric: Metric
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    quantity: Quantity
+    metric: Metric
+    confidence: float
+    phrase: Named
+
+
+def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
+    """Metric phrases of ``sentence``; within a family the longest of overlapping phrases wins."""
+    found = [
+        Named(match.start(), match.end(), metric)
+        for metric in taxonomy.metrics
+        for match in metric.phrases.finditer(sentence)
+    ]
+    found.sort(key=lambda named: (named.start - named.end, named.metric.fallback))
+    kept: list[Named] = []
+    for named in found:
+        family = named.metric.family
+        if not any(
+            other.metric.family == family and named.start < other.end and other.start < named.end
+            for other in kept
+        ):
+            kept.append(named)
+    kept.sort(key=lambda named: named.start)
+    return kept
+
+
+def _distance(sentence: str, start: int, end: int, quantity: Quantity) -> float:
+    """How far a phrase at ``start:end`` is from ``quantity``, in characters (0 when inside it)."""
+    if end <= quantity.start:
+        gap: float = quantity.start - end
+        between = sentence[end : quantity.start]
+    elif start >= quantity.end:
+        gap = (start - quantity.end) * AFTER_WEIGHT + 5
+        between = sentence[quantity.end : start]
+    else:
+        return 0.0
+    return gap + (40 if CLAUSE_BREAK.search(between) else 0)
+
+
+def is_not_a_level(sentence: str, quantity: Quantity, following: Quantity | None) -> bool:
+    """An earlier level ("up from $55/kg") or the size of a move ("rose $5/kg to $62/kg")."""
+    before = sentence[max(0, quantity.start - 25) : quantity.start]
+    if PREVIOUS.search(before):
+        return True
+    if following is not None and MOVE_BEFORE.search(before):
+        return MOVE_AFTER.search(sentence[quantity.end : following.start]) is not None
+    return False
+
+
+def _nearest(sentence: str, spans: list[re.Match[str]] | list[Named], quantity: Quantity) -> float | None:
+    distances = [_distance(sentence, span.start(), span.end(), quantity) if isinstance(span, re.Match)
+                 else _distance(sentence, span.start, span.end, quantity) for span in spans]  # fmt: skip
+    return min(distances) if distances else None
+
+
+def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> list[Assigned]:
+    """The metric of each quantity that measures one, with a confidence."""
+    named = named_metrics(sentence, taxonomy)
+    if not named:
+        return []
+    cues = {family: list(pattern.finditer(sentence)) for family, pattern in taxonomy.cues.items()}
+    distractors = list(taxonomy.distractors.finditer(sentence))
+    paired = _respectively(sentence, quantities, named, cues)
+    assigned = []
+    for index, quantity in enumerate(quantities):
+        following = quantities[index + 1] if index + 1 < len(quantities) else None
+        if is_not_a_level(sentence, quantity, following):
+            continue
+        scored: list[tuple[float, Named]] = []
+        for phrase in named:
+            metric = phrase.metric
+            if quantity.shape not in metric.expects:
+                continue
+            distance = _distance(sentence, phrase.start, phrase.end, quantity)
+            if metric.family in cues:
+                cue = _nearest(sentence, cues[metric.family], quantity)
+                if cue is None:
+                    continue
+                distance += 0.5 * cue
+            scored.append((distance, phrase))
+        if not scored:
+            continue
+        scored.sort(key=lambda item: item[0])
+        distance, phrase = scored[0]
+        if quantity in paired:
+            phrase = paired[quantity]
+            distance = 0.0
+        rivals = [d for d, other in scored[1:] if other.metric.name != phrase.metric.name]
+        confidence = BASE - (LOOSE if phrase.metric.fallback else 0.0)
+        if distance > FAR:
+            confidence -= 0.15 if distance <= 2 * FAR else 0.3
+        if rivals and rivals[0] - distance < 6 and quantity not in paired:
+            confidence -= RIVAL
+        if _distracted(phrase, quantity, distractors):
+            confidence -= DISTRACTED
+        assigned.append(Assigned(quantity, phrase.metric, round(max(confidence, 0.0), 2), phrase))
+    return assigned
+
+
+def _distracted(phrase: Named, quantity: Quantity, distractors: list[re.Match[str]]) -> bool:
+    """A distractor between the phrase and the number, or right next to the number."""
+    low, high = min(phrase.end, quantity.start), max(phrase.start, quantity.end)
+    for match in distractors:
+        if low <= match.start() and match.end() <= high:
+            return True
+        if (
+            quantity.end <= match.start() <= quantity.end + 12
+            or quantity.start - 12 <= match.end() <= quantity.start
+        ):
+            return True
+    return False
+
+
+def _respectively(
+    sentence: str, quantities: list[Quantity], named: list[Named], cues: dict[str, list[re.Match[str]]]
+) -> dict[Quantity, Named]:
+    """Named metrics and quantities paired in order.
+
+    "Mining and smelting quotas of 135,000 t and 127,000 t respectively".
+    """
+    marker = RESPECTIVELY.search(sentence)
+    if marker is None or len(quantities) < 2:
+        return {}
+    first = quantities[0].start
+    pairs: dict[Quantity, Named] = {}
+    for family in sorted({phrase.metric.family for phrase in named}):
+        if family in cues and not cues[family]:
+            continue  # "开采、冶炼分离" name capacity stages too, but no capacity word is in the sentence
+        distinct: list[Named] = []
+        for phrase in named:
+            metric = phrase.metric
+            if metric.family != family or phrase.end > first or metric.fallback:
+                continue
+            if all(other.metric.name != metric.name for other in distinct):
+                distinct.append(phrase)
+        expects = distinct[0].metric.expects if distinct else ()
+        fitting = [quantity for quantity in quantities if quantity.shape in expects]
+        if len(distinct) >= 2 and len(distinct) == len(fitting):
+            pairs.update(zip(fitting, distinct, strict=True))
+    return pairs

@@ -1,0 +1,195 @@
+"""An article, sentence by sentence: quantities, changes and periods assembled into observations.
+
+Sentences are the tagger's (``monitor.tagging.text.split_sentences`` over ``title + "\\n\\n" +
+text``), so a sentence index here is the tagger's ``Mention.sentence`` and the subjects of an
+observation are the element, material, company and place tags mentioned in its sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.models import Observation, Tags
+from monitor.numbers.assign import Assigned, Named, assign, named_metrics
+from monitor.numbers.changes import Change, find_changes
+from monitor.numbers.metrics import Taxonomy, default_taxonomy
+from monitor.numbers.periods import Period, find_periods
+from monitor.numbers.quantities import FULL_WIDTH, find_quantities
+from monitor.tagging.text import split_sentences
+
+SUBJECT_CATEGORIES = ("element", "material", "company", "place")
+BARE_CHANGE = 0.75  # "NdPr oxide prices rose 5 %": a move without a level
+PRICE_WORD = re.compile(r"\bprices?\b|价格|价|报价|均价|quoted|assessed", re.IGNORECASE)
+DIGIT = re.compile(r"\d")
+# A period after "from $215/kg in April", "than in 2024", "compared with May" is the comparison's.
+PREVIOUS_PERIOD = re.compile(
+    r"(?:\bfrom|\bthan|\bcompared\s+(?:with|to)|\bversus|\bsince|较|比)[^,;，；]{0,25}$", re.IGNORECASE
+)
+
+
+def find_observations(
+    title: str,
+    text: str,
+    *,
+    published: str | None = None,
+    tags: Tags | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> list[Observation]:
+    """Every candidate observation of an article, whatever its confidence, in reading order."""
+    taxonomy = taxonomy or default_taxonomy()
+    document = f"{title}\n\n{text}" if text else title
+    subjects = _subjects_by_sentence(tags)
+    found: list[Observation] = []
+    for index, (start, end) in enumerate(split_sentences(document)):
+        sentence = document[start:end]
+        if DIGIT.search(sentence) is None:  # \d matches full-width digits too
+            continue
+        found.extend(_sentence(sentence, start, published, taxonomy, subjects.get(index, ())))
+    return found
+
+
+def _subjects_by_sentence(tags: Tags | None) -> dict[int, tuple[str, ...]]:
+    by_sentence: dict[int, set[str]] = {}
+    for mention in tags.mentions if tags else ():
+        if mention.tag.split(":", 1)[0] in SUBJECT_CATEGORIES:
+            by_sentence.setdefault(mention.sentence, set()).add(mention.tag)
+    return {index: tuple(sorted(names)) for index, names in by_sentence.items()}
+
+
+def _sentence(
+    original: str, offset: int, published: str | None, taxonomy: Taxonomy, subjects: tuple[str, ...]
+) -> list[Observation]:
+    sentence = original.translate(FULL_WIDTH)
+    quantities = find_quantities(sentence, taxonomy)
+    changes = find_changes(sentence)
+    if not quantities and not changes:
+        return []
+    assigned = assign(sentence, quantities, taxonomy) if quantities else []
+    periods = find_periods(sentence, published) if assigned or changes else []
+    attached = _attach_changes(sentence, assigned, changes)
+    observations = []
+    for item in assigned:
+        quantity = item.quantity
+        change = attached.get(id(item))
+        observations.append(
+            Observation(
+                metric=item.metric.name,
+                value=quantity.value,
+                unit=quantity.unit if quantity.shape != "money" else None,
+                currency=quantity.currency,
+                written=original[quantity.start : quantity.end],
+                sentence=original,
+                value_high=quantity.value_high,
+                change_pct=change.pct if change else None,
+                period=_period(sentence, periods, quantity.start, quantity.end),
+                subjects=subjects,
+                start=offset + quantity.start,
+                end=offset + quantity.end,
+                confidence=item.confidence,
+            )
+        )
+    used = {id(change) for change in attached.values()}
+    for change in changes:
+        if id(change) not in used:
+            observation = _bare_change(original, sentence, offset, change, periods, taxonomy, subjects)
+            if observation is not None:
+                observations.append(observation)
+    observations.sort(key=lambda observation: observation.start)
+    return observations
+
+
+def _attach_changes(sentence: str, assigned: list[Assigned], changes: list[Change]) -> dict[int, Change]:
+    """Each change to the nearest observation of its clause, each observation at most one change."""
+    pairs = sorted(
+        (_gap(sentence, change, item), index, change_index)
+        for index, item in enumerate(assigned)
+        for change_index, change in enumerate(changes)
+    )
+    attached: dict[int, Change] = {}
+    taken: set[int] = set()
+    for gap, index, change_index in pairs:
+        if gap > 80 or change_index in taken or id(assigned[index]) in attached:
+            continue
+        attached[id(assigned[index])] = changes[change_index]
+        taken.add(change_index)
+    return attached
+
+
+def _gap(sentence: str, change: Change, item: Assigned) -> float:
+    quantity = item.quantity
+    if change.end <= quantity.start:
+        between = sentence[change.end : quantity.start]
+    elif change.start >= quantity.end:
+        between = sentence[quantity.end : change.start]
+    else:
+        return 0.0
+    return len(between) + (100 if re.search(r"[;；]|\bwhile\b|\bwhereas\b|\bbut\b", between) else 0)
+
+
+def _period(sentence: str, periods: list[Period], start: int, end: int) -> str | None:
+    """The nearest period expression that is not a comparison ("from April", "than last year")."""
+    best: tuple[float, str | None] | None = None
+    for period in periods:
+        if PREVIOUS_PERIOD.search(sentence[max(0, period.start - 30) : period.start]):
+            continue
+        gap = start - period.end if period.end <= start else period.start - end
+        if best is None or abs(gap) < best[0]:
+            best = (abs(gap), period.value)
+    return best[1] if best else None
+
+
+def _bare_change(
+    original: str,
+    sentence: str,
+    offset: int,
+    change: Change,
+    periods: list[Period],
+    taxonomy: Taxonomy,
+    subjects: tuple[str, ...],
+) -> Observation | None:
+    """A move named for a metric without a level: "NdPr oxide prices rose 5 %", "出口量同比下降10%"."""
+    clause_start = max(
+        [
+            0,
+            *(
+                match.end()
+                for match in re.finditer(r"[;；,，]|\b(?:while|whereas|but)\b", sentence[: change.start])
+            ),
+        ]
+    )
+    clause = sentence[clause_start : change.start]
+    named = [phrase for phrase in named_metrics(clause, taxonomy) if _names_a_move(phrase, clause, taxonomy)]
+    if not named:
+        return None
+    phrase = max(named, key=lambda phrase: (phrase.end, not phrase.metric.fallback))  # the nearest before it
+    metric = phrase.metric
+    if taxonomy.distractors.search(sentence[clause_start + phrase.end : change.end]):
+        return None
+    confidence = BARE_CHANGE - (0.2 if metric.fallback else 0.0)
+    return Observation(
+        metric=metric.name,
+        value=None,
+        unit=None,
+        currency=None,
+        written=original[change.start : change.end],
+        sentence=original,
+        change_pct=change.pct,
+        period=_period(sentence, periods, change.start, change.end),
+        subjects=subjects,
+        start=offset + change.start,
+        end=offset + change.end,
+        confidence=confidence,
+    )
+
+
+_BARE_KINDS = frozenset({"price", "trade", "production", "quota"})
+
+
+def _names_a_move(phrase: Named, clause: str, taxonomy: Taxonomy) -> bool:
+    """A price needs the word "price" in the clause; other families their cue."""
+    metric = phrase.metric
+    if metric.kind not in _BARE_KINDS:
+        return False
+    if metric.family in taxonomy.cues:
+        return taxonomy.cues[metric.family].search(clause) is not None
+    return metric.kind != "price" or PRICE_WORD.search(clause) is not None
