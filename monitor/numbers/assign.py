@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.numbers.metrics import Metric, Taxonomy
+from monitor.numbers.metrics import FAMILIES_WITH_CUES, Metric, Taxonomy
 from monitor.numbers.quantities import Quantity
 
 BASE = 0.9
@@ -55,13 +55,17 @@ class Assigned:
 
 
 def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
-    """Metric phrases of ``sentence``; within a family the longest of overlapping phrases wins."""
+    """Metric phrases of ``sentence``, in order; of a family's overlapping phrases the longest wins
+    ("praseodymium-neodymium oxide" hides "neodymium oxide"; "钕铁硼磁材" the price's, "钕铁硼" the
+    capacity's both stand)."""
     found = [
-        Named(match.start(), match.end(), metric)
-        for metric in taxonomy.metrics
-        for match in metric.phrases.finditer(sentence)
+        Named(span.start, span.end, metric)
+        for span in taxonomy.index.find(sentence, longest=False)
+        for metric in span.values
     ]
-    found.sort(key=lambda named: (named.start - named.end, named.metric.fallback))
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda named: (named.start - named.end, named.start))  # longest first
     kept: list[Named] = []
     for named in found:
         family = named.metric.family
@@ -72,6 +76,15 @@ def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
             kept.append(named)
     kept.sort(key=lambda named: named.start)
     return kept
+
+
+def cue_spans(sentence: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, int]]]:
+    """Where each family's cue words stand in ``sentence`` (families without one are absent)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for span in taxonomy.cues.find(sentence, longest=False):
+        for family in span.values:
+            found.setdefault(family, []).append((span.start, span.end))
+    return found
 
 
 def _distance(sentence: str, start: int, end: int, quantity: Quantity) -> float:
@@ -97,9 +110,8 @@ def is_not_a_level(sentence: str, quantity: Quantity, following: Quantity | None
     return False
 
 
-def _nearest(sentence: str, spans: list[re.Match[str]] | list[Named], quantity: Quantity) -> float | None:
-    distances = [_distance(sentence, span.start(), span.end(), quantity) if isinstance(span, re.Match)
-                 else _distance(sentence, span.start, span.end, quantity) for span in spans]  # fmt: skip
+def _nearest(sentence: str, spans: list[tuple[int, int]], quantity: Quantity) -> float | None:
+    distances = [_distance(sentence, start, end, quantity) for start, end in spans]
     return min(distances) if distances else None
 
 
@@ -108,8 +120,8 @@ def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> lis
     named = named_metrics(sentence, taxonomy)
     if not named:
         return []
-    cues = {family: list(pattern.finditer(sentence)) for family, pattern in taxonomy.cues.items()}
-    distractors = list(taxonomy.distractors.finditer(sentence))
+    cues = cue_spans(sentence, taxonomy)
+    distractors = [(span.start, span.end) for span in taxonomy.distractors.find(sentence, longest=False)]
     paired = _respectively(sentence, quantities, named, cues)
     assigned = []
     for index, quantity in enumerate(quantities):
@@ -122,8 +134,8 @@ def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> lis
             if quantity.shape not in metric.expects:
                 continue
             distance = _distance(sentence, phrase.start, phrase.end, quantity)
-            if metric.family in cues:
-                cue = _nearest(sentence, cues[metric.family], quantity)
+            if metric.family in FAMILIES_WITH_CUES:
+                cue = _nearest(sentence, cues.get(metric.family, []), quantity)
                 if cue is None:
                     continue
                 distance += 0.5 * cue
@@ -147,22 +159,19 @@ def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> lis
     return assigned
 
 
-def _distracted(phrase: Named, quantity: Quantity, distractors: list[re.Match[str]]) -> bool:
+def _distracted(phrase: Named, quantity: Quantity, distractors: list[tuple[int, int]]) -> bool:
     """A distractor between the phrase and the number, or right next to the number."""
     low, high = min(phrase.end, quantity.start), max(phrase.start, quantity.end)
-    for match in distractors:
-        if low <= match.start() and match.end() <= high:
+    for start, end in distractors:
+        if low <= start and end <= high:
             return True
-        if (
-            quantity.end <= match.start() <= quantity.end + 12
-            or quantity.start - 12 <= match.end() <= quantity.start
-        ):
+        if quantity.end <= start <= quantity.end + 12 or quantity.start - 12 <= end <= quantity.start:
             return True
     return False
 
 
 def _respectively(
-    sentence: str, quantities: list[Quantity], named: list[Named], cues: dict[str, list[re.Match[str]]]
+    sentence: str, quantities: list[Quantity], named: list[Named], cues: dict[str, list[tuple[int, int]]]
 ) -> dict[Quantity, Named]:
     """Named metrics and quantities paired in order.
 
@@ -174,7 +183,7 @@ def _respectively(
     first = quantities[0].start
     pairs: dict[Quantity, Named] = {}
     for family in sorted({phrase.metric.family for phrase in named}):
-        if family in cues and not cues[family]:
+        if family in FAMILIES_WITH_CUES and family not in cues:
             continue  # "开采、冶炼分离" name capacity stages too, but no capacity word is in the sentence
         distinct: list[Named] = []
         for phrase in named:
