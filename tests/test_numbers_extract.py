@@ -57,7 +57,7 @@ CASES: list[tuple[str, list[tuple[Any, ...]]]] = [
     ("据海关总署数据，5月中国稀土永磁体出口量为5,000吨，同比下降10%。",
      [("exports:magnets", 5000, None, "t", None, -10.0, "2025-05")]),
     ("1-4月，中国进口稀土矿1.8万吨，同比增长12%。",
-     [("imports:concentrate", 18000, None, "t", None, 12.0, "2025-04")]),
+     [("imports:concentrate", 18000, None, "t", None, 12.0, "2025-01/2025-04")]),
     ("China's imports of rare earth ore from Myanmar were worth $95 million in April.",
      [("imports:concentrate", 95e6, None, None, "USD", None, "2025-04")]),
     ("The company produced 6,800 tonnes of NdPr oxide in 2024.",

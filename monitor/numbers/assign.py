@@ -22,18 +22,29 @@ FAR = 60  # characters between phrase and number before the confidence drops
 DISTRACTED = 0.6
 RIVAL = 0.2
 AFTER_WEIGHT = 1.5  # a phrase after the number is further than its distance says
-CLAUSE_BREAK = re.compile(r"[;；]|\b(?:while|whereas|but|compared with|against)\b")
+WEAK = 30  # a fallback phrase counts as this many characters further: the plant's own word wins
+CLAUSE_BREAK = re.compile(
+    r"[;；]|,\s*(?:and|while)\b|\b(?:while|whereas|but|compared with|against)\b|，而|而"
+)
 # Words before a number that make it an earlier level or the size of a move, not the level now.
 PREVIOUS = re.compile(
     r"(?:\bfrom|\bthan|\bcompared\s+(?:with|to)|\bversus|\bvs\.?|\bagainst|较上月的?|较去年同期的?|比|从)\s*$",
     re.IGNORECASE,
 )
+# "rose 10,000 yuan/t (to ...)", "up 1,000 yuan/t from", "increased by 5,000 tonnes", "增加1.3万吨": a move.
+_MOVES = (
+    r"up|down|rose|risen|fell|fallen|gained|lost|climbed|dropped|increased|decreased|jumped|slid|shed|added|"
+    r"raised|cut|lifted|lowered|reduced|grew|declined|eased|firmed|slipped|surged|soared|plunged|tumbled"
+)
+_DIRECT = _MOVES.replace("raised|", "")  # "raised C$25 million" is money raised, "raised by" a move
 MOVE_BEFORE = re.compile(
-    r"(?:\bby|\bup|\bdown|\brose|\bfell|\bgained|\blost|\bclimbed|\bdropped|\bincreased|\bdecreased|\bjumped|"
-    r"\bslid|\bshed|\badded|上涨|下跌|上调|下调|涨|跌)\s*(?:about\s+|nearly\s+|almost\s+|some\s+)?$",
+    rf"(?:\b(?:{_DIRECT})(?:\s+(?:by|another|a\s+further|further))?|\b(?:{_MOVES})\s+(?:[\w'’-]+\s+){{0,4}}?by"
+    r"|上涨|下跌|上调|下调|增加|减少|增长|下降|提高|降低|上升|回落|涨|跌|增|减)"
+    r"\s*(?:about\s+|nearly\s+|almost\s+|some\s+|around\s+|约|近|了)?$",
     re.IGNORECASE,
 )
-MOVE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:to|at|reaching)\b|^\s*(?:至|到)", re.IGNORECASE)
+# A money amount reached after a move ("shares down 9% to $14.20") is a level, never funding.
+LEVEL_AFTER_MOVE = re.compile(rf"\b(?:{_MOVES})\b[^,;]{{0,30}}\bto\s*$", re.IGNORECASE)
 RESPECTIVELY = re.compile(r"\brespectively\b|分别", re.IGNORECASE)
 
 
@@ -52,6 +63,7 @@ class Assigned:
     metric: Metric
     confidence: float
     phrase: Named
+    earlier: bool = False  # an earlier level ("from 1,600 tonnes in the March quarter"): kept with its period
 
 
 def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
@@ -75,7 +87,20 @@ def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
         ):
             kept.append(named)
     kept.sort(key=lambda named: named.start)
-    return kept
+    # "rare earth permanent magnets": the generic "rare earth" only qualifies the magnets that follow.
+    return [
+        named
+        for named in kept
+        if not (
+            named.metric.name.endswith(":rare-earths")
+            and any(
+                other.metric.family == named.metric.family
+                and 0 <= other.start - named.end <= 2
+                and other is not named
+                for other in kept
+            )
+        )
+    ]
 
 
 def cue_spans(sentence: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, int]]]:
@@ -100,14 +125,15 @@ def _distance(sentence: str, start: int, end: int, quantity: Quantity) -> float:
     return gap + (40 if CLAUSE_BREAK.search(between) else 0)
 
 
-def is_not_a_level(sentence: str, quantity: Quantity, following: Quantity | None) -> bool:
-    """An earlier level ("up from $55/kg") or the size of a move ("rose $5/kg to $62/kg")."""
-    before = sentence[max(0, quantity.start - 25) : quantity.start]
-    if PREVIOUS.search(before):
-        return True
-    if following is not None and MOVE_BEFORE.search(before):
-        return MOVE_AFTER.search(sentence[quantity.end : following.start]) is not None
-    return False
+def earlier_or_move(sentence: str, quantity: Quantity) -> str | None:
+    """ "earlier" for an earlier level ("up from $55/kg"), "move" for the size of a move ("rose $5/kg
+    to $62/kg", "up 1,000 yuan/t from a week ago", "增加1.3万吨"), else None."""
+    before = sentence[max(0, quantity.start - 40) : quantity.start]
+    if PREVIOUS.search(before[-25:]):
+        return "earlier"
+    if MOVE_BEFORE.search(before):
+        return "move"
+    return None
 
 
 def _nearest(sentence: str, spans: list[tuple[int, int]], quantity: Quantity) -> float | None:
@@ -124,17 +150,24 @@ def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> lis
     distractors = [(span.start, span.end) for span in taxonomy.distractors.find(sentence, longest=False)]
     paired = _respectively(sentence, quantities, named, cues)
     assigned = []
-    for index, quantity in enumerate(quantities):
-        following = quantities[index + 1] if index + 1 < len(quantities) else None
-        if is_not_a_level(sentence, quantity, following):
+    for quantity in quantities:
+        role = earlier_or_move(sentence, quantity)
+        if role == "move":
             continue
+        before = sentence[max(0, quantity.start - 40) : quantity.start]
         scored: list[tuple[float, Named]] = []
         for phrase in named:
             metric = phrase.metric
             if quantity.shape not in metric.expects:
                 continue
-            distance = _distance(sentence, phrase.start, phrase.end, quantity)
-            if metric.family in FAMILIES_WITH_CUES:
+            if metric.kind == "funding" and LEVEL_AFTER_MOVE.search(before):
+                continue
+            distance = _distance(sentence, phrase.start, phrase.end, quantity) + (
+                WEAK if metric.fallback else 0
+            )
+            if metric.family in FAMILIES_WITH_CUES and not (
+                metric.family == "capacity" and quantity.shape == "t/y"
+            ):
                 cue = _nearest(sentence, cues.get(metric.family, []), quantity)
                 if cue is None:
                     continue
@@ -155,7 +188,11 @@ def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> lis
             confidence -= RIVAL
         if _distracted(phrase, quantity, distractors):
             confidence -= DISTRACTED
-        assigned.append(Assigned(quantity, phrase.metric, round(max(confidence, 0.0), 2), phrase))
+        assigned.append(
+            Assigned(
+                quantity, phrase.metric, round(max(confidence, 0.0), 2), phrase, earlier=role == "earlier"
+            )
+        )
     return assigned
 
 

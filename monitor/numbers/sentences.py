@@ -15,7 +15,7 @@ from monitor.models import Observation, Tags
 from monitor.numbers.assign import Assigned, Named, assign, cue_spans, named_metrics
 from monitor.numbers.changes import Change, find_changes
 from monitor.numbers.metrics import FAMILIES_WITH_CUES, Taxonomy, default_taxonomy
-from monitor.numbers.periods import Period, find_periods
+from monitor.numbers.periods import Period, choose, find_periods, usable
 from monitor.numbers.quantities import FULL_WIDTH, find_quantities, quantity_offsets
 from monitor.tagging.text import is_cjk, script_text, split_sentences
 
@@ -109,12 +109,18 @@ def _sentence(
     if not quantities and not changes:
         return []
     assigned = assign(sentence, quantities, taxonomy) if quantities else []
-    periods = find_periods(sentence, published) if assigned or changes else []
+    periods = usable(sentence, find_periods(sentence, published)) if assigned or changes else []
     attached = _attach_changes(sentence, assigned, changes)
     observations = []
     for item in assigned:
         quantity = item.quantity
         change = attached.get(id(item))
+        if item.earlier:  # "from 1,600 tonnes in the March quarter": kept only with a period of its own
+            period = _own_period(sentence, item, find_periods(sentence, published))
+            if period is None:
+                continue
+        else:
+            period = choose(sentence, periods, quantity.start, quantity.end)
         observations.append(
             Observation(
                 metric=item.metric.name,
@@ -125,7 +131,7 @@ def _sentence(
                 sentence=original,
                 value_high=quantity.value_high,
                 change_pct=change.pct if change else None,
-                period=_period(sentence, periods, quantity.start, quantity.end),
+                period=period,
                 subjects=subjects,
                 start=offset + quantity.start,
                 end=offset + quantity.end,
@@ -170,16 +176,13 @@ def _gap(sentence: str, change: Change, item: Assigned) -> float:
     return len(between) + (100 if re.search(r"[;；]|\bwhile\b|\bwhereas\b|\bbut\b", between) else 0)
 
 
-def _period(sentence: str, periods: list[Period], start: int, end: int) -> str | None:
-    """The nearest period expression that is not a comparison ("from April", "than last year")."""
-    best: tuple[float, str | None] | None = None
+def _own_period(sentence: str, item: Assigned, periods: list[Period]) -> str | None:
+    """The period right after an earlier level, in its clause ("1,600 tonnes in the March quarter")."""
     for period in periods:
-        if PREVIOUS_PERIOD.search(sentence[max(0, period.start - 30) : period.start]):
-            continue
-        gap = start - period.end if period.end <= start else period.start - end
-        if best is None or abs(gap) < best[0]:
-            best = (abs(gap), period.value)
-    return best[1] if best else None
+        gap = sentence[item.quantity.end : period.start]
+        if period.start >= item.quantity.end and len(gap) <= 20 and not re.search(r"[;，；]|,(?!\d)", gap):
+            return period.value
+    return None
 
 
 def _bare_change(
@@ -197,7 +200,9 @@ def _bare_change(
             0,
             *(
                 match.end()
-                for match in re.finditer(r"[;；,，]|\b(?:while|whereas|but)\b", sentence[: change.start])
+                for match in re.finditer(
+                    r"[;；，]|(?<!\d),|,(?!\d)|\b(?:while|whereas|but)\b", sentence[: change.start]
+                )
             ),
         ]
     )
@@ -218,7 +223,7 @@ def _bare_change(
         written=original[change.start : change.end],
         sentence=original,
         change_pct=change.pct,
-        period=_period(sentence, periods, change.start, change.end),
+        period=choose(sentence, periods, change.start, change.end),
         subjects=subjects,
         start=offset + change.start,
         end=offset + change.end,
