@@ -44,7 +44,9 @@ MOVE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # A money amount reached after a move ("shares down 9% to $14.20") is a level, never funding.
-LEVEL_AFTER_MOVE = re.compile(rf"\b(?:{_MOVES})\b[^,;]{{0,30}}\bto\s*$", re.IGNORECASE)
+LEVEL_AFTER_MOVE = re.compile(
+    rf"\b(?:{_MOVES})\b(?!\s+to\b)[^,;]{{0,30}}\bto\s*$", re.IGNORECASE
+)  # not "up to"
 RESPECTIVELY = re.compile(r"\brespectively\b|分别", re.IGNORECASE)
 
 
@@ -141,12 +143,15 @@ def _nearest(sentence: str, spans: list[tuple[int, int]], quantity: Quantity) ->
     return min(distances) if distances else None
 
 
-def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> list[Assigned]:
-    """The metric of each quantity that measures one, with a confidence."""
-    named = named_metrics(sentence, taxonomy)
+def assign(
+    sentence: str, quantities: list[Quantity], taxonomy: Taxonomy, relevant: bool = True
+) -> list[Assigned]:
+    """The metric of each quantity that measures one, with a confidence; ``relevant``: the article is
+    about rare earths (else gated metrics, named by everyday words, are left out)."""
+    named = [phrase for phrase in named_metrics(sentence, taxonomy) if relevant or not phrase.metric.gated]
     if not named:
         return []
-    cues = cue_spans(sentence, taxonomy)
+    cues = _cues(sentence, taxonomy, named)
     distractors = [(span.start, span.end) for span in taxonomy.distractors.find(sentence, longest=False)]
     paired = _respectively(sentence, quantities, named, cues)
     assigned = []
@@ -165,9 +170,9 @@ def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> lis
             distance = _distance(sentence, phrase.start, phrase.end, quantity) + (
                 WEAK if metric.fallback else 0
             )
-            if metric.family in FAMILIES_WITH_CUES and not (
-                metric.family == "capacity" and quantity.shape == "t/y"
-            ):
+            # A rate in the unit ("5,000 tpa") says capacity by itself; "每年供应" (a yearly supply) does not.
+            rate = quantity.shape == "t/y" and not quantity.per_year_nearby
+            if metric.family in FAMILIES_WITH_CUES and not (metric.family == "capacity" and rate):
                 cue = _nearest(sentence, cues.get(metric.family, []), quantity)
                 if cue is None:
                     continue
@@ -194,6 +199,20 @@ def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> lis
             )
         )
     return assigned
+
+
+def _cues(sentence: str, taxonomy: Taxonomy, named: list[Named]) -> dict[str, list[tuple[int, int]]]:
+    """Cue spans per family; a cue inside only other families' phrases is no cue ("Export-Import Bank"
+    names funding, no trade)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for family, spans in cue_spans(sentence, taxonomy).items():
+        for start, end in spans:
+            around = [phrase for phrase in named if phrase.start <= start and end <= phrase.end]
+            longer = [phrase for phrase in around if phrase.end - phrase.start > end - start]
+            if longer and all(phrase.metric.family != family for phrase in around):
+                continue
+            found.setdefault(family, []).append((start, end))
+    return found
 
 
 def _distracted(phrase: Named, quantity: Quantity, distractors: list[tuple[int, int]]) -> bool:

@@ -34,6 +34,7 @@ class Metric:
     expects: tuple[str, ...]  # of EXPECTS
     fallback: bool = False  # the phrases name the metric loosely: lower confidence
     words: tuple[str, ...] = ()  # the phrases that name it, as the file writes them
+    gated: bool = False  # counts only in an article about rare earths (its words are everyday words)
 
     @property
     def family(self) -> str:
@@ -85,7 +86,8 @@ def _metric(entry: Mapping[str, Any], index: int) -> Metric:
     label = entry.get("label")
     if not isinstance(label, str) or not label:
         raise ConfigError(f"{where} ({name}): label missing")
-    return Metric(name, label, kind, tuple(expects), bool(entry.get("fallback", False)), tuple(phrases))
+    fallback, gated = bool(entry.get("fallback", False)), bool(entry.get("gated", False))
+    return Metric(name, label, kind, tuple(expects), fallback, tuple(phrases), gated)
 
 
 @cache

@@ -28,8 +28,16 @@ CONVERTED = (
 )
 # "annual capacity of 5,000 tonnes", "年产5000吨": a tonnage said to be per year.
 ANNUAL_BEFORE = re.compile(
-    r"(?:\bannual(?:\s+[a-z\-]+){0,3}?\s+(?:of\s+)?(?:up\s+to\s+|about\s+|some\s+)?"
-    r"|年产(?:能)?(?:约|达|为|超过|近)?|年处理(?:能力)?(?:约|达|为)?|每年(?:约|可)?)$",
+    r"(?:\bannual(?:\s+(?:production|output|processing|nameplate|design|mining|separation|refining))?\s+"
+    r"capacity\s+(?:of\s+|to\s+\w+\s+|will\s+\w+\s+|reaches\s+|reached\s+)?(?:up\s+to\s+|about\s+|some\s+)?"
+    r"|年[^，。；\d]{0,4}(?:能力|产能)[^，。；\d]{0,6}|年产(?:能)?[^，。；\d]{0,4}|年处理[^，。；\d]{0,6}"
+    r"|每年[^，。；\d]{0,12})$",
+    re.IGNORECASE,
+)
+# "3 million tonnes of ore a year": the rate after what is counted.
+ANNUAL_AFTER = re.compile(
+    r"^(?:\s+of\s+[\w\s\-]{1,40}?)?\s+(?:a|per|each|every)\s+year\b|^(?:\s+of\s+[\w\s\-]{1,40}?)?\s+"
+    r"(?:annually|per\s+annum)\b",
     re.IGNORECASE,
 )
 # "每吨售价62万元", "每公斤1650元": the unit before the amount.
@@ -50,6 +58,9 @@ class Quantity:
     value_high: float | None = None
     currency: str | None = None
     unit: str | None = None  # "t"/"t/y" for tonnages; the per-unit of a price ("t", "kg", "lb")
+    per_year_nearby: bool = (
+        False  # t/y from the words around ("每年供应", "annual capacity of"), not the unit
+    )
 
 
 def _alternation(words: list[str], boundary: bool) -> str:
@@ -174,8 +185,9 @@ def find_quantities(sentence: str, taxonomy: Taxonomy) -> list[Quantity]:
         if quantity is None:
             continue
         before = sentence[max(0, quantity.start - 40) : quantity.start]
-        if quantity.shape == "t" and ANNUAL_BEFORE.search(before):
-            quantity = replace(quantity, shape="t/y", unit="t/y")
+        after = sentence[quantity.end : quantity.end + 60]
+        if quantity.shape == "t" and (ANNUAL_BEFORE.search(before) or ANNUAL_AFTER.search(after)):
+            quantity = replace(quantity, shape="t/y", unit="t/y", per_year_nearby=True)
         elif quantity.shape == "money" and (per := PER_BEFORE.search(before)):
             quantity = replace(quantity, shape="price", unit=PER_UNITS[per["per"].lower()])
         found.append(quantity)

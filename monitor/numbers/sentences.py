@@ -19,6 +19,8 @@ from monitor.numbers.periods import Period, choose, find_periods, usable
 from monitor.numbers.quantities import FULL_WIDTH, find_quantities, quantity_offsets
 from monitor.tagging.text import is_cjk, script_text, split_sentences
 
+# Themes count: the tagger emits them only with rare-earth signal in the article.
+RARE_EARTH_CATEGORIES = frozenset({"topic", "element", "material", "mineral", "company", "theme"})
 SUBJECT_CATEGORIES = ("element", "material", "company", "place", "org")
 BARE_CHANGE = 0.75  # "NdPr oxide prices rose 5 %": a move without a level
 PRICE_WORD = re.compile(r"\bprices?\b|价格|价|报价|均价|quoted|assessed", re.IGNORECASE)
@@ -50,6 +52,8 @@ def find_observations(
     folded = document.translate(FULL_WIDTH) if FULL_WIDTH_CHARS.search(document) else document
     if is_cjk(folded):
         folded = script_text(folded)
+    # "$6.5 billion in debt and equity", "iron ore exports": other news has such numbers too.
+    relevant = about_rare_earths(tags)
     subjects = _subjects_by_sentence(tags)
     spans = _spans(document, tags)
     starts = [start for start, _ in spans]
@@ -60,7 +64,9 @@ def find_observations(
         start, end = spans[index]
         sentence = folded[start:end]
         found.extend(
-            _sentence(document[start:end], sentence, start, published, taxonomy, subjects.get(index, ()))
+            _sentence(
+                document[start:end], sentence, start, published, taxonomy, subjects.get(index, ()), relevant
+            )
         )
     return found
 
@@ -72,6 +78,14 @@ def _percent_offsets(text: str) -> Iterator[int]:
         while found >= 0:
             yield found
             found = text.find(sign, found + 1)
+
+
+def about_rare_earths(tags: Tags | None) -> bool:
+    """The article is about rare earths for the tagger (a relevance score, a rare-earth topic, element,
+    material, mineral, company or theme), or was not tagged."""
+    if tags is None:
+        return True  # the caller did not tag: every sentence is read
+    return tags.score > 0 or any(hit.tag.split(":", 1)[0] in RARE_EARTH_CATEGORIES for hit in tags.hits)
 
 
 def _spans(document: str, tags: Tags | None) -> list[tuple[int, int]]:
@@ -103,12 +117,13 @@ def _sentence(
     published: str | None,
     taxonomy: Taxonomy,
     subjects: tuple[str, ...],
+    relevant: bool,
 ) -> list[Observation]:
     quantities = find_quantities(sentence, taxonomy)
     changes = find_changes(sentence) if PERCENT_HINT.search(sentence) else []
     if not quantities and not changes:
         return []
-    assigned = assign(sentence, quantities, taxonomy) if quantities else []
+    assigned = assign(sentence, quantities, taxonomy, relevant) if quantities else []
     periods = usable(sentence, find_periods(sentence, published)) if assigned or changes else []
     attached = _attach_changes(sentence, assigned, changes)
     observations = []
