@@ -52,6 +52,7 @@ class Unit:
 class Taxonomy:
     metrics: tuple[Metric, ...]
     index: PhraseIndex[Metric]  # metric phrases → the metrics they name
+    ungated: PhraseIndex[Metric]  # the phrases of metrics read in any article (prices, quotas, ...)
     cues: PhraseIndex[str]  # cue words → their families
     distractors: PhraseIndex[str]
     units: Mapping[str, Unit]  # lowercase word → unit
@@ -145,6 +146,12 @@ def load(path: Path = DEFAULT_PATH) -> Taxonomy:
     return Taxonomy(
         metrics=metrics,
         index=PhraseIndex((phrase, metric) for metric in metrics for phrase in metric.words),
+        ungated=PhraseIndex(
+            (phrase, metric)
+            for metric in metrics
+            if not metric.gated and not metric.fallback
+            for phrase in metric.words
+        ),
         cues=PhraseIndex(cues),
         distractors=PhraseIndex((word, "distractor") for word in distractor_words),
         units=_units(data.get("unit", [])),

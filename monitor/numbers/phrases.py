@@ -17,7 +17,8 @@ import ahocorasick
 from monitor.tagging.text import is_cjk
 
 T = TypeVar("T")
-_HYPHENS = str.maketrans("-\u2010\u2011\u2012\u2013", "     ")
+_HYPHEN_CHARS = "-\u2010\u2011\u2012\u2013"
+_HYPHENS = str.maketrans(_HYPHEN_CHARS, " " * len(_HYPHEN_CHARS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,11 @@ def key(phrase: str) -> str:
 def haystack(text: str) -> str:
     """``text`` as the automaton reads it: lowercase, hyphens as spaces, same length (else as is)."""
     lowered = text.lower()
-    return (lowered if len(lowered) == len(text) else text).translate(_HYPHENS)
+    hay = lowered if len(lowered) == len(text) else text
+    for hyphen in _HYPHEN_CHARS:  # str.replace runs in C; translate with a table is ten times slower
+        if hyphen in hay:
+            hay = hay.replace(hyphen, " ")
+    return hay
 
 
 class PhraseIndex(Generic[T]):

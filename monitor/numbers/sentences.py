@@ -54,6 +54,8 @@ def find_observations(
         folded = script_text(folded)
     # "$6.5 billion in debt and equity", "iron ore exports": other news has such numbers too.
     relevant = about_rare_earths(tags)
+    if not relevant and not taxonomy.ungated.search(folded):
+        return []  # other news without a price, quota or trade phrase: nothing to read (and fast)
     subjects = _subjects_by_sentence(tags)
     spans = _spans(document, tags)
     starts = [start for start, _ in spans]
