@@ -9,7 +9,7 @@ pint's factors (see ``metrics``) turn units into tonnes. A number with neither u
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -150,22 +150,29 @@ def _numbers(text: str, patterns: _Patterns) -> Iterator[tuple[int, bool]]:
         )
         if previous.isascii() and previous.isalpha() and not signed:
             continue  # inside a word: "Q1", "H2", "A1"
-        token = NEXT_TOKEN.match(text, number.end() - len(number.group()) + len(number.group().rstrip(".,")))
-        if signed or (token is not None and token.group(1).lower() in patterns.follows):
+        if signed:
+            yield start, signed
+            continue
+        token = NEXT_TOKEN.match(text, start + len(number.group().rstrip(".,")))
+        if token is not None and token.group(1).lower() in patterns.follows:
             yield start, signed
 
 
-def quantity_offsets(text: str, taxonomy: Taxonomy) -> Iterator[int]:
-    """Where a number that may be a quantity starts (a quick scan of a whole article)."""
-    return (start for start, _ in _numbers(text, _patterns(taxonomy)))
+def number_starts(text: str, taxonomy: Taxonomy) -> list[tuple[int, bool]]:
+    """(start, currency before it) of every number of ``text`` that may be a quantity: one scan of an
+    article, whose results :func:`find_quantities` takes sentence by sentence."""
+    return list(_numbers(text, _patterns(taxonomy)))
 
 
-def find_quantities(sentence: str, taxonomy: Taxonomy) -> list[Quantity]:
-    """Every quantity of ``sentence`` (full-width digits already folded), in order."""
+def find_quantities(
+    sentence: str, taxonomy: Taxonomy, numbers: Iterable[tuple[int, bool]] | None = None
+) -> list[Quantity]:
+    """Every quantity of ``sentence`` (full-width digits already folded), in order; ``numbers`` are
+    :func:`number_starts` of the sentence when already known."""
     patterns = _patterns(taxonomy)
     found = []
     reached = 0
-    for start, signed in _numbers(sentence, patterns):
+    for start, signed in _numbers(sentence, patterns) if numbers is None else numbers:
         if start < reached:
             continue  # the second number of a range already read
         match = patterns.plain.match(sentence, start)

@@ -8,7 +8,7 @@ observation are the element, material, company and place tags mentioned in its s
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 from monitor.models import Observation, Tags
@@ -16,7 +16,7 @@ from monitor.numbers.assign import Assigned, Named, assign, cue_spans, named_met
 from monitor.numbers.changes import Change, find_changes
 from monitor.numbers.metrics import FAMILIES_WITH_CUES, Taxonomy, default_taxonomy
 from monitor.numbers.periods import Period, choose, find_periods, usable
-from monitor.numbers.quantities import FULL_WIDTH, find_quantities, quantity_offsets
+from monitor.numbers.quantities import FULL_WIDTH, find_quantities, number_starts
 from monitor.tagging.text import is_cjk, script_text, split_sentences
 
 # Themes count: the tagger emits them only with rare-earth signal in the article.
@@ -56,18 +56,22 @@ def find_observations(
     relevant = about_rare_earths(tags)
     if not relevant and not taxonomy.ungated.search(folded):
         return []  # other news without a price, quota or trade phrase: nothing to read (and fast)
-    subjects = _subjects_by_sentence(tags)
+    subjects = _Subjects(tags)
     spans = _spans(document, tags)
     starts = [start for start, _ in spans]
     # Only sentences with a quantity or a percentage are read: one pass over the article finds them.
-    hints = [*quantity_offsets(folded, taxonomy), *_percent_offsets(folded)]
+    numbers = number_starts(folded, taxonomy)
+    number_offsets = [start for start, _ in numbers]
+    hints = [*number_offsets, *_percent_offsets(folded)]
     found: list[Observation] = []
     for index in sorted({max(bisect_right(starts, offset) - 1, 0) for offset in hints}):
         start, end = spans[index]
         sentence = folded[start:end]
+        low, high = bisect_left(number_offsets, start), bisect_left(number_offsets, end)
+        local = [(offset - start, signed) for offset, signed in numbers[low:high]]
         found.extend(
             _sentence(
-                document[start:end], sentence, start, published, taxonomy, subjects.get(index, ()), relevant
+                document[start:end], sentence, start, published, taxonomy, subjects, index, relevant, local
             )
         )
     return found
@@ -104,12 +108,21 @@ def _spans(document: str, tags: Tags | None) -> list[tuple[int, int]]:
     return spans
 
 
-def _subjects_by_sentence(tags: Tags | None) -> dict[int, tuple[str, ...]]:
-    by_sentence: dict[int, set[str]] = {}
-    for mention in tags.mentions if tags else ():
-        if mention.tag.split(":", 1)[0] in SUBJECT_CATEGORIES:
-            by_sentence.setdefault(mention.sentence, set()).add(mention.tag)
-    return {index: tuple(sorted(names)) for index, names in by_sentence.items()}
+class _Subjects:
+    """Subject tags per sentence, gathered from the mentions on first use (most articles need none)."""
+
+    def __init__(self, tags: Tags | None) -> None:
+        self.tags = tags
+        self.by_sentence: dict[int, tuple[str, ...]] | None = None
+
+    def of(self, index: int) -> tuple[str, ...]:
+        if self.by_sentence is None:
+            found: dict[int, set[str]] = {}
+            for mention in self.tags.mentions if self.tags else ():
+                if mention.tag.split(":", 1)[0] in SUBJECT_CATEGORIES:
+                    found.setdefault(mention.sentence, set()).add(mention.tag)
+            self.by_sentence = {key: tuple(sorted(names)) for key, names in found.items()}
+        return self.by_sentence.get(index, ())
 
 
 def _sentence(
@@ -118,15 +131,18 @@ def _sentence(
     offset: int,
     published: str | None,
     taxonomy: Taxonomy,
-    subjects: tuple[str, ...],
+    all_subjects: _Subjects,
+    index: int,
     relevant: bool,
+    numbers: list[tuple[int, bool]],
 ) -> list[Observation]:
-    quantities = find_quantities(sentence, taxonomy)
+    quantities = find_quantities(sentence, taxonomy, numbers)
     changes = find_changes(sentence) if PERCENT_HINT.search(sentence) else []
     if not quantities and not changes:
         return []
     assigned = assign(sentence, quantities, taxonomy, relevant) if quantities else []
     periods = usable(sentence, find_periods(sentence, published)) if assigned or changes else []
+    subjects = all_subjects.of(index) if assigned or changes else ()
     attached = _attach_changes(sentence, assigned, changes)
     observations = []
     for item in assigned:
