@@ -45,13 +45,18 @@ def find_observations(
     """Every candidate observation of an article, whatever its confidence, in reading order."""
     taxonomy = taxonomy or default_taxonomy()
     document = f"{title}\n\n{text}" if text else title
-    if DIGIT.search(document) is None:  # \d matches full-width digits too
-        return []
     # Read a folded copy, same length: full-width digits as ASCII, Traditional Chinese as Simplified
     # (噸 → 吨, 萬 → 万, 氧化鐠釹 → 氧化镨钕); ``written`` and ``sentence`` come from the original.
-    folded = document.translate(FULL_WIDTH) if FULL_WIDTH_CHARS.search(document) else document
-    if is_cjk(folded):
-        folded = script_text(folded)
+    folded = document
+    if not document.isascii():  # str.isascii is one C loop; the regex scans below cost more
+        if FULL_WIDTH_CHARS.search(document):
+            folded = document.translate(FULL_WIDTH)
+        if is_cjk(folded):
+            folded = script_text(folded)
+    numbers = number_starts(folded, taxonomy)
+    percents = list(_percent_offsets(folded))
+    if not numbers and not percents:
+        return []
     # "$6.5 billion in debt and equity", "iron ore exports": other news has such numbers too.
     relevant = about_rare_earths(tags)
     if not relevant and not taxonomy.ungated.search(folded):
@@ -60,9 +65,8 @@ def find_observations(
     spans = _spans(document, tags)
     starts = [start for start, _ in spans]
     # Only sentences with a quantity or a percentage are read: one pass over the article finds them.
-    numbers = number_starts(folded, taxonomy)
     number_offsets = [start for start, _ in numbers]
-    hints = [*number_offsets, *_percent_offsets(folded)]
+    hints = [*number_offsets, *percents]
     found: list[Observation] = []
     for index in sorted({max(bisect_right(starts, offset) - 1, 0) for offset in hints}):
         start, end = spans[index]
