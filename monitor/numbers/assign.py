@@ -34,7 +34,8 @@ PREVIOUS = re.compile(
 # "rose 10,000 yuan/t (to ...)", "up 1,000 yuan/t from", "increased by 5,000 tonnes", "增加1.3万吨": a move.
 _MOVES = (
     r"up|down|rose|risen|fell|fallen|gained|lost|climbed|dropped|increased|decreased|jumped|slid|shed|added|"
-    r"raised|cut|lifted|lowered|reduced|grew|declined|eased|firmed|slipped|surged|soared|plunged|tumbled"
+    r"raised|cut|lifted|lowered|reduced|grew|declined|eased|firmed|slipped|surged|soared|plunged|tumbled|"
+    r"doubled|tripled|halved|quadrupled"
 )
 _DIRECT = _MOVES.replace("raised|", "")  # "raised C$25 million" is money raised, "raised by" a move
 MOVE_BEFORE = re.compile(
@@ -191,7 +192,7 @@ def assign(
             confidence -= 0.15 if distance <= 2 * FAR else 0.3
         if rivals and rivals[0] - distance < 6 and quantity not in paired:
             confidence -= RIVAL
-        if _distracted(phrase, quantity, distractors):
+        if _distracted(sentence, phrase, quantity, distractors):
             confidence -= DISTRACTED
         assigned.append(
             Assigned(
@@ -215,13 +216,21 @@ def _cues(sentence: str, taxonomy: Taxonomy, named: list[Named]) -> dict[str, li
     return found
 
 
-def _distracted(phrase: Named, quantity: Quantity, distractors: list[tuple[int, int]]) -> bool:
-    """A distractor between the phrase and the number, or right next to the number."""
+def _distracted(sentence: str, phrase: Named, quantity: Quantity, distractors: list[tuple[int, int]]) -> bool:
+    """A distractor between the phrase and the number, right next to the number, or, when the phrase
+    comes after the number, the clause's subject before it ("market value ... to $9 billion since the
+    Pentagon deal")."""
     low, high = min(phrase.end, quantity.start), max(phrase.start, quantity.end)
     for start, end in distractors:
         if low <= start and end <= high:
             return True
         if quantity.end <= start <= quantity.end + 12 or quantity.start - 12 <= end <= quantity.start:
+            return True
+        if (
+            phrase.start >= quantity.end
+            and quantity.start - 60 <= end <= quantity.start
+            and not re.search(r"[;；，]|,(?!\d)", sentence[end : quantity.start])
+        ):
             return True
     return False
 

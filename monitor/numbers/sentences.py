@@ -24,7 +24,6 @@ RARE_EARTH_CATEGORIES = frozenset({"topic", "element", "material", "mineral", "c
 SUBJECT_CATEGORIES = ("element", "material", "company", "place", "org")
 BARE_CHANGE = 0.75  # "NdPr oxide prices rose 5 %": a move without a level
 PRICE_WORD = re.compile(r"\bprices?\b|价格|价|报价|均价|quoted|assessed", re.IGNORECASE)
-DIGIT = re.compile(r"\d")
 FULL_WIDTH_CHARS = re.compile("[\uff05\uff0e\uff0f\uff10-\uff19]")
 PERCENT_SIGNS = ("%", "per cent", "percent", "Per cent", "Percent", "pct")
 PERCENT_HINT = re.compile(r"%|cent\b|pct\b", re.IGNORECASE)
