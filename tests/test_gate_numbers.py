@@ -87,3 +87,13 @@ def test_the_scorer_matches_and_counts_fields() -> None:
     )
     scored = bench.evaluate([wrong])
     assert (scored.fields.right, scored.observations.right) == (5, 0)
+
+
+def test_fresh_cases_written_after_the_tuning() -> None:
+    """40 cases written by the extractor's author after the fixes (tests/fixtures/numbers/fresh.jsonl)."""
+    fresh = bench.load_cases(ROOT / "tests" / "fixtures" / "numbers" / "fresh.jsonl")
+    assert len(fresh) == 40
+    score = bench.evaluate(fresh)
+    assert score.precision() >= BASELINE["fresh"]["precision"], score.failures
+    assert score.recall() >= BASELINE["fresh"]["recall"], score.failures
+    assert not score.noisy_distractors

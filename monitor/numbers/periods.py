@@ -211,6 +211,10 @@ def _weekday(name: str, last: bool, anchor: date | None) -> str | None:
     return date.fromordinal(anchor.toordinal() - back).isoformat()
 
 
+# Written forms dateparser's Chinese data lacks, as the ones it knows.
+SYNONYMS = {"昨日": "昨天", "上月": "上个月"}
+
+
 @lru_cache(maxsize=1024)
 def _relative(phrase: str, anchor: date) -> str | None:
     from dateparser.date import DateDataParser
@@ -222,6 +226,7 @@ def _relative(phrase: str, anchor: date) -> str | None:
             "PREFER_DATES_FROM": "past",
         },
     )
+    phrase = SYNONYMS.get(phrase, phrase)
     data = parser.get_date_data(phrase.removeprefix("on ").strip())
     if data.date_obj is None:
         return None
