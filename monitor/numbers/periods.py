@@ -227,7 +227,10 @@ def _relative(phrase: str, anchor: date) -> str | None:
         },
     )
     phrase = SYNONYMS.get(phrase, phrase)
-    data = parser.get_date_data(phrase.removeprefix("on ").strip())
+    try:
+        data = parser.get_date_data(phrase.removeprefix("on ").strip())
+    except Exception:  # a third-party parser: a phrase it chokes on is no period, never a failed article
+        return None
     if data.date_obj is None:
         return None
     day: date = data.date_obj.date()
