@@ -22,7 +22,7 @@ FAR = 60  # characters between phrase and number before the confidence drops
 DISTRACTED = 0.6
 RIVAL = 0.2
 AFTER_WEIGHT = 1.5  # a phrase after the number is further than its distance says
-WEAK = 30  # a fallback phrase counts as this many characters further: the plant's own word wins
+WEAK = 60  # a fallback phrase counts as this many characters further: a proper name or plant word wins
 CLAUSE_BREAK = re.compile(
     r"[;；]|,\s*(?:and|while)\b|\b(?:while|whereas|but|compared with|against)\b|，而|而"
 )
@@ -188,8 +188,9 @@ def assign(
             distance = 0.0
         rivals = [d for d, other in scored[1:] if other.metric.name != phrase.metric.name]
         confidence = BASE - (LOOSE if phrase.metric.fallback else 0.0)
-        if distance > FAR:
-            confidence -= 0.15 if distance <= 2 * FAR else 0.3
+        far = distance - (WEAK if phrase.metric.fallback and quantity not in paired else 0)
+        if far > FAR:
+            confidence -= 0.15 if far <= 2 * FAR else 0.3
         if rivals and rivals[0] - distance < 6 and quantity not in paired:
             confidence -= RIVAL
         if _distracted(sentence, phrase, quantity, distractors):

@@ -34,6 +34,12 @@ ANNUAL_BEFORE = re.compile(
     r"|每年[^，。；\d]{0,12})$",
     re.IGNORECASE,
 )
+# "600 kg of rare earth magnets per megawatt", "每辆车1.5公斤": material use, not a quantity of trade.
+INTENSITY_AFTER = re.compile(
+    r"^[^,;，；。]{0,40}?(?:\bper\s+(?:megawatt|MW|gigawatt|GW|vehicle|car|EV|motor|turbine|unit|aircraft|jet|"
+    r"household|capita|person|head)\b|每(?:辆|台|兆瓦|千瓦|架|人))",
+    re.IGNORECASE,
+)
 # "3 million tonnes of ore a year": the rate after what is counted.
 ANNUAL_AFTER = re.compile(
     r"^(?:\s+of\s+[\w\s\-]{1,40}?)?\s+(?:a|per|each|every)\s+year\b|^(?:\s+of\s+[\w\s\-]{1,40}?)?\s+"
@@ -193,6 +199,8 @@ def find_quantities(
             continue
         before = sentence[max(0, quantity.start - 40) : quantity.start]
         after = sentence[quantity.end : quantity.end + 60]
+        if quantity.shape == "t" and INTENSITY_AFTER.match(after):
+            continue  # "600 kg of magnets per megawatt": how much goes into one thing, not a total
         if quantity.shape == "t" and (ANNUAL_BEFORE.search(before) or ANNUAL_AFTER.search(after)):
             quantity = replace(quantity, shape="t/y", unit="t/y", per_year_nearby=True)
         elif quantity.shape == "money" and (per := PER_BEFORE.search(before)):
