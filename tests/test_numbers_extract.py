@@ -57,7 +57,7 @@ CASES: list[tuple[str, list[tuple[Any, ...]]]] = [
     ("据海关总署数据，5月中国稀土永磁体出口量为5,000吨，同比下降10%。",
      [("exports:magnets", 5000, None, "t", None, -10.0, "2025-05")]),
     ("1-4月，中国进口稀土矿1.8万吨，同比增长12%。",
-     [("imports:concentrate", 18000, None, "t", None, 12.0, "2025-04")]),
+     [("imports:concentrate", 18000, None, "t", None, 12.0, "2025-01/2025-04")]),
     ("China's imports of rare earth ore from Myanmar were worth $95 million in April.",
      [("imports:concentrate", 95e6, None, None, "USD", None, "2025-04")]),
     ("The company produced 6,800 tonnes of NdPr oxide in 2024.",
@@ -68,11 +68,11 @@ CASES: list[tuple[str, list[tuple[Any, ...]]]] = [
      [("capacity:magnets", 10000, None, "t/y", None, None, None)]),
     ("该公司年产5000吨高性能钕铁硼磁材项目已投产。",
      [("capacity:magnets", 5000, None, "t/y", None, None, None)]),
-    ("The Department of Defense awarded the company a $35 million grant to build a separation plant.",
+    ("The Department of Defense awarded the company a $35 million grant for a rare earth separation plant.",
      [("funding", 35e6, None, None, "USD", None, None)]),
-    ("The miner secured a A$1.65 billion loan from the government's Critical Minerals Facility.",
+    ("The rare earths miner secured a A$1.65 billion loan from the government's Critical Minerals Facility.",
      [("funding", 1.65e9, None, None, "AUD", None, None)]),
-    ("The developer raised C$25 million in a private placement on Monday.",
+    ("The rare earth developer raised C$25 million in a private placement on Monday.",
      [("funding", 25e6, None, None, "CAD", None, "2025-06-09")]),
     ("该公司完成定增募资12亿元，用于稀土分离项目。",
      [("funding", 1.2e9, None, None, "CNY", None, None)]),
@@ -124,6 +124,12 @@ def test_sentence(sentence: str, expected: list[tuple[Any, ...]]) -> None:
 @pytest.mark.parametrize("sentence", DISTRACTORS)
 def test_distractor_stays_silent(sentence: str) -> None:
     assert _observations(sentence) == ()
+
+
+def test_everyday_metrics_need_an_article_about_rare_earths() -> None:
+    sentence = "SoftBank agreed to inject $6.5 billion in debt and equity; iron ore exports rose to 80 Mt."
+    assert _observations(sentence) == ()  # no rare-earth tag: loans and ore exports of other news
+    assert extract_observations(sentence, "", tags=None)  # untagged text is read whole
 
 
 def test_offsets_index_title_and_text() -> None:

@@ -45,11 +45,20 @@ def test_pint_converts_the_units() -> None:
     assert units["万吨".removeprefix("万")].tonnes == 1.0
 
 
-def test_phrases_match_plurals_hyphens_and_case() -> None:
-    metric = next(m for m in default_taxonomy().metrics if m.name == "price:ndpr-oxide" and not m.fallback)
-    assert metric.phrases.search("NDPR OXIDES rose")
-    assert metric.phrases.search("praseodymium neodymium oxide")
-    assert not metric.phrases.search("NdProxide")
+def _names(text: str) -> list[tuple[str, str]]:
+    return [
+        (text[span.start : span.end], metric.name)
+        for span in default_taxonomy().index.find(text)
+        for metric in span.values
+        if metric.kind == "price"
+    ]
+
+
+def test_phrases_match_plurals_hyphens_and_case_the_longest_winning() -> None:
+    assert _names("NDPR OXIDES rose") == [("NDPR OXIDES", "price:ndpr-oxide")]
+    assert _names("praseodymium-neodymium oxide") == [("praseodymium-neodymium oxide", "price:ndpr-oxide")]
+    assert _names("NdProxide and Dysprosiumoxide") == []  # word boundaries
+    assert _names("氧化鐠釹".replace("鐠釹", "镨钕")) == [("氧化镨钕", "price:ndpr-oxide")]
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,10 @@ A pure stage: text in, :class:`monitor.models.Observation` tuple out. No IO, no 
 
     observations = extract_observations(title, text, published="2025-06-10", lang="en", tags=tags)
 
-Each module has one job: ``metrics`` (the taxonomy of metrics.toml), ``quantities`` (numbers with
-their unit and currency), ``changes`` ("up 5 %"), ``periods`` ("in May"), ``assign`` (which metric,
-how sure) and ``sentences`` (the whole article, sentence by sentence). docs/numbers.md explains them.
+Each module has one job: ``metrics`` (the taxonomy of metrics.toml), ``phrases`` (its phrase
+index), ``quantities`` (numbers with their unit and currency), ``changes`` ("up 5 %"), ``periods``
+("in May", and which period a number takes), ``assign`` (which metric, how sure) and ``sentences``
+(the whole article, sentence by sentence). docs/numbers.md explains them.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.numbers.metrics import Metric, Taxonomy
+from monitor.numbers.metrics import FAMILIES_WITH_CUES, Metric, Taxonomy
 from monitor.numbers.quantities import Quantity
 
 BASE = 0.9
@@ -22,18 +22,32 @@ FAR = 60  # characters between phrase and number before the confidence drops
 DISTRACTED = 0.6
 RIVAL = 0.2
 AFTER_WEIGHT = 1.5  # a phrase after the number is further than its distance says
-CLAUSE_BREAK = re.compile(r"[;；]|\b(?:while|whereas|but|compared with|against)\b")
+WEAK = 60  # a fallback phrase counts as this many characters further: a proper name or plant word wins
+CLAUSE_BREAK = re.compile(
+    r"[;；]|,\s*(?:and|while)\b|\b(?:while|whereas|but|compared with|against)\b|，而|而"
+)
 # Words before a number that make it an earlier level or the size of a move, not the level now.
 PREVIOUS = re.compile(
     r"(?:\bfrom|\bthan|\bcompared\s+(?:with|to)|\bversus|\bvs\.?|\bagainst|较上月的?|较去年同期的?|比|从)\s*$",
     re.IGNORECASE,
 )
+# "rose 10,000 yuan/t (to ...)", "up 1,000 yuan/t from", "increased by 5,000 tonnes", "增加1.3万吨": a move.
+_MOVES = (
+    r"up|down|rose|risen|fell|fallen|gained|lost|climbed|dropped|increased|decreased|jumped|slid|shed|added|"
+    r"raised|cut|lifted|lowered|reduced|grew|declined|eased|firmed|slipped|surged|soared|plunged|tumbled|"
+    r"doubled|tripled|halved|quadrupled"
+)
+_DIRECT = _MOVES.replace("raised|", "")  # "raised C$25 million" is money raised, "raised by" a move
 MOVE_BEFORE = re.compile(
-    r"(?:\bby|\bup|\bdown|\brose|\bfell|\bgained|\blost|\bclimbed|\bdropped|\bincreased|\bdecreased|\bjumped|"
-    r"\bslid|\bshed|\badded|上涨|下跌|上调|下调|涨|跌)\s*(?:about\s+|nearly\s+|almost\s+|some\s+)?$",
+    rf"(?:\b(?:{_DIRECT})(?:\s+(?:by|another|a\s+further|further))?|\b(?:{_MOVES})\s+(?:[\w'’-]+\s+){{0,4}}?by"
+    r"|上涨|下跌|上调|下调|增加|减少|增长|下降|提高|降低|上升|回落|涨|跌|增|减)"
+    r"\s*(?:about\s+|nearly\s+|almost\s+|some\s+|around\s+|约|近|了)?$",
     re.IGNORECASE,
 )
-MOVE_AFTER = re.compile(r"^\s*(?:,\s*)?(?:to|at|reaching)\b|^\s*(?:至|到)", re.IGNORECASE)
+# A money amount reached after a move ("shares down 9% to $14.20") is a level, never funding.
+LEVEL_AFTER_MOVE = re.compile(
+    rf"\b(?:{_MOVES})\b(?!\s+to\b)[^,;]{{0,30}}\bto\s*$", re.IGNORECASE
+)  # not "up to"
 RESPECTIVELY = re.compile(r"\brespectively\b|分别", re.IGNORECASE)
 
 
@@ -52,16 +66,21 @@ class Assigned:
     metric: Metric
     confidence: float
     phrase: Named
+    earlier: bool = False  # an earlier level ("from 1,600 tonnes in the March quarter"): kept with its period
 
 
 def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
-    """Metric phrases of ``sentence``; within a family the longest of overlapping phrases wins."""
+    """Metric phrases of ``sentence``, in order; of a family's overlapping phrases the longest wins
+    ("praseodymium-neodymium oxide" hides "neodymium oxide"; "钕铁硼磁材" the price's, "钕铁硼" the
+    capacity's both stand)."""
     found = [
-        Named(match.start(), match.end(), metric)
-        for metric in taxonomy.metrics
-        for match in metric.phrases.finditer(sentence)
+        Named(span.start, span.end, metric)
+        for span in taxonomy.index.find(sentence, longest=False)
+        for metric in span.values
     ]
-    found.sort(key=lambda named: (named.start - named.end, named.metric.fallback))
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda named: (named.start - named.end, named.start))  # longest first
     kept: list[Named] = []
     for named in found:
         family = named.metric.family
@@ -71,7 +90,29 @@ def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
         ):
             kept.append(named)
     kept.sort(key=lambda named: named.start)
-    return kept
+    # "rare earth permanent magnets": the generic "rare earth" only qualifies the magnets that follow.
+    return [
+        named
+        for named in kept
+        if not (
+            named.metric.name.endswith(":rare-earths")
+            and any(
+                other.metric.family == named.metric.family
+                and 0 <= other.start - named.end <= 2
+                and other is not named
+                for other in kept
+            )
+        )
+    ]
+
+
+def cue_spans(sentence: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, int]]]:
+    """Where each family's cue words stand in ``sentence`` (families without one are absent)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for span in taxonomy.cues.find(sentence, longest=False):
+        for family in span.values:
+            found.setdefault(family, []).append((span.start, span.end))
+    return found
 
 
 def _distance(sentence: str, start: int, end: int, quantity: Quantity) -> float:
@@ -87,43 +128,53 @@ def _distance(sentence: str, start: int, end: int, quantity: Quantity) -> float:
     return gap + (40 if CLAUSE_BREAK.search(between) else 0)
 
 
-def is_not_a_level(sentence: str, quantity: Quantity, following: Quantity | None) -> bool:
-    """An earlier level ("up from $55/kg") or the size of a move ("rose $5/kg to $62/kg")."""
-    before = sentence[max(0, quantity.start - 25) : quantity.start]
-    if PREVIOUS.search(before):
-        return True
-    if following is not None and MOVE_BEFORE.search(before):
-        return MOVE_AFTER.search(sentence[quantity.end : following.start]) is not None
-    return False
+def earlier_or_move(sentence: str, quantity: Quantity) -> str | None:
+    """ "earlier" for an earlier level ("up from $55/kg"), "move" for the size of a move ("rose $5/kg
+    to $62/kg", "up 1,000 yuan/t from a week ago", "增加1.3万吨"), else None."""
+    before = sentence[max(0, quantity.start - 40) : quantity.start]
+    if PREVIOUS.search(before[-25:]):
+        return "earlier"
+    if MOVE_BEFORE.search(before):
+        return "move"
+    return None
 
 
-def _nearest(sentence: str, spans: list[re.Match[str]] | list[Named], quantity: Quantity) -> float | None:
-    distances = [_distance(sentence, span.start(), span.end(), quantity) if isinstance(span, re.Match)
-                 else _distance(sentence, span.start, span.end, quantity) for span in spans]  # fmt: skip
+def _nearest(sentence: str, spans: list[tuple[int, int]], quantity: Quantity) -> float | None:
+    distances = [_distance(sentence, start, end, quantity) for start, end in spans]
     return min(distances) if distances else None
 
 
-def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> list[Assigned]:
-    """The metric of each quantity that measures one, with a confidence."""
-    named = named_metrics(sentence, taxonomy)
+def assign(
+    sentence: str, quantities: list[Quantity], taxonomy: Taxonomy, relevant: bool = True
+) -> list[Assigned]:
+    """The metric of each quantity that measures one, with a confidence; ``relevant``: the article is
+    about rare earths (else gated metrics, named by everyday words, are left out)."""
+    named = [phrase for phrase in named_metrics(sentence, taxonomy) if relevant or not phrase.metric.gated]
     if not named:
         return []
-    cues = {family: list(pattern.finditer(sentence)) for family, pattern in taxonomy.cues.items()}
-    distractors = list(taxonomy.distractors.finditer(sentence))
+    cues = _cues(sentence, taxonomy, named)
+    distractors = [(span.start, span.end) for span in taxonomy.distractors.find(sentence, longest=False)]
     paired = _respectively(sentence, quantities, named, cues)
     assigned = []
-    for index, quantity in enumerate(quantities):
-        following = quantities[index + 1] if index + 1 < len(quantities) else None
-        if is_not_a_level(sentence, quantity, following):
+    for quantity in quantities:
+        role = earlier_or_move(sentence, quantity)
+        if role == "move":
             continue
+        before = sentence[max(0, quantity.start - 40) : quantity.start]
         scored: list[tuple[float, Named]] = []
         for phrase in named:
             metric = phrase.metric
             if quantity.shape not in metric.expects:
                 continue
-            distance = _distance(sentence, phrase.start, phrase.end, quantity)
-            if metric.family in cues:
-                cue = _nearest(sentence, cues[metric.family], quantity)
+            if metric.kind == "funding" and LEVEL_AFTER_MOVE.search(before):
+                continue
+            distance = _distance(sentence, phrase.start, phrase.end, quantity) + (
+                WEAK if metric.fallback else 0
+            )
+            # A rate in the unit ("5,000 tpa") says capacity by itself; "每年供应" (a yearly supply) does not.
+            rate = quantity.shape == "t/y" and not quantity.per_year_nearby
+            if metric.family in FAMILIES_WITH_CUES and not (metric.family == "capacity" and rate):
+                cue = _nearest(sentence, cues.get(metric.family, []), quantity)
                 if cue is None:
                     continue
                 distance += 0.5 * cue
@@ -137,32 +188,56 @@ def assign(sentence: str, quantities: list[Quantity], taxonomy: Taxonomy) -> lis
             distance = 0.0
         rivals = [d for d, other in scored[1:] if other.metric.name != phrase.metric.name]
         confidence = BASE - (LOOSE if phrase.metric.fallback else 0.0)
-        if distance > FAR:
-            confidence -= 0.15 if distance <= 2 * FAR else 0.3
+        far = distance - (WEAK if phrase.metric.fallback and quantity not in paired else 0)
+        if far > FAR:
+            confidence -= 0.15 if far <= 2 * FAR else 0.3
         if rivals and rivals[0] - distance < 6 and quantity not in paired:
             confidence -= RIVAL
-        if _distracted(phrase, quantity, distractors):
+        if _distracted(sentence, phrase, quantity, distractors):
             confidence -= DISTRACTED
-        assigned.append(Assigned(quantity, phrase.metric, round(max(confidence, 0.0), 2), phrase))
+        assigned.append(
+            Assigned(
+                quantity, phrase.metric, round(max(confidence, 0.0), 2), phrase, earlier=role == "earlier"
+            )
+        )
     return assigned
 
 
-def _distracted(phrase: Named, quantity: Quantity, distractors: list[re.Match[str]]) -> bool:
-    """A distractor between the phrase and the number, or right next to the number."""
+def _cues(sentence: str, taxonomy: Taxonomy, named: list[Named]) -> dict[str, list[tuple[int, int]]]:
+    """Cue spans per family; a cue inside only other families' phrases is no cue ("Export-Import Bank"
+    names funding, no trade)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for family, spans in cue_spans(sentence, taxonomy).items():
+        for start, end in spans:
+            around = [phrase for phrase in named if phrase.start <= start and end <= phrase.end]
+            longer = [phrase for phrase in around if phrase.end - phrase.start > end - start]
+            if longer and all(phrase.metric.family != family for phrase in around):
+                continue
+            found.setdefault(family, []).append((start, end))
+    return found
+
+
+def _distracted(sentence: str, phrase: Named, quantity: Quantity, distractors: list[tuple[int, int]]) -> bool:
+    """A distractor between the phrase and the number, right next to the number, or, when the phrase
+    comes after the number, the clause's subject before it ("market value ... to $9 billion since the
+    Pentagon deal")."""
     low, high = min(phrase.end, quantity.start), max(phrase.start, quantity.end)
-    for match in distractors:
-        if low <= match.start() and match.end() <= high:
+    for start, end in distractors:
+        if low <= start and end <= high:
+            return True
+        if quantity.end <= start <= quantity.end + 12 or quantity.start - 12 <= end <= quantity.start:
             return True
         if (
-            quantity.end <= match.start() <= quantity.end + 12
-            or quantity.start - 12 <= match.end() <= quantity.start
+            phrase.start >= quantity.end
+            and quantity.start - 60 <= end <= quantity.start
+            and not re.search(r"[;；，]|,(?!\d)", sentence[end : quantity.start])
         ):
             return True
     return False
 
 
 def _respectively(
-    sentence: str, quantities: list[Quantity], named: list[Named], cues: dict[str, list[re.Match[str]]]
+    sentence: str, quantities: list[Quantity], named: list[Named], cues: dict[str, list[tuple[int, int]]]
 ) -> dict[Quantity, Named]:
     """Named metrics and quantities paired in order.
 
@@ -174,7 +249,7 @@ def _respectively(
     first = quantities[0].start
     pairs: dict[Quantity, Named] = {}
     for family in sorted({phrase.metric.family for phrase in named}):
-        if family in cues and not cues[family]:
+        if family in FAMILIES_WITH_CUES and family not in cues:
             continue  # "开采、冶炼分离" name capacity stages too, but no capacity word is in the sentence
         distinct: list[Named] = []
         for phrase in named:

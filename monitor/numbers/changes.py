@@ -1,4 +1,5 @@
-"""Stated changes: "up 5%", "fell 3.2 per cent", "a 12% rise", "同比增长5.2%", "环比下降3%".
+"""Stated changes: "up 5%", "fell 3.2 per cent", "a 12% rise", "raised ... by 19%", "jumped
+25,000 yuan/t, or 4.3%", "同比增长5.2%", "环比下降3%".
 
 A percentage counts only next to a word that says which way it went: "2.5% TREO", "a 25% tariff"
 or "a 10% stake" have none and are never a change.
@@ -32,6 +33,9 @@ CHANGE = re.compile(
     rf"|(?<![\d.,])(?P<pct3>{NUMBER}){PERCENT}\s*(?:year[\s\-]on[\s\-]year\s+|y/y\s+|month[\s\-]on[\s\-]month\s+)?"
     rf"(?:(?P<up3>increase|rise|gain|jump|climb|surge|higher|more|growth)|(?P<down3>decrease|decline|drop|fall|"
     rf"slide|lower|less|dip|slump|cut|reduction))(?![A-Za-z])"
+    rf"|(?<![A-Za-z])(?P<up5>{UP})(?![A-Za-z])[^.;:!?()，。；：%]{{0,60}}?(?:\bby|,\s*or)\s+(?P<pct5>{NUMBER}){PERCENT}"
+    rf"|(?<![A-Za-z])(?P<down5>{DOWN})(?![A-Za-z])[^.;:!?()，。；：%]{{0,60}}?(?:\bby|,\s*or)\s+"
+    rf"(?P<pct6>{NUMBER}){PERCENT}"
     rf"|(?:同比|环比|较上月|较去年同期|比上年|较上年)?(?:(?P<zup>{ZH_UP})|(?P<zdown>{ZH_DOWN}))(?:了|约|近|逾|超过|达|为)?\s*"
     rf"(?P<pct4>{NUMBER}){PERCENT}",
     re.IGNORECASE,
@@ -51,10 +55,17 @@ def find_changes(sentence: str) -> list[Change]:
     found = []
     for match in CHANGE.finditer(sentence):
         groups = match.groupdict()
-        text = groups["pct"] or groups["pct2"] or groups["pct3"] or groups["pct4"]
+        text = (
+            groups["pct"]
+            or groups["pct2"]
+            or groups["pct3"]
+            or groups["pct4"]
+            or groups["pct5"]
+            or groups["pct6"]
+        )
         value = amount(text) if text else None
         if value is None:
             continue
-        down = bool(groups["down"] or groups["down3"] or groups["zdown"])
+        down = bool(groups["down"] or groups["down3"] or groups["zdown"] or groups["down5"])
         found.append(Change(match.start(), match.end(), -value if down else value, match.group()))
     return found

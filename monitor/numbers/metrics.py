@@ -1,23 +1,22 @@
-"""The metric taxonomy of ``metrics.toml``, loaded and validated once, with its phrase matchers.
+"""The metric taxonomy of ``metrics.toml``, loaded and validated once, with its phrase indexes.
 
-Phrases become one regular expression per metric (and per family cue list, and for distractors):
-English phrases at word boundaries in any case, a plural "s" allowed, a space and a hyphen
-interchangeable ("rare-earth" finds "rare earth"); Chinese phrases as written. Unit factors come
-from pint: the file maps the words news uses to pint's unit names, pint converts them to tonnes.
+Phrases go into three Aho-Corasick indexes (``phrases.PhraseIndex``): the metrics' names, the
+families' cues and the distractors. Unit factors come from pint: the file maps the words news uses
+to pint's unit names, pint converts them to tonnes when the file loads.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from monitor.errors import ConfigError
-from monitor.tagging.text import is_cjk
+from monitor.numbers.phrases import PhraseIndex
 
 DEFAULT_PATH = Path(__file__).with_name("metrics.toml")
 KINDS = ("price", "quota", "trade", "production", "capacity", "funding", "offtake")
@@ -33,8 +32,9 @@ class Metric:
     label: str
     kind: str  # one of KINDS
     expects: tuple[str, ...]  # of EXPECTS
-    phrases: re.Pattern[str]
     fallback: bool = False  # the phrases name the metric loosely: lower confidence
+    words: tuple[str, ...] = ()  # the phrases that name it, as the file writes them
+    gated: bool = False  # counts only in an article about rare earths (its words are everyday words)
 
     @property
     def family(self) -> str:
@@ -51,8 +51,10 @@ class Unit:
 @dataclass(frozen=True, slots=True, eq=False)  # compared (and cached) by identity
 class Taxonomy:
     metrics: tuple[Metric, ...]
-    cues: Mapping[str, re.Pattern[str]]  # family → cue words
-    distractors: re.Pattern[str]
+    index: PhraseIndex[Metric]  # metric phrases → the metrics they name
+    ungated: PhraseIndex[Metric]  # the phrases of metrics read in any article (prices, quotas, ...)
+    cues: PhraseIndex[str]  # cue words → their families
+    distractors: PhraseIndex[str]
     units: Mapping[str, Unit]  # lowercase word → unit
     currencies: Mapping[str, str]  # lowercase word → ISO code
     currencies_written: tuple[str, ...]  # the words as the file writes them ("US$", "RMB", "yuan")
@@ -60,23 +62,6 @@ class Taxonomy:
 
     def labels(self) -> dict[str, str]:
         return {metric.name: metric.label for metric in self.metrics}
-
-
-def phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
-    """One regex for ``phrases``: see the module docstring. Longest first, so the longest wins."""
-    english, chinese = [], []
-    for phrase in sorted(set(phrases), key=len, reverse=True):
-        if is_cjk(phrase):
-            chinese.append(re.escape(phrase))
-        else:
-            words = [re.escape(word) for word in re.split(r"[\s\-]+", phrase.strip())]
-            english.append(r"[\s\-]+".join(words))
-    parts = []
-    if english:
-        parts.append(r"(?<![A-Za-z0-9])(?:" + "|".join(english) + r")(?:e?s)?(?![A-Za-z0-9])")
-    if chinese:
-        parts.append("(?:" + "|".join(chinese) + ")")
-    return re.compile("|".join(parts) or r"(?!x)x", re.IGNORECASE)
 
 
 def _strings(entry: Mapping[str, Any], key: str, where: str) -> list[str]:
@@ -102,9 +87,8 @@ def _metric(entry: Mapping[str, Any], index: int) -> Metric:
     label = entry.get("label")
     if not isinstance(label, str) or not label:
         raise ConfigError(f"{where} ({name}): label missing")
-    return Metric(
-        name, label, kind, tuple(expects), phrase_pattern(phrases), bool(entry.get("fallback", False))
-    )
+    fallback, gated = bool(entry.get("fallback", False)), bool(entry.get("gated", False))
+    return Metric(name, label, kind, tuple(expects), fallback, tuple(phrases), gated)
 
 
 @cache
@@ -139,14 +123,14 @@ def load(path: Path = DEFAULT_PATH) -> Taxonomy:
         raise ConfigError(f"{path}: {exc}") from exc
     metrics = tuple(_metric(entry, index) for index, entry in enumerate(data.get("metric", [])))
     families = {metric.family for metric in metrics}
-    cues = {}
+    cues: list[tuple[str, str]] = []
     for family in FAMILIES_WITH_CUES:
         if family not in families:
             raise ConfigError(f"metrics.toml: family {family} has cues but no metric")
         entry = data.get("family", {}).get(family)
         if not entry:
             raise ConfigError(f"metrics.toml: family {family} needs [family.{family}] cues")
-        cues[family] = phrase_pattern(_strings(entry, "en", family) + _strings(entry, "zh", family))
+        cues.extend((word, family) for word in _strings(entry, "en", family) + _strings(entry, "zh", family))
     distractors = data.get("distractors", {})
     currencies: dict[str, str] = {}
     written: list[str] = []
@@ -158,12 +142,18 @@ def load(path: Path = DEFAULT_PATH) -> Taxonomy:
         written.extend(words)
         currencies.update((re.sub(r"\s+", " ", word).lower(), code) for word in words)
     multipliers = {str(word).lower(): float(factor) for word, factor in data.get("multipliers", {}).items()}
+    distractor_words = _strings(distractors, "en", "distractors") + _strings(distractors, "zh", "distractors")
     return Taxonomy(
         metrics=metrics,
-        cues=cues,
-        distractors=phrase_pattern(
-            _strings(distractors, "en", "distractors") + _strings(distractors, "zh", "d")
+        index=PhraseIndex((phrase, metric) for metric in metrics for phrase in metric.words),
+        ungated=PhraseIndex(
+            (phrase, metric)
+            for metric in metrics
+            if not metric.gated and not metric.fallback
+            for phrase in metric.words
         ),
+        cues=PhraseIndex(cues),
+        distractors=PhraseIndex((word, "distractor") for word in distractor_words),
         units=_units(data.get("unit", [])),
         currencies=currencies,
         currencies_written=tuple(written),

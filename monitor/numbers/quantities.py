@@ -9,6 +9,7 @@ pint's factors (see ``metrics``) turn units into tonnes. A number with neither u
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -27,10 +28,27 @@ CONVERTED = (
 )
 # "annual capacity of 5,000 tonnes", "年产5000吨": a tonnage said to be per year.
 ANNUAL_BEFORE = re.compile(
-    r"(?:\bannual(?:\s+[a-z\-]+){0,3}?\s+(?:of\s+)?(?:up\s+to\s+|about\s+|some\s+)?"
-    r"|年产(?:能)?(?:约|达|为|超过|近)?|年处理(?:能力)?(?:约|达|为)?|每年(?:约|可)?)$",
+    r"(?:\bannual(?:\s+(?:production|output|processing|nameplate|design|mining|separation|refining))?\s+"
+    r"capacity\s+(?:of\s+|to\s+\w+\s+|will\s+\w+\s+|reaches\s+|reached\s+)?(?:up\s+to\s+|about\s+|some\s+)?"
+    r"|年[^，。；\d]{0,4}(?:能力|产能)[^，。；\d]{0,6}|年产(?:能)?[^，。；\d]{0,4}|年处理[^，。；\d]{0,6}"
+    r"|每年[^，。；\d]{0,12})$",
     re.IGNORECASE,
 )
+# "600 kg of rare earth magnets per megawatt", "每辆车1.5公斤": material use, not a quantity of trade.
+INTENSITY_AFTER = re.compile(
+    r"^[^,;，；。]{0,40}?(?:\bper\s+(?:megawatt|MW|gigawatt|GW|vehicle|car|EV|motor|turbine|unit|aircraft|jet|"
+    r"household|capita|person|head)\b|每(?:辆|台|兆瓦|千瓦|架|人))",
+    re.IGNORECASE,
+)
+# "3 million tonnes of ore a year": the rate after what is counted.
+ANNUAL_AFTER = re.compile(
+    r"^(?:\s+of\s+[\w\s\-]{1,40}?)?\s+(?:a|per|each|every)\s+year\b|^(?:\s+of\s+[\w\s\-]{1,40}?)?\s+"
+    r"(?:annually|per\s+annum)\b",
+    re.IGNORECASE,
+)
+# "每吨售价62万元", "每公斤1650元": the unit before the amount.
+PER_BEFORE = re.compile(r"(?:每|单)(?P<per>吨|公斤|千克)[^，。,;；\d]{0,8}$")
+PER_UNITS = {"吨": "t", "公斤": "kg", "千克": "kg"}
 RATE_UNITS = {"tpa": 1.0, "tpy": 1.0, "t/y": 1.0, "t/a": 1.0, "ktpa": 1e3, "kt/y": 1e3, "mtpa": 1e6}
 
 
@@ -46,6 +64,9 @@ class Quantity:
     value_high: float | None = None
     currency: str | None = None
     unit: str | None = None  # "t"/"t/y" for tonnages; the per-unit of a price ("t", "kg", "lb")
+    per_year_nearby: bool = (
+        False  # t/y from the words around ("每年供应", "annual capacity of"), not the unit
+    )
 
 
 def _alternation(words: list[str], boundary: bool) -> str:
@@ -56,29 +77,57 @@ def _alternation(words: list[str], boundary: bool) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    plain: re.Pattern[str]  # from the number on: "620,000 yuan/t", "60-65 $/kg"
+    between: re.Pattern[str]  # the same with "and" ranges, after "between"
+    prefix: re.Pattern[str]  # a currency right before the number: "US$", "RMB "
+    follows: frozenset[str]  # first words (lowercase) or characters of what may follow a quantity's number
+
+
 @cache
-def _pattern(taxonomy: Taxonomy) -> re.Pattern[str]:
+def _patterns(taxonomy: Taxonomy) -> _Patterns:
     currencies = list(taxonomy.currencies_written)
     signs = [word for word in currencies if re.search("[$¥￥€£]", word)]  # "$", "US$", "¥": before the number
     codes = [word for word in currencies if re.fullmatch("[A-Z]{3}", word)]  # "RMB 620,000", "620,000 RMB"
     symbols = signs + codes
     after = [word for word in currencies if word not in signs]  # "yuan", "元", "RMB"
     units = [word for unit in taxonomy.units.values() for word in unit.words]
-    multipliers = [word for word in taxonomy.multipliers]
     pre, post = _alternation(symbols, False), _alternation(after, True)
     unit = _alternation(units, True)
     rate = _alternation(list(RATE_UNITS), True)
-    return re.compile(
-        rf"(?<![A-Za-z0-9.,$¥€£])(?:(?P<pre>{pre})\s?)?(?P<num>{NUMBER})"
-        rf"(?:{RANGE}(?:{pre}\s?)?(?P<num2>{NUMBER}))?"
-        rf"(?:\s*(?P<mult>{_alternation(multipliers, True)}))?"
-        rf"(?:\s*(?P<cur>{post}|{pre}(?=\s*/)))?"
-        rf"(?:{CONVERTED}{PER}(?P<per>{unit})(?![A-Za-z0-9])"
-        rf"|\s*-?\s*(?P<rate>{rate})"
-        rf"|\s*-?\s*(?P<unit>{unit})(?P<year>\s*-?\s*(?:{YEAR}))?)?"
-        rf"(?![A-Za-z0-9])",
-        re.IGNORECASE,
+    mult = _alternation(list(taxonomy.multipliers), True)
+
+    def compiled(ranges: str) -> re.Pattern[str]:
+        # The number comes first, so the regex engine skips ahead to digits (ten times faster than
+        # trying the currency alternatives at every position); the prefix is looked up backwards.
+        return re.compile(
+            rf"(?P<num>{NUMBER})"
+            rf"(?:(?:\s*{mult})?(?:{ranges})(?:{pre}\s?)?(?P<num2>{NUMBER}))?"
+            rf"(?:\s*(?P<mult>{mult}))?"
+            rf"(?:\s*(?P<cur>{post}|{pre}(?=\s*/)))?"
+            rf"(?:{CONVERTED}{PER}(?P<per>{unit})(?![A-Za-z0-9])"
+            rf"|\s*-?\s*(?P<rate>{rate})"
+            rf"|\s*-?\s*(?P<unit>{unit})(?P<year>\s*-?\s*(?:{YEAR}))?)?"
+            rf"(?![A-Za-z0-9])",
+            re.IGNORECASE,
+        )
+
+    words = [*after, *units, *RATE_UNITS, *taxonomy.multipliers, "to", "and"]
+    follows = {word.split()[0].lower() if word[0].isascii() else word[0] for word in words}
+    follows |= set("$¥￥€£/-–—~～至到")
+    return _Patterns(
+        compiled(RANGE),
+        compiled(RANGE + r"|\s+and\s+"),
+        re.compile(rf"(?:^|(?<![A-Za-z0-9]))(?P<pre>{pre})\s?$", re.IGNORECASE),
+        frozenset(follows),
     )
+
+
+BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+NOT_AFTER = frozenset("0123456789.,")
+# The last characters of the currencies written before a number ("US$", "RMB", "CNY", "USD", "EUR", "GBP").
+CURRENCY_ENDS = frozenset("$¥￥€£BYDRP")  # "1.5" is one number, not "1." and "5"
 
 
 def amount(text: str) -> float | None:
@@ -87,17 +136,75 @@ def amount(text: str) -> float | None:
     return None if parsed is None else float(parsed)
 
 
-def find_quantities(sentence: str, taxonomy: Taxonomy) -> list[Quantity]:
-    """Every quantity of ``sentence`` (full-width digits already folded), in order."""
+# Digits and their separators: found seven times faster than NUMBER itself (no alternation to try).
+NUMBER_SCAN = re.compile(r"[0-9][0-9.,]*")
+# The first word or sign after a number ("5,000-tonne" → "tonne", "60-65" → "-", "62万元" → "万").
+NEXT_TOKEN = re.compile(r"\s*-?\s*([A-Za-z]+|[$¥￥€£/~～\-–—]|[\u3400-\u9fff])")
+
+
+def _numbers(text: str, patterns: _Patterns) -> Iterator[tuple[int, bool]]:
+    """(start, has a currency sign or code right before it) of each number that may be a quantity.
+
+    The full pattern is tried only where the next word could be a unit, a currency, a multiplier or
+    a range ("2025," or "1,200 people" are dismissed with one set lookup): most numbers are neither.
+    """
+    for number in NUMBER_SCAN.finditer(text):
+        start = number.start()
+        previous = text[start - 1] if start else ""
+        signed = previous in CURRENCY_ENDS or (
+            previous == " " and text[start - 2 : start - 1] in CURRENCY_ENDS
+        )
+        if previous.isascii() and previous.isalpha() and not signed:
+            continue  # inside a word: "Q1", "H2", "A1"
+        if signed:
+            yield start, signed
+            continue
+        token = NEXT_TOKEN.match(text, start + len(number.group().rstrip(".,")))
+        if token is not None and token.group(1).lower() in patterns.follows:
+            yield start, signed
+
+
+def number_starts(text: str, taxonomy: Taxonomy) -> list[tuple[int, bool]]:
+    """(start, currency before it) of every number of ``text`` that may be a quantity: one scan of an
+    article, whose results :func:`find_quantities` takes sentence by sentence."""
+    return list(_numbers(text, _patterns(taxonomy)))
+
+
+def find_quantities(
+    sentence: str, taxonomy: Taxonomy, numbers: Iterable[tuple[int, bool]] | None = None
+) -> list[Quantity]:
+    """Every quantity of ``sentence`` (full-width digits already folded), in order; ``numbers`` are
+    :func:`number_starts` of the sentence when already known."""
+    patterns = _patterns(taxonomy)
     found = []
-    for match in _pattern(taxonomy).finditer(sentence):
-        quantity = _quantity(match, taxonomy)
+    reached = 0
+    for start, signed in _numbers(sentence, patterns) if numbers is None else numbers:
+        if start < reached:
+            continue  # the second number of a range already read
+        match = patterns.plain.match(sentence, start)
+        if match is None:
+            continue
+        prefix = patterns.prefix.search(sentence[max(0, start - 8) : start]) if signed else None
+        if sentence.startswith(" and ", match.end()):
+            back = start - (len(prefix.group()) if prefix else 0)
+            if BETWEEN.search(sentence[max(0, back - 12) : back]):
+                match = patterns.between.match(sentence, start) or match
+        if prefix is None and not (match["cur"] or match["per"] or match["rate"] or match["unit"]):
+            continue  # a year, a date, a count
+        reached = match.end()
+        quantity = _quantity(
+            match, prefix["pre"] if prefix else None, len(prefix.group()) if prefix else 0, taxonomy
+        )
         if quantity is None:
             continue
-        if quantity.shape == "t" and ANNUAL_BEFORE.search(
-            sentence[max(0, quantity.start - 40) : quantity.start]
-        ):
-            quantity = replace(quantity, shape="t/y", unit="t/y")
+        before = sentence[max(0, quantity.start - 40) : quantity.start]
+        after = sentence[quantity.end : quantity.end + 60]
+        if quantity.shape == "t" and INTENSITY_AFTER.match(after):
+            continue  # "600 kg of magnets per megawatt": how much goes into one thing, not a total
+        if quantity.shape == "t" and (ANNUAL_BEFORE.search(before) or ANNUAL_AFTER.search(after)):
+            quantity = replace(quantity, shape="t/y", unit="t/y", per_year_nearby=True)
+        elif quantity.shape == "money" and (per := PER_BEFORE.search(before)):
+            quantity = replace(quantity, shape="price", unit=PER_UNITS[per["per"].lower()])
         found.append(quantity)
     return found
 
@@ -108,15 +215,18 @@ def _currency(written: str | None, taxonomy: Taxonomy) -> str | None:
     return taxonomy.currencies.get(re.sub(r"\s+", " ", written).lower())
 
 
-def _quantity(match: re.Match[str], taxonomy: Taxonomy) -> Quantity | None:
+def _quantity(match: re.Match[str], pre: str | None, back: int, taxonomy: Taxonomy) -> Quantity | None:
+    """The quantity of ``match``, with the currency ``pre`` written ``back`` characters before it."""
+    if not (pre or match["cur"] or match["per"] or match["rate"] or match["unit"]):
+        return None  # a bare number: a year, a date, a count
     value = amount(match["num"])
     if value is None:
         return None
     high = amount(match["num2"]) if match["num2"] else None
     factor = taxonomy.multipliers.get(match["mult"].lower(), 1.0) if match["mult"] else 1.0
-    currency = _currency(match["pre"], taxonomy) or _currency(match["cur"], taxonomy)
-    start, end = match.span()
-    written = match.group().rstrip()
+    currency = _currency(pre, taxonomy) or _currency(match["cur"], taxonomy)
+    start = match.start() - back
+    written = match.string[start : match.end()].rstrip()
     end = start + len(written)
 
     def made(shape: str, scale: float, unit: str | None) -> Quantity:

@@ -8,19 +8,25 @@ observation are the element, material, company and place tags mentioned in its s
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 
 from monitor.models import Observation, Tags
-from monitor.numbers.assign import Assigned, Named, assign, named_metrics
+from monitor.numbers.assign import Assigned, Named, assign, cue_spans, named_metrics
 from monitor.numbers.changes import Change, find_changes
-from monitor.numbers.metrics import Taxonomy, default_taxonomy
-from monitor.numbers.periods import Period, find_periods
-from monitor.numbers.quantities import FULL_WIDTH, find_quantities
-from monitor.tagging.text import split_sentences
+from monitor.numbers.metrics import FAMILIES_WITH_CUES, Taxonomy, default_taxonomy
+from monitor.numbers.periods import Period, choose, find_periods, usable
+from monitor.numbers.quantities import FULL_WIDTH, find_quantities, number_starts
+from monitor.tagging.text import is_cjk, script_text, split_sentences
 
-SUBJECT_CATEGORIES = ("element", "material", "company", "place")
+# Themes count: the tagger emits them only with rare-earth signal in the article.
+RARE_EARTH_CATEGORIES = frozenset({"topic", "element", "material", "mineral", "company", "theme"})
+SUBJECT_CATEGORIES = ("element", "material", "company", "place", "org")
 BARE_CHANGE = 0.75  # "NdPr oxide prices rose 5 %": a move without a level
 PRICE_WORD = re.compile(r"\bprices?\b|价格|价|报价|均价|quoted|assessed", re.IGNORECASE)
-DIGIT = re.compile(r"\d")
+FULL_WIDTH_CHARS = re.compile("[\uff05\uff0e\uff0f\uff10-\uff19]")
+PERCENT_SIGNS = ("%", "per cent", "percent", "Per cent", "Percent", "pct")
+PERCENT_HINT = re.compile(r"%|cent\b|pct\b", re.IGNORECASE)
 # A period after "from $215/kg in April", "than in 2024", "compared with May" is the comparison's.
 PREVIOUS_PERIOD = re.compile(
     r"(?:\bfrom|\bthan|\bcompared\s+(?:with|to)|\bversus|\bsince|较|比)[^,;，；]{0,25}$", re.IGNORECASE
@@ -38,39 +44,119 @@ def find_observations(
     """Every candidate observation of an article, whatever its confidence, in reading order."""
     taxonomy = taxonomy or default_taxonomy()
     document = f"{title}\n\n{text}" if text else title
-    subjects = _subjects_by_sentence(tags)
+    # Read a folded copy, same length: full-width digits as ASCII, Traditional Chinese as Simplified
+    # (噸 → 吨, 萬 → 万, 氧化鐠釹 → 氧化镨钕); ``written`` and ``sentence`` come from the original.
+    folded = document
+    if not document.isascii():  # str.isascii is one C loop; the regex scans below cost more
+        if FULL_WIDTH_CHARS.search(document):
+            folded = document.translate(FULL_WIDTH)
+        if is_cjk(folded):
+            folded = script_text(folded)
+    numbers = number_starts(folded, taxonomy)
+    percents = list(_percent_offsets(folded))
+    if not numbers and not percents:
+        return []
+    # "$6.5 billion in debt and equity", "iron ore exports": other news has such numbers too.
+    relevant = about_rare_earths(tags)
+    if not relevant and not taxonomy.ungated.search(folded):
+        return []  # other news without a price, quota or trade phrase: nothing to read (and fast)
+    subjects = _Subjects(tags)
+    spans = _spans(document, tags)
+    starts = [start for start, _ in spans]
+    # Only sentences with a quantity or a percentage are read: one pass over the article finds them.
+    number_offsets = [start for start, _ in numbers]
+    hints = [*number_offsets, *percents]
     found: list[Observation] = []
-    for index, (start, end) in enumerate(split_sentences(document)):
-        sentence = document[start:end]
-        if DIGIT.search(sentence) is None:  # \d matches full-width digits too
-            continue
-        found.extend(_sentence(sentence, start, published, taxonomy, subjects.get(index, ())))
+    for index in sorted({max(bisect_right(starts, offset) - 1, 0) for offset in hints}):
+        start, end = spans[index]
+        sentence = folded[start:end]
+        low, high = bisect_left(number_offsets, start), bisect_left(number_offsets, end)
+        local = [(offset - start, signed) for offset, signed in numbers[low:high]]
+        found.extend(
+            _sentence(
+                document[start:end], sentence, start, published, taxonomy, subjects, index, relevant, local
+            )
+        )
     return found
 
 
-def _subjects_by_sentence(tags: Tags | None) -> dict[int, tuple[str, ...]]:
-    by_sentence: dict[int, set[str]] = {}
-    for mention in tags.mentions if tags else ():
-        if mention.tag.split(":", 1)[0] in SUBJECT_CATEGORIES:
-            by_sentence.setdefault(mention.sentence, set()).add(mention.tag)
-    return {index: tuple(sorted(names)) for index, names in by_sentence.items()}
+def _percent_offsets(text: str) -> Iterator[int]:
+    """Where a percentage may stand (str.find: much faster than a regex over the whole article)."""
+    for sign in PERCENT_SIGNS:
+        found = text.find(sign)
+        while found >= 0:
+            yield found
+            found = text.find(sign, found + 1)
+
+
+def about_rare_earths(tags: Tags | None) -> bool:
+    """The article is about rare earths for the tagger (a relevance score, a rare-earth topic, element,
+    material, mineral, company or theme), or was not tagged."""
+    if tags is None:
+        return True  # the caller did not tag: every sentence is read
+    return tags.score > 0 or any(hit.tag.split(":", 1)[0] in RARE_EARTH_CATEGORIES for hit in tags.hits)
+
+
+def _spans(document: str, tags: Tags | None) -> list[tuple[int, int]]:
+    """The tagger's sentence spans: found again from ``tags.sentences`` (cheaper than splitting twice)."""
+    if tags is None or not tags.sentences:
+        return split_sentences(document)
+    spans, position = [], 0
+    for sentence in tags.sentences:
+        start = document.find(sentence, position)
+        if start < 0:  # tags of another text: split this one
+            return split_sentences(document)
+        spans.append((start, start + len(sentence)))
+        position = start + len(sentence)
+    return spans
+
+
+class _Subjects:
+    """Subject tags per sentence, gathered from the mentions on first use (most articles need none)."""
+
+    def __init__(self, tags: Tags | None) -> None:
+        self.tags = tags
+        self.by_sentence: dict[int, tuple[str, ...]] | None = None
+
+    def of(self, index: int) -> tuple[str, ...]:
+        if self.by_sentence is None:
+            found: dict[int, set[str]] = {}
+            for mention in self.tags.mentions if self.tags else ():
+                if mention.tag.split(":", 1)[0] in SUBJECT_CATEGORIES:
+                    found.setdefault(mention.sentence, set()).add(mention.tag)
+            self.by_sentence = {key: tuple(sorted(names)) for key, names in found.items()}
+        return self.by_sentence.get(index, ())
 
 
 def _sentence(
-    original: str, offset: int, published: str | None, taxonomy: Taxonomy, subjects: tuple[str, ...]
+    original: str,
+    sentence: str,
+    offset: int,
+    published: str | None,
+    taxonomy: Taxonomy,
+    all_subjects: _Subjects,
+    index: int,
+    relevant: bool,
+    numbers: list[tuple[int, bool]],
 ) -> list[Observation]:
-    sentence = original.translate(FULL_WIDTH)
-    quantities = find_quantities(sentence, taxonomy)
-    changes = find_changes(sentence)
+    quantities = find_quantities(sentence, taxonomy, numbers)
+    changes = find_changes(sentence) if PERCENT_HINT.search(sentence) else []
     if not quantities and not changes:
         return []
-    assigned = assign(sentence, quantities, taxonomy) if quantities else []
-    periods = find_periods(sentence, published) if assigned or changes else []
+    assigned = assign(sentence, quantities, taxonomy, relevant) if quantities else []
+    periods = usable(sentence, find_periods(sentence, published)) if assigned or changes else []
+    subjects = all_subjects.of(index) if assigned or changes else ()
     attached = _attach_changes(sentence, assigned, changes)
     observations = []
     for item in assigned:
         quantity = item.quantity
         change = attached.get(id(item))
+        if item.earlier:  # "from 1,600 tonnes in the March quarter": kept only with a period of its own
+            period = _own_period(sentence, item, find_periods(sentence, published))
+            if period is None:
+                continue
+        else:
+            period = choose(sentence, periods, quantity.start, quantity.end)
         observations.append(
             Observation(
                 metric=item.metric.name,
@@ -81,7 +167,7 @@ def _sentence(
                 sentence=original,
                 value_high=quantity.value_high,
                 change_pct=change.pct if change else None,
-                period=_period(sentence, periods, quantity.start, quantity.end),
+                period=period,
                 subjects=subjects,
                 start=offset + quantity.start,
                 end=offset + quantity.end,
@@ -126,16 +212,13 @@ def _gap(sentence: str, change: Change, item: Assigned) -> float:
     return len(between) + (100 if re.search(r"[;；]|\bwhile\b|\bwhereas\b|\bbut\b", between) else 0)
 
 
-def _period(sentence: str, periods: list[Period], start: int, end: int) -> str | None:
-    """The nearest period expression that is not a comparison ("from April", "than last year")."""
-    best: tuple[float, str | None] | None = None
+def _own_period(sentence: str, item: Assigned, periods: list[Period]) -> str | None:
+    """The period right after an earlier level, in its clause ("1,600 tonnes in the March quarter")."""
     for period in periods:
-        if PREVIOUS_PERIOD.search(sentence[max(0, period.start - 30) : period.start]):
-            continue
-        gap = start - period.end if period.end <= start else period.start - end
-        if best is None or abs(gap) < best[0]:
-            best = (abs(gap), period.value)
-    return best[1] if best else None
+        gap = sentence[item.quantity.end : period.start]
+        if period.start >= item.quantity.end and len(gap) <= 20 and not re.search(r"[;，；]|,(?!\d)", gap):
+            return period.value
+    return None
 
 
 def _bare_change(
@@ -153,7 +236,9 @@ def _bare_change(
             0,
             *(
                 match.end()
-                for match in re.finditer(r"[;；,，]|\b(?:while|whereas|but)\b", sentence[: change.start])
+                for match in re.finditer(
+                    r"[;；，]|(?<!\d),|,(?!\d)|\b(?:while|whereas|but)\b", sentence[: change.start]
+                )
             ),
         ]
     )
@@ -174,7 +259,7 @@ def _bare_change(
         written=original[change.start : change.end],
         sentence=original,
         change_pct=change.pct,
-        period=_period(sentence, periods, change.start, change.end),
+        period=choose(sentence, periods, change.start, change.end),
         subjects=subjects,
         start=offset + change.start,
         end=offset + change.end,
@@ -190,6 +275,6 @@ def _names_a_move(phrase: Named, clause: str, taxonomy: Taxonomy) -> bool:
     metric = phrase.metric
     if metric.kind not in _BARE_KINDS:
         return False
-    if metric.family in taxonomy.cues:
-        return taxonomy.cues[metric.family].search(clause) is not None
+    if metric.family in FAMILIES_WITH_CUES:
+        return metric.family in cue_spans(clause, taxonomy)
     return metric.kind != "price" or PRICE_WORD.search(clause) is not None
