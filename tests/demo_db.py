@@ -154,7 +154,8 @@ def build(path: Path, now: datetime | None = None, *, schema_before: str | None 
         story_rows.refresh_all(db)  # first outlet and time by publication, as the pipeline keeps them
         _sources(db, now)
         _alerts(db, now)
-        _numbers(db, now)
+        if db["observations"].exists():  # a database built before m013 has no market numbers
+            _numbers(db, now)
     return db
 
 
