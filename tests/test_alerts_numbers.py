@@ -18,7 +18,7 @@ from monitor.alerts.receiver import HEADER
 from monitor.alerts.rules import Rule
 from monitor.errors import ConfigError
 from monitor.store.db import open_db
-from monitor.store.observations import Stored
+from monitor.store.observations import StoredObservation
 from tests import numbers_corpus as corpus
 from tests.alert_servers import JsonEndpoint, SmtpServer, body_text
 from tests.test_numbers_store import stand_in
@@ -60,8 +60,9 @@ def test_a_bad_number_rule_is_named_with_its_line_and_key(
 
 
 def test_number_rules_parse_and_never_fire_on_articles(tmp_path: Path) -> None:
-    cfg = config.parse(CHANGE_RULE + '\n[[alert]]\nname = "quota"\nmetric = "quota:*"\nnew = true\n',
-                       tmp_path / "feeds.toml")
+    cfg = config.parse(
+        CHANGE_RULE + '\n[[alert]]\nname = "quota"\nmetric = "quota:*"\nnew = true\n', tmp_path / "feeds.toml"
+    )
     jump, quota = cfg.alerts
     assert (jump.metric, jump.change_pct, jump.window) == (("price:ndpr-oxide",), 10, 60 * 86400)
     assert quota.new is True
@@ -70,17 +71,34 @@ def test_number_rules_parse_and_never_fire_on_articles(tmp_path: Path) -> None:
 # Deciding -------------------------------------------------------------------------------------
 
 
-def _obs(value: float | None, period: str = "2025-05", change: float | None = None, **kw: Any) -> Stored:
+def _obs(
+    value: float | None, period: str = "2025-05", change: float | None = None, **kw: Any
+) -> StoredObservation:
     fields: dict[str, Any] = dict(
-        id=2, statement="s", metric="price:ndpr-oxide", value=value, value_high=None, change_pct=change,
-        unit="t", currency="CNY", written=f"{value} yuan/t", period=period, observed=f"{period}-01",
-        sentence="NdPr oxide rose.", outlet="Wire Service", article_id=1, story_id=1, new=True,
+        id=2,
+        statement="s",
+        metric="price:ndpr-oxide",
+        value=value,
+        value_high=None,
+        change_pct=change,
+        unit="t",
+        currency="CNY",
+        written=f"{value} yuan/t",
+        period=period,
+        observed=f"{period}-01",
+        sentence="NdPr oxide rose.",
+        outlet="Wire Service",
+        article_id=1,
+        story_id=1,
+        new=True,
     )
     fields.update(kw)
-    return Stored(**fields)
+    return StoredObservation(**fields)
 
 
-def _fires(rule: Rule, obs: Stored, previous: Stored | None = None, known: bool = False) -> bool:
+def _fires(
+    rule: Rule, obs: StoredObservation, previous: StoredObservation | None = None, known: bool = False
+) -> bool:
     return numbers.fire(rule, obs, numbers.Seen(previous, known), "https://example.com/a") is not None
 
 
@@ -128,8 +146,9 @@ def test_the_message_shows_the_number_the_previous_one_the_change_and_the_eviden
 # Delivering -----------------------------------------------------------------------------------
 
 
-def _setup(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hook: JsonEndpoint, mail: SmtpServer,
-           rules: str) -> tuple[Any, Database, dict[str, Path]]:
+def _setup(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, hook: JsonEndpoint, mail: SmtpServer, rules: str
+) -> tuple[Any, Database, dict[str, Path]]:
     monkeypatch.setattr(pipeline, "extract_observations", stand_in)
     monkeypatch.setenv("MONITOR_APPRISE_URLS", f"{hook.apprise_url} {mail.apprise_url}")
     path = tmp_path / "feeds.toml"
@@ -152,10 +171,17 @@ def test_a_price_jump_is_delivered_once_with_its_numbers(
     (message,) = hook.messages
     assert message["title"] == "price:ndpr-oxide up 12.7 % to 620,000 CNY/t (2025-05)"
     text = message["message"].replace("\\", "")
-    for part in ("620,000 CNY/t", "Previous: 550,000 CNY/t for 2025-04 (Price Watch)", "Change: +12.7 %",
-                 "Evidence (Wire Service)", "rose 12.7% to 620,000 yuan per tonne in May"):
+    for part in (
+        "620,000 CNY/t",
+        "Previous: 550,000 CNY/t for 2025-04 (Price Watch)",
+        "Change: +12.7 %",
+        "Evidence (Wire Service)",
+        "rose 12.7% to 620,000 yuan per tonne in May",
+    ):
         assert part in text, part
-    assert message["previous_value"] == 550000 and message["observation_url"].startswith("http://monitor.test/")
+    assert message["previous_value"] == 550000 and message["observation_url"].startswith(
+        "http://monitor.test/"
+    )
     assert hook.headers[0][HEADER] == message["idempotency_key"]
     (email,) = mail.messages
     assert "Previous: 550,000 CNY/t" in re.sub("<[^>]+>", "", body_text(email))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitor.links import article_url, row_url, safe_url
 from monitor.models import Alert
-from monitor.store.observations import Stored
+from monitor.store.observations import StoredObservation
 
 if TYPE_CHECKING:  # the rules' type only: rules import the renderer, which renders number alerts
     from monitor.alerts.rules import Rule
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the rules' type only: rules import the renderer, which rend
 class Seen:
     """What a rule compares a statement with: the one before it and whether its period is known."""
 
-    previous: Stored | None
+    previous: StoredObservation | None
     period_known: bool
 
 
@@ -75,7 +75,7 @@ class NumberFacts:
         return cls(**data)
 
 
-def wants(rule: Rule, obs: Stored) -> bool:
+def wants(rule: Rule, obs: StoredObservation) -> bool:
     """The rule watches this statement's metric (and currency, unit when it names them)."""
     if not rule.is_number_rule or not any(fnmatchcase(obs.metric, p) for p in rule.metric):
         return False
@@ -84,14 +84,14 @@ def wants(rule: Rule, obs: Stored) -> bool:
     return not (rule.unit and obs.unit != rule.unit)
 
 
-def change(obs: Stored, previous: Stored | None) -> tuple[float | None, bool]:
+def change(obs: StoredObservation, previous: StoredObservation | None) -> tuple[float | None, bool]:
     """(percent change, computed?) vs the previous statement, else what the sentence states."""
     if previous is not None and obs.value is not None and previous.value:
         return (obs.value - previous.value) * 100.0 / previous.value, True
     return obs.change_pct, False
 
 
-def fire(rule: Rule, obs: Stored, seen: Seen, url: str) -> Alert | None:
+def fire(rule: Rule, obs: StoredObservation, seen: Seen, url: str) -> Alert | None:
     """The alert ``rule`` raises for the new statement ``obs``, or None."""
     if not wants(rule, obs):
         return None

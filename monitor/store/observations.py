@@ -69,7 +69,7 @@ def observed_date(period: str | None, published: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Stored:
+class StoredObservation:
     """An observation as stored, with what an alert needs to compare it."""
 
     id: int
@@ -96,9 +96,9 @@ _COLUMNS = (
 )
 
 
-def _stored(row: tuple[object, ...], new: bool = False) -> Stored:
+def _stored(row: tuple[object, ...], new: bool = False) -> StoredObservation:
     values: list[Any] = list(row)
-    stored = Stored(*values)
+    stored = StoredObservation(*values)
     return replace(stored, new=True) if new else stored
 
 
@@ -109,11 +109,11 @@ def add(
     source: Source,
     observations: Iterable[Observation],
     when: str,
-) -> list[Stored]:
+) -> list[StoredObservation]:
     """Store an article's statements: a new row per new statement, a link for one the story already
     has. Returns each statement as stored, ``new`` for those this article made."""
     published = source.published
-    found: list[Stored] = []
+    found: list[StoredObservation] = []
     for obs in observations:
         key = statement_key(story_id, obs)
         cursor = db.execute(
@@ -196,7 +196,7 @@ def _exists(db: Database, observation_id: int) -> bool:
     return db.execute("select 1 from observations where id = ?", [observation_id]).fetchone() is not None
 
 
-def previous(db: Database, obs: Stored, window: int) -> Stored | None:
+def previous(db: Database, obs: StoredObservation, window: int) -> StoredObservation | None:
     """The statement of the same series (metric, currency, unit) before this one: the latest one drawn
     at or before it, ``window`` seconds back at most (0: any time)."""
     since = ""
@@ -212,7 +212,7 @@ def previous(db: Database, obs: Stored, window: int) -> Stored | None:
     return _stored(row) if row else None
 
 
-def period_known(db: Database, obs: Stored) -> bool:
+def period_known(db: Database, obs: StoredObservation) -> bool:
     """True when another statement already gave this metric a value for the same period."""
     row = db.execute(
         "select 1 from observations where metric = ? and coalesce(period, '') = ? and id < ? limit 1",
