@@ -154,8 +154,9 @@ def assign(
     if named is None:
         named = named_metrics(sentence, taxonomy)
     named = [phrase for phrase in named if relevant or not phrase.metric.gated]
-    if not named:
-        return []
+    shapes = {quantity.shape for quantity in quantities}
+    if not any(shape in phrase.metric.expects for phrase in named for shape in shapes):
+        return []  # "$3.5 billion" and only trade or capacity named: nothing below could take it
     cues = _cues(sentence, taxonomy, named)
     distractors = [(span.start, span.end) for span in taxonomy.distractors.find(sentence, longest=False)]
     paired = _respectively(sentence, quantities, named, cues)

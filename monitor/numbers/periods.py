@@ -311,6 +311,8 @@ COMPARISON = re.compile(
     re.IGNORECASE,
 )
 OWN_COMPARISON = re.compile(r"^(?:from|since|than)\b", re.IGNORECASE)
+# "今年以来最大月度涨幅", "2024年以来": "since" written after the period, a comparison's span, not the period.
+SINCE_AFTER = re.compile(r"\s*(?:以来|至今)")
 # "data showed on Friday", "the ministry said on Tuesday": when it was said, not what it is about.
 REPORTED = re.compile(
     r"\b(?:said|says|showed|shows|reported|announced|published|released|told\s+\w+|statement)\s*$",
@@ -346,7 +348,11 @@ def usable(sentence: str, periods: list[Period]) -> list[Period]:
     for period in periods:
         before = sentence[max(0, period.start - 40) : period.start]
         written = sentence[period.start : period.end]
-        if COMPARISON.search(before) or OWN_COMPARISON.match(written):
+        if (
+            COMPARISON.search(before)
+            or OWN_COMPARISON.match(written)
+            or SINCE_AFTER.match(sentence, period.end)
+        ):
             continue
         if period.kind in DAY_KINDS and REPORTED.search(before):
             continue

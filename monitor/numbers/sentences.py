@@ -62,12 +62,15 @@ def find_observations(
         return []  # other news without a price, quota or trade phrase: nothing to read (and fast)
     subjects = _Subjects(tags)
     spans = _spans(document, tags)
+    # A plain-text article without a headline gets its first sentence as title (extract_plain): the
+    # text repeats it, and it is read once, there.
+    body = len(title) + 2 if text and title and _repeats(title, text) else 0
     starts = [start for start, _ in spans]
     # Only sentences with a quantity or a percentage are read: one pass over the article finds them.
     number_offsets = [start for start, _ in numbers]
     hints = [*number_offsets, *percents]
     found: list[Observation] = []
-    for index in sorted({max(bisect_right(starts, offset) - 1, 0) for offset in hints}):
+    for index in sorted({max(bisect_right(starts, offset) - 1, 0) for offset in hints if offset >= body}):
         start, end = spans[index]
         sentence = folded[start:end]
         low, high = bisect_left(number_offsets, start), bisect_left(number_offsets, end)
@@ -89,6 +92,12 @@ _LOW_HIGH_BYTES = bytes(range(0x2E))
 def _wide(document: str) -> bool:
     """``document`` may hold Chinese or full-width characters (U+2E00 and above)."""
     return bool(document.encode("utf-16-le", "surrogatepass")[1::2].translate(None, _LOW_HIGH_BYTES))
+
+
+def _repeats(title: str, text: str) -> bool:
+    """``text`` opens with ``title`` (spaces aside; a title cut with "…" by its beginning)."""
+    head = " ".join(title.removesuffix("…").split())
+    return bool(head) and " ".join(text[: 2 * len(title) + 20].split()).startswith(head)
 
 
 def _percent_offsets(text: str) -> Iterator[int]:
@@ -115,7 +124,12 @@ def _spans(document: str, tags: Tags | None) -> list[tuple[int, int]]:
         return split_sentences(document)
     spans, position = [], 0
     for sentence in tags.sentences:
-        start = document.find(sentence, position)
+        # Sentences follow one another after a little whitespace: a comparison there is cheaper than
+        # str.find, which first studies the whole sentence it looks for.
+        head = document[position : position + 8]
+        start = position + len(head) - len(head.lstrip())
+        if not document.startswith(sentence, start):
+            start = document.find(sentence, position)
         if start < 0:  # tags of another text: split this one
             return split_sentences(document)
         spans.append((start, start + len(sentence)))
@@ -151,14 +165,14 @@ def _sentence(
     relevant: bool,
     numbers: list[tuple[int, bool]],
 ) -> list[Observation]:
-    # No metric named, no observation (a quantity is assigned to a phrase, a bare change needs one in
-    # its clause): most sentences with a number stop here, before any parsing.
-    named = named_metrics(sentence, taxonomy)
-    if not named:
-        return []
     quantities = find_quantities(sentence, taxonomy, numbers)
     changes = find_changes(sentence) if PERCENT_HINT.search(sentence) else []
     if not quantities and not changes:
+        return []
+    # No metric named, no observation (a quantity is assigned to a phrase, a bare change needs one in
+    # its clause): the phrases are looked up once, and only now (most sentences stopped above).
+    named = named_metrics(sentence, taxonomy)
+    if not named:
         return []
     assigned = assign(sentence, quantities, taxonomy, relevant, named) if quantities else []
     periods = usable(sentence, find_periods(sentence, published)) if assigned or changes else []
