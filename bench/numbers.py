@@ -3,6 +3,7 @@
     .venv/bin/python bench/numbers.py                  # score bench/data/numbers/cases.jsonl
     .venv/bin/python bench/numbers.py --failures       # ...and print every case that is not right
     .venv/bin/python bench/numbers.py --speed          # ...and time the pipeline with and without numbers
+                                                       #    (extract+clean+tag; the whole path with storing)
     .venv/bin/python bench/numbers.py --write          # ...and write bench/results/numbers.md
 
 Scoring (the issue-16 spec): in each case, predicted observations (confidence ≥ the store
@@ -292,6 +293,76 @@ def speed(rounds: int = 5) -> dict[str, dict[str, float]]:
     return results
 
 
+def whole_pipeline(rounds: int = 3) -> dict[str, dict[str, float]]:
+    """Per-article CPU time of the WHOLE article path of ``bench/pipeline.py`` (extract + clean,
+    fingerprint, tag, store into a real SQLite file: dedup lookup, article, story, tags, mentions,
+    alerts, one transaction), and of the same plus ``extract_observations``, alternated in one run.
+
+    The observations are computed, not stored (storing them is the storage helper's part of issue
+    16); every pass stores each article anew under its own URL with its text changed a little, as
+    bench/pipeline.py does, so both variants meet the same growing store."""
+    import tempfile
+    from dataclasses import replace
+
+    from monitor import config as config_module
+    from monitor import pipeline as stages
+    from monitor.commands import prepare_db
+    from monitor.dedup import fingerprint
+    from monitor.extract.article import extract_article
+    from monitor.extract.plain import extract_plain
+    from monitor.models import Article
+    from monitor.numbers import extract_observations
+    from monitor.store.db import open_db
+
+    articles = _articles()
+    groups = {
+        "seeds (rare-earth news)": [item for item in articles if item[0] == "text"],
+        "dev pages (general news)": [item for item in articles if item[0] == "html"],
+        "all": articles,
+    }
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = config_module.parse("", Path(tmp) / "feeds.toml")
+        ctx = stages.Context.from_config(cfg)
+        db = open_db(Path(tmp) / "bench.db")
+        prepare_db(db, ctx)
+        serial = iter(range(10**9))
+
+        def one(kind: str, body: str, url: str, with_numbers: bool) -> None:
+            content = extract_plain(body) if kind == "text" else extract_article(body, url)
+            if not content.text:
+                return
+            number = next(serial)
+            content = replace(content, text=f"{content.text}\n\nEdition {number}.")
+            text = content.text
+            signature = fingerprint.signature(text)
+            tags = tag(content.title, text, ctx.taxonomy)
+            page = f"{url or 'https://example.org/seed'}?pass={number}"
+            article = Article(page, page, "bench", "example.org", ctx.clock(), content, None,
+                              fingerprint.content_hash(text))  # fmt: skip
+            stages.store_prepared(db, ctx, stages.Prepared(article, tags, signature, None), [page])
+            if with_numbers:
+                extract_observations(content.title, text, published="2025-06-10", tags=tags)
+
+        for item in articles:  # warm-up: caches, the taxonomy, a first story for every page
+            one(*item, True)
+        for name, items in groups.items():
+            repeat = max(1, 100 // len(items))
+            best = {False: float("inf"), True: float("inf")}
+            for _ in range(rounds):
+                for with_numbers in (False, True):
+                    started = time.process_time()
+                    for _ in range(repeat):
+                        for item in items:
+                            one(*item, with_numbers)
+                    best[with_numbers] = min(best[with_numbers], time.process_time() - started)
+            per = len(items) * repeat
+            base, more = best[False] / per, best[True] / per
+            results[name] = {"articles": len(items), "base_ms": base * 1e3, "numbers_ms": more * 1e3,
+                             "added": (more - base) / base}  # fmt: skip
+    return results
+
+
 # Report ------------------------------------------------------------------------------------------------
 
 
@@ -304,7 +375,12 @@ def _row(name: str, fields: Tally, observations: Tally) -> str:
 
 
 def report(
-    score: Score, cases: Sequence[Case], threshold: float, timing: dict[str, dict[str, float]] | None
+    score: Score,
+    cases: Sequence[Case],
+    threshold: float,
+    timing: dict[str, dict[str, float]] | None,
+    whole: dict[str, dict[str, float]] | None = None,
+    rounds: int = 5,
 ) -> str:
     header = (
         "| | field P | field R | right/predicted/expected fields | observation P | observation R |\n"
@@ -326,7 +402,7 @@ def report(
     if timing:
         lines += [
             "",
-            "Speed: per-article CPU time, best of 5 alternated runs (`--speed`):",
+            f"Speed: per-article CPU time, best of {rounds} alternated runs (`--speed`):",
             "",
             "| articles | extract+clean+tag | + numbers | numbers add |",
             "|---|---:|---:|---:|",
@@ -341,6 +417,21 @@ def report(
             "",
             f"First pass (loading pint, dateparser's data, the taxonomy): {first:.2f} s once per process.",
         ]
+    if whole:
+        lines += [
+            "",
+            "The whole per-article path of bench/pipeline.py (extract+clean, fingerprint, tag, store"
+            f" in SQLite), best of {rounds} alternated runs, with `extract_observations`"
+            " (computed, not stored):",
+            "",
+            "| articles | whole pipeline | + numbers | numbers add |",
+            "|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {name} ({row['articles']:.0f}) | {row['base_ms']:.2f} ms | {row['numbers_ms']:.2f} ms"
+            f" | {row['added']:.1%} |"
+            for name, row in whole.items()
+        ]
     return "\n".join(lines)
 
 
@@ -352,14 +443,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=STORE_THRESHOLD)
     parser.add_argument("--failures", action="store_true", help="print every case not scored fully right")
     parser.add_argument("--speed", action="store_true", help="time the pipeline with and without numbers")
+    parser.add_argument("--rounds", type=int, default=5, help="alternated timing runs (the best counts)")
     parser.add_argument("--write", action="store_true", help=f"write {RESULT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     cases = load_cases(args.cases)
     score = evaluate(cases, args.threshold)
     if args.failures:
         print("\n\n".join(score.failures), end="\n\n")
-    timing = speed() if args.speed else None
-    text = report(score, cases, args.threshold, timing)
+    timing = speed(args.rounds) if args.speed else None
+    whole = whole_pipeline(args.rounds) if args.speed else None
+    text = report(score, cases, args.threshold, timing, whole, args.rounds)
     print(text)
     if args.write:
         command = "    .venv/bin/python bench/numbers.py " + " ".join(
