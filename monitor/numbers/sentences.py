@@ -61,14 +61,14 @@ def find_observations(
     if not relevant and not taxonomy.ungated.search(folded):
         return []  # other news without a price, quota or trade phrase: nothing to read (and fast)
     subjects = _Subjects(tags)
-    spans = _spans(document, tags)
+    number_offsets = [start for start, _ in numbers]
+    hints = [*number_offsets, *percents]
+    spans = _spans(document, tags, max(hints))
     # A plain-text article without a headline gets its first sentence as title (extract_plain): the
     # text repeats it, and it is read once, there.
     body = len(title) + 2 if text and title and _repeats(title, text) else 0
     starts = [start for start, _ in spans]
     # Only sentences with a quantity or a percentage are read: one pass over the article finds them.
-    number_offsets = [start for start, _ in numbers]
-    hints = [*number_offsets, *percents]
     found: list[Observation] = []
     for index in sorted({max(bisect_right(starts, offset) - 1, 0) for offset in hints if offset >= body}):
         start, end = spans[index]
@@ -118,12 +118,15 @@ def about_rare_earths(tags: Tags | None) -> bool:
     return tags.score > 0 or any(hit.tag.split(":", 1)[0] in RARE_EARTH_CATEGORIES for hit in tags.hits)
 
 
-def _spans(document: str, tags: Tags | None) -> list[tuple[int, int]]:
-    """The tagger's sentence spans: found again from ``tags.sentences`` (cheaper than splitting twice)."""
+def _spans(document: str, tags: Tags | None, until: int) -> list[tuple[int, int]]:
+    """The tagger's sentence spans: found again from ``tags.sentences`` (cheaper than splitting twice),
+    up to the one holding offset ``until`` (the sentences after the last number are not read)."""
     if tags is None or not tags.sentences:
         return split_sentences(document)
     spans, position = [], 0
     for sentence in tags.sentences:
+        if position > until:
+            break
         # Sentences follow one another after a little whitespace: a comparison there is cheaper than
         # str.find, which first studies the whole sentence it looks for.
         head = document[position : position + 8]
