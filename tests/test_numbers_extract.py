@@ -229,3 +229,24 @@ def test_a_title_taken_from_the_text_is_read_once() -> None:
     assert len(extract_observations(cut, long_line, published=DATE)) == 1
     headline = "Dysprosium rallies"  # a real headline: nothing to skip
     assert len(extract_observations(headline, long_line, published=DATE)) == 1
+
+
+def test_a_price_unit_left_to_the_earlier_clause() -> None:
+    sentence = (
+        "Dysprosium oxide was offered at 1.72 million yuan a tonne, and terbium oxide at 6.9 million yuan."
+    )
+    found = [
+        (item.metric, item.value, item.unit, item.currency) for item in extract_observations("", sentence)
+    ]
+    assert found == [
+        ("price:dysprosium-oxide", 1720000, "t", "CNY"),
+        ("price:terbium-oxide", 6900000, "t", "CNY"),
+    ]
+    # No price named between them, or money of another order: not a price.
+    for other in (
+        "Dysprosium oxide was offered at 1.72 million yuan a tonne, and a trader paid 3 million yuan in fee.",
+        "Terbium oxide was offered at 6,900 yuan/kg, and terbium oxide stocks were worth 2 billion yuan.",
+    ):
+        assert [item.metric for item in extract_observations("", other)] == [
+            "price:" + other.split()[0].lower() + "-oxide"
+        ]

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from dataclasses import replace
 
 from monitor.models import Observation, Tags
 from monitor.numbers.assign import Assigned, Named, assign, cue_spans, named_metrics
 from monitor.numbers.changes import Change, find_changes
 from monitor.numbers.metrics import FAMILIES_WITH_CUES, Taxonomy, default_taxonomy
 from monitor.numbers.periods import Period, choose, find_periods, usable
-from monitor.numbers.quantities import FULL_WIDTH, find_quantities, number_starts
+from monitor.numbers.quantities import FULL_WIDTH, Quantity, find_quantities, number_starts
 from monitor.tagging.text import is_cjk, script_text, split_sentences
 
 # Themes count: the tagger emits them only with rare-earth signal in the article.
@@ -177,6 +178,7 @@ def _sentence(
     named = named_metrics(sentence, taxonomy)
     if not named:
         return []
+    quantities = _per_unit_from_earlier(quantities, named)
     assigned = assign(sentence, quantities, taxonomy, relevant, named) if quantities else []
     periods = usable(sentence, find_periods(sentence, published)) if assigned or changes else []
     subjects = all_subjects.of(index) if assigned or changes else ()
@@ -216,6 +218,31 @@ def _sentence(
                 observations.append(observation)
     observations.sort(key=lambda observation: observation.start)
     return observations
+
+
+def _per_unit_from_earlier(quantities: list[Quantity], named: list[Named]) -> list[Quantity]:
+    """ "Terbium metal was quoted at 8.9 million yuan a tonne, while terbium oxide stood at 7.05
+    million yuan": an amount in the currency of an earlier price of the sentence, with another
+    price's phrase between them, is a price in the same unit (the unit is left to the first clause).
+    Amounts of another order of magnitude (a company's profit) are left alone."""
+    found, price = [], None
+    for quantity in quantities:
+        if quantity.shape == "price":
+            price = quantity
+        elif (
+            price is not None
+            and quantity.shape == "money"
+            and quantity.currency == price.currency
+            and price.value > 0
+            and 0.01 <= quantity.value / price.value <= 100
+            and any(
+                phrase.metric.kind == "price" and price.end <= phrase.start < quantity.start
+                for phrase in named
+            )
+        ):
+            quantity = replace(quantity, shape="price", unit=price.unit)
+        found.append(quantity)
+    return found
 
 
 def _attach_changes(sentence: str, assigned: list[Assigned], changes: list[Change]) -> dict[int, Change]:
