@@ -64,3 +64,12 @@ def test_bad_date_and_missing_file(cli_runner: CliRunner, article: Path, tmp_pat
     result = cli_runner.invoke(cli, ["numbers", str(tmp_path / "absent.txt")])
     assert result.exit_code != 0
     assert "absent.txt" in result.stderr
+
+
+def test_one_line_from_stdin_prints_each_statement_once(cli_runner: CliRunner, article: Path) -> None:
+    text = "Holmium oxide firmed 2% to 480,000 yuan/t in April, traders said.\n"
+    result = cli_runner.invoke(cli, ["numbers", "--date", "2025-06-10", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "price:holmium-oxide\t480000 CNY/t\t+2%\t2025-04\t0.90\t480,000 yuan/t"
+    ]

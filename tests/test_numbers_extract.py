@@ -176,3 +176,77 @@ def test_full_width_digits() -> None:
 
 def test_no_digits_no_work() -> None:
     assert extract_observations("Rare earths", "China's quotas were not published. Prices rose.") == ()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "5月份，氧化镨钕价格录得今年以来最大月度涨幅，上涨8%至52万元/吨。",
+        "5月份，氧化镨钕均价环比上涨8%，为今年以来最大月度涨幅，报52万元/吨。",
+    ],
+)
+def test_since_this_year_is_a_comparison_not_the_period(sentence: str) -> None:
+    """ "今年以来" (so far this year) compares; the month the price is of wins."""
+    (found,) = extract_observations("", sentence, published=DATE)
+    assert (found.metric, found.value, found.change_pct, found.period) == (
+        "price:ndpr-oxide",
+        520000,
+        8.0,
+        "2025-05",
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        (
+            "China issued the first batch of rare earth mining quotas for 2025, setting it at 98,000 t.",
+            DATE,
+        ),
+        (
+            "The first batch of rare earth mining quotas for 2025 came to 98,000 tonnes, the ministry said.",
+            DATE,
+        ),
+        ("The first batch of rare earth mining quotas for 2025 came to 98,000 tonnes.", "2024-12-28"),
+        ("Beijing put 98,000 tonnes in the first batch of rare earth mining quotas for 2025.", DATE),
+    ],
+)
+def test_a_batch_of_a_year_is_the_batch(sentence: str, published: str) -> None:
+    (found,) = extract_observations("", sentence, published=published)
+    assert (found.metric, found.value, found.period) == ("quota:mining", 98000, "2025-batch1")
+
+
+def test_a_title_taken_from_the_text_is_read_once() -> None:
+    """extract_plain gives a text without a headline its first sentence as title: one statement."""
+    line = "Terbium oxide eased 1.5% to 7,150 yuan/kg in March, dealers said."
+    found = extract_observations(line.rstrip("."), line, published=DATE)
+    assert [(item.metric, item.value) for item in found] == [("price:terbium-oxide", 7150)]
+    assert found[0].start > len(line)  # in the text, after title + "\n\n"
+    long_line = (
+        " ".join(["Dysprosium oxide rose 3% to 1,720 yuan/kg in April"] + ["and traders stayed"] * 8) + "."
+    )
+    cut = " ".join(long_line.split()[:20]) + "…"  # a title cut short, as extract_plain cuts it
+    assert len(extract_observations(cut, long_line, published=DATE)) == 1
+    headline = "Dysprosium rallies"  # a real headline: nothing to skip
+    assert len(extract_observations(headline, long_line, published=DATE)) == 1
+
+
+def test_a_price_unit_left_to_the_earlier_clause() -> None:
+    sentence = (
+        "Dysprosium oxide was offered at 1.72 million yuan a tonne, and terbium oxide at 6.9 million yuan."
+    )
+    found = [
+        (item.metric, item.value, item.unit, item.currency) for item in extract_observations("", sentence)
+    ]
+    assert found == [
+        ("price:dysprosium-oxide", 1720000, "t", "CNY"),
+        ("price:terbium-oxide", 6900000, "t", "CNY"),
+    ]
+    # No price named between them, or money of another order: not a price.
+    for other in (
+        "Dysprosium oxide was offered at 1.72 million yuan a tonne, and a trader paid 3 million yuan in fee.",
+        "Terbium oxide was offered at 6,900 yuan/kg, and terbium oxide stocks were worth 2 billion yuan.",
+    ):
+        assert [item.metric for item in extract_observations("", other)] == [
+            "price:" + other.split()[0].lower() + "-oxide"
+        ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from monitor.numbers.metrics import FAMILIES_WITH_CUES, Metric, Taxonomy
 from monitor.numbers.quantities import Quantity
@@ -51,9 +52,8 @@ LEVEL_AFTER_MOVE = re.compile(
 RESPECTIVELY = re.compile(r"\brespectively\b|分别", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class Named:
-    """A phrase of the sentence that names a metric."""
+class Named(NamedTuple):
+    """A phrase of the sentence that names a metric (a tuple: made for every metric of every hit)."""
 
     start: int
     end: int
@@ -82,12 +82,11 @@ def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
         return found
     found.sort(key=lambda named: (named.start - named.end, named.start))  # longest first
     kept: list[Named] = []
+    by_family: dict[str, list[Named]] = {}  # only a family's own phrases hide one another
     for named in found:
-        family = named.metric.family
-        if not any(
-            other.metric.family == family and named.start < other.end and other.start < named.end
-            for other in kept
-        ):
+        same = by_family.setdefault(named.metric.family, [])
+        if not any(named.start < other.end and other.start < named.end for other in same):
+            same.append(named)
             kept.append(named)
     kept.sort(key=lambda named: named.start)
     # "rare earth permanent magnets": the generic "rare earth" only qualifies the magnets that follow.
@@ -97,10 +96,8 @@ def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
         if not (
             named.metric.name.endswith(":rare-earths")
             and any(
-                other.metric.family == named.metric.family
-                and 0 <= other.start - named.end <= 2
-                and other is not named
-                for other in kept
+                0 <= other.start - named.end <= 2 and other is not named
+                for other in by_family[named.metric.family]
             )
         )
     ]
@@ -145,13 +142,21 @@ def _nearest(sentence: str, spans: list[tuple[int, int]], quantity: Quantity) ->
 
 
 def assign(
-    sentence: str, quantities: list[Quantity], taxonomy: Taxonomy, relevant: bool = True
+    sentence: str,
+    quantities: list[Quantity],
+    taxonomy: Taxonomy,
+    relevant: bool = True,
+    named: list[Named] | None = None,
 ) -> list[Assigned]:
     """The metric of each quantity that measures one, with a confidence; ``relevant``: the article is
-    about rare earths (else gated metrics, named by everyday words, are left out)."""
-    named = [phrase for phrase in named_metrics(sentence, taxonomy) if relevant or not phrase.metric.gated]
-    if not named:
-        return []
+    about rare earths (else gated metrics, named by everyday words, are left out); ``named``: the
+    sentence's :func:`named_metrics` when already found."""
+    if named is None:
+        named = named_metrics(sentence, taxonomy)
+    named = [phrase for phrase in named if relevant or not phrase.metric.gated]
+    shapes = {quantity.shape for quantity in quantities}
+    if not any(shape in phrase.metric.expects for phrase in named for shape in shapes):
+        return []  # "$3.5 billion" and only trade or capacity named: nothing below could take it
     cues = _cues(sentence, taxonomy, named)
     distractors = [(span.start, span.end) for span in taxonomy.distractors.find(sentence, longest=False)]
     paired = _respectively(sentence, quantities, named, cues)

@@ -50,10 +50,36 @@ class Change:
     written: str
 
 
+# Where a change can begin: a direction word (a whole run of letters), a number's first digit, or a
+# character that starts a Chinese change word. CHANGE is tried only there, in order, as finditer
+# would (trying its many alternatives at every position cost more than the rest of the stage).
+_WORDS = frozenset(word for word in f"{UP}|{DOWN}".split("|"))
+_ZH_FIRST = "".join(sorted({word[0] for word in f"{ZH_UP}|{ZH_DOWN}|同比|环比|较|比".split("|")}))
+_STARTS = re.compile(rf"[A-Za-z]+|(?<![\d.,])\d|[{_ZH_FIRST}]")
+
+
+def _candidates(sentence: str) -> list[int]:
+    starts = []
+    for token in _STARTS.finditer(sentence):
+        text = token.group()
+        if text[0].isascii() and text[0].isalpha() and text.lower() not in _WORDS:
+            continue
+        starts.append(token.start())
+    return starts
+
+
 def find_changes(sentence: str) -> list[Change]:
-    """Every signed percentage change of ``sentence``, in order."""
+    """Every signed percentage change of ``sentence``, in order (CHANGE.finditer, tried only where a
+    match can start)."""
     found = []
-    for match in CHANGE.finditer(sentence):
+    reached = 0
+    for start in _candidates(sentence):
+        if start < reached:
+            continue
+        match = CHANGE.match(sentence, start)
+        if match is None:
+            continue
+        reached = match.end()
         groups = match.groupdict()
         text = (
             groups["pct"]

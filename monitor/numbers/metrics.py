@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,10 +35,11 @@ class Metric:
     fallback: bool = False  # the phrases name the metric loosely: lower confidence
     words: tuple[str, ...] = ()  # the phrases that name it, as the file writes them
     gated: bool = False  # counts only in an article about rare earths (its words are everyday words)
+    # "price" of "price:ndpr-oxide": read in the inner loops of assign, so split once, not per use.
+    family: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def family(self) -> str:
-        return self.name.split(":", 1)[0]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "family", self.name.split(":", 1)[0])
 
 
 @dataclass(frozen=True, slots=True)

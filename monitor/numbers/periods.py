@@ -241,12 +241,55 @@ def _relative(phrase: str, anchor: date) -> str | None:
     return None  # a week is no period of this taxonomy
 
 
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_YEAR_STEMS = ("19", "20")
+# For each form of FORMS, in order: words one of which a match must hold (lowercase). A form whose
+# words are all absent is not tried: running the 31 expressions over every sentence cost more than
+# the rest of the numbers stage, and most forms cannot match most sentences.
+NEEDS: tuple[tuple[str, ...], ...] = (
+    ("months",),  # first ten months
+    ("jan",),  # January-October
+    ("月",),  # 1-10月
+    ("个月",),  # 前10个月
+    ("季度",),  # 前三季度
+    ("同期", "同月"),  # 去年同期
+    ("today", "今日", "今天", "当日", "本周"),  # today
+    ("批",),  # 第一批
+    ("batch", "round", "tranche"),  # first batch
+    ("batch", "round"),  # batch 2
+    ("q",),  # Q2
+    ("q",),  # 2Q25
+    ("quarter",),  # second quarter
+    ("季度",),  # 第二季度
+    ("quarter",),  # June quarter
+    ("half", "h1", "h2"),  # first half, H1
+    ("半年",),  # 上半年
+    _MONTH_STEMS,  # May 14
+    _MONTH_STEMS,  # 14 May
+    ("日",),  # 6月10日
+    _MONTH_STEMS,  # May 2025
+    _MONTH_STEMS,  # in May
+    ("月",),  # 5月
+    ("last", "去年", "上一年"),  # last year
+    ("this", "今年", "本年度"),  # this year
+    ("年",),  # 2025年
+    _YEAR_STEMS,  # in 2025
+    _YEAR_STEMS,  # 2025 quota
+    ("day",),  # on Tuesday
+    ("周", "星期"),  # 周二
+    ("yesterday", "last", "上月", "上个月", "本月", "昨天", "昨日"),  # last month
+)
+
+
 def find_periods(sentence: str, published: str | None) -> list[Period]:
     """Every period expression of ``sentence``; overlapping forms keep the first (most specific) one."""
     anchor = _anchor(published)
     found: list[Period] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in FORMS:
+    lowered = sentence.lower()
+    for (kind, pattern), needs in zip(FORMS, NEEDS, strict=True):
+        if not any(word in lowered for word in needs):
+            continue
         for match in pattern.finditer(sentence):
             start, end = match.span()
             if any(start < other_end and other_start < end for other_start, other_end in taken):
@@ -268,6 +311,8 @@ COMPARISON = re.compile(
     re.IGNORECASE,
 )
 OWN_COMPARISON = re.compile(r"^(?:from|since|than)\b", re.IGNORECASE)
+# "今年以来最大月度涨幅", "2024年以来": "since" written after the period, a comparison's span, not the period.
+SINCE_AFTER = re.compile(r"\s*(?:以来|至今)")
 # "data showed on Friday", "the ministry said on Tuesday": when it was said, not what it is about.
 REPORTED = re.compile(
     r"\b(?:said|says|showed|shows|reported|announced|published|released|told\s+\w+|statement)\s*$",
@@ -303,7 +348,11 @@ def usable(sentence: str, periods: list[Period]) -> list[Period]:
     for period in periods:
         before = sentence[max(0, period.start - 40) : period.start]
         written = sentence[period.start : period.end]
-        if COMPARISON.search(before) or OWN_COMPARISON.match(written):
+        if (
+            COMPARISON.search(before)
+            or OWN_COMPARISON.match(written)
+            or SINCE_AFTER.match(sentence, period.end)
+        ):
             continue
         if period.kind in DAY_KINDS and REPORTED.search(before):
             continue

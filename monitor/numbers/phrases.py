@@ -9,8 +9,7 @@ same ten times slower: the regex engine tries every phrase at every position.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
 
@@ -21,8 +20,7 @@ _HYPHEN_CHARS = "-\u2010\u2011\u2012\u2013"
 _HYPHENS = str.maketrans(_HYPHEN_CHARS, " " * len(_HYPHEN_CHARS))
 
 
-@dataclass(frozen=True, slots=True)
-class Span(Generic[T]):
+class Span(NamedTuple, Generic[T]):  # a tuple: made for every hit, several times cheaper than a dataclass
     start: int
     end: int
     values: tuple[T, ...]

@@ -140,6 +140,10 @@ def amount(text: str) -> float | None:
 NUMBER_SCAN = re.compile(r"[0-9][0-9.,]*")
 # The first word or sign after a number ("5,000-tonne" → "tonne", "60-65" → "-", "62万元" → "万").
 NEXT_TOKEN = re.compile(r"\s*-?\s*([A-Za-z]+|[$¥￥€£/~～\-–—]|[\u3400-\u9fff])")
+# Both in one scan (one regex call per number fewer): the number, then what NEXT_TOKEN finds after it.
+NUMBER_AND_NEXT = re.compile(
+    rf"(?P<num>{NUMBER_SCAN.pattern})(?:\s*-?\s*(?P<word>[A-Za-z]+|[$¥￥€£/~～\-–—]|[\u3400-\u9fff]))?"
+)
 
 
 def _numbers(text: str, patterns: _Patterns) -> Iterator[tuple[int, bool]]:
@@ -148,7 +152,7 @@ def _numbers(text: str, patterns: _Patterns) -> Iterator[tuple[int, bool]]:
     The full pattern is tried only where the next word could be a unit, a currency, a multiplier or
     a range ("2025," or "1,200 people" are dismissed with one set lookup): most numbers are neither.
     """
-    for number in NUMBER_SCAN.finditer(text):
+    for number in NUMBER_AND_NEXT.finditer(text):
         start = number.start()
         previous = text[start - 1] if start else ""
         signed = previous in CURRENCY_ENDS or (
@@ -159,8 +163,8 @@ def _numbers(text: str, patterns: _Patterns) -> Iterator[tuple[int, bool]]:
         if signed:
             yield start, signed
             continue
-        token = NEXT_TOKEN.match(text, start + len(number.group().rstrip(".,")))
-        if token is not None and token.group(1).lower() in patterns.follows:
+        word = number["word"]  # None after a trailing "." or ",": "in 2025, the" is no quantity
+        if word is not None and number["num"][-1] not in ".," and word.lower() in patterns.follows:
             yield start, signed
 
 
