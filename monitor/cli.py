@@ -214,15 +214,15 @@ def numbers_command(state: State, path: str, as_json: bool, published: str | Non
 
 
 def _observation_columns(item: dict[str, Any]) -> list[str]:
-    value = "" if item["value"] is None else f"{item['value']:g}"
-    if item["value_high"] is not None:
-        value += f"-{item['value_high']:g}"
-    per = f"/{item['unit']}" if item["currency"] and item["unit"] else ""
-    unit = f"{item['currency']}{per}" if item["currency"] else item["unit"] or ""
+    from monitor.numbers.display import amount
+
+    value = amount(item["value"], item["value_high"], item["currency"], item["unit"])
+    if item["value"] is None:
+        value = ""
     change = "" if item["change_pct"] is None else f"{item['change_pct']:+g}%"
     confidence = f"{item['confidence']:.2f}"
     period = item["period"] or ""
-    return [item["metric"], f"{value} {unit}".strip(), change, period, confidence, item["written"]]
+    return [item["metric"], value, change, period, confidence, item["written"]]
 
 
 @cli.command()

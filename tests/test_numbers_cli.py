@@ -31,9 +31,9 @@ def test_human_output(cli_runner: CliRunner, article: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = [line.split("\t") for line in result.stdout.splitlines()]
     assert lines == [
-        ["price:ndpr-oxide", "620000 CNY/t", "+5%", "2025-05", "0.90", "620,000 yuan/t"],
-        ["quota:mining", "135000 t", "", "2024-batch1", "0.90", "13.5万吨"],
-        ["quota:smelting", "127000 t", "", "2024-batch1", "0.90", "12.7万吨"],
+        ["price:ndpr-oxide", "620,000 CNY/t", "+5%", "2025-05", "0.90", "620,000 yuan/t"],
+        ["quota:mining", "135,000 t", "", "2024-batch1", "0.90", "13.5万吨"],
+        ["quota:smelting", "127,000 t", "", "2024-batch1", "0.90", "12.7万吨"],
     ]
 
 
@@ -71,5 +71,5 @@ def test_one_line_from_stdin_prints_each_statement_once(cli_runner: CliRunner, a
     result = cli_runner.invoke(cli, ["numbers", "--date", "2025-06-10", "-"], input=text)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "price:holmium-oxide\t480000 CNY/t\t+2%\t2025-04\t0.90\t480,000 yuan/t"
+        "price:holmium-oxide\t480,000 CNY/t\t+2%\t2025-04\t0.90\t480,000 yuan/t"
     ]

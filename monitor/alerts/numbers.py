@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitor.links import article_url, row_url, safe_url
 from monitor.models import Alert
+from monitor.numbers.display import amount, number
 from monitor.store.observations import StoredObservation
 
 if TYPE_CHECKING:  # the rules' type only: rules import the renderer, which renders number alerts
@@ -100,11 +101,11 @@ def fire(rule: Rule, obs: StoredObservation, seen: Seen, url: str) -> Alert | No
     if rule.above is not None:
         if obs.value is None or obs.value <= rule.above or (before is not None and before > rule.above):
             return None
-        reasons.append(f"above {_num(rule.above)}")
+        reasons.append(f"above {number(rule.above)}")
     if rule.below is not None:
         if obs.value is None or obs.value >= rule.below or (before is not None and before < rule.below):
             return None
-        reasons.append(f"below {_num(rule.below)}")
+        reasons.append(f"below {number(rule.below)}")
     pct, computed = change(obs, seen.previous)
     if rule.change_pct is not None:
         if pct is None or (pct < rule.change_pct if rule.change_pct > 0 else pct > rule.change_pct):
@@ -144,20 +145,6 @@ def dedup_key(rule: str, statement: str) -> str:
 
 
 # Rendering ------------------------------------------------------------------------------------
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"{value:,.0f}" if value == int(value) and abs(value) >= 100 else f"{value:,.6g}"
-
-
-def amount(value: float | None, value_high: float | None, currency: str | None, unit: str | None) -> str:
-    """``620,000 CNY/t``, ``60–65 USD/kg``, ``270,000 t``, ``400,000,000 USD``."""
-    number = _num(value) + (f"–{_num(value_high)}" if value_high is not None else "")
-    if currency and unit:
-        return f"{number} {currency}/{unit}"
-    return f"{number} {currency or unit or ''}".rstrip()
 
 
 def title(facts: NumberFacts) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from monitor.numbers.display import amount
+
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 90, 20, 16, 36
 MAX_CHARTS = 4  # series (currency/unit pairs) drawn for one metric; the table lists every point
@@ -38,7 +40,8 @@ def _day(value: object) -> date | None:
         return None
 
 
-def _num(value: float) -> str:
+def _tick(value: float) -> str:
+    """An axis label: rounded, since ticks fall between the stated values."""
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:,.4g}"
@@ -63,7 +66,8 @@ def _points(rows: Sequence[Mapping[str, Any]], href: Callable[[int], str], unit:
         if day is None:
             continue
         high = row.get("value_high")
-        shown = _num(float(row["value"])) + (f"–{_num(float(high))}" if isinstance(high, int | float) else "")
+        high = float(high) if isinstance(high, int | float) else None
+        shown = amount(float(row["value"]), high, None, None)
         sentence = str(row.get("sentence") or "")
         if len(sentence) > TOOLTIP_CHARS:
             sentence = sentence[: TOOLTIP_CHARS - 1] + "…"
@@ -111,7 +115,7 @@ def svg(title: str, points: Sequence[Point]) -> Markup:
     for i in range(4):  # four value labels, bottom to top
         value = low + (high - low) * i / 3
         out.append(Markup('<text x="{}" y="{:.1f}" text-anchor="end" font-size="11" fill="#444">{}</text>')
-                   .format(LEFT - 6, y(value) + 4, _num(value)))
+                   .format(LEFT - 6, y(value) + 4, _tick(value)))
     for day in dict.fromkeys((first, first + (last - first) / 2, last)):
         anchor = "start" if day == first else "end" if day == last else "middle"
         out.append(Markup('<text x="{:.1f}" y="{}" text-anchor="{}" font-size="11" fill="#444">{}</text>')
