@@ -18,7 +18,7 @@ from monitor.numbers.changes import Change, find_changes
 from monitor.numbers.metrics import FAMILIES_WITH_CUES, Taxonomy, default_taxonomy
 from monitor.numbers.periods import Period, choose, find_periods, usable
 from monitor.numbers.quantities import FULL_WIDTH, Quantity, find_quantities, number_starts
-from monitor.tagging.text import is_cjk, script_text, split_sentences
+from monitor.tagging.text import body_start, is_cjk, script_text, split_sentences
 
 # Themes count: the tagger emits them only with rare-earth signal in the article.
 RARE_EARTH_CATEGORIES = frozenset({"topic", "element", "material", "mineral", "company", "theme"})
@@ -67,7 +67,7 @@ def find_observations(
     spans = _spans(document, tags, max(hints))
     # A plain-text article without a headline gets its first sentence as title (extract_plain): the
     # text repeats it, and it is read once, there.
-    body = len(title) + 2 if text and title and _repeats(title, text) else 0
+    body = body_start(title, text)
     starts = [start for start, _ in spans]
     # Only sentences with a quantity or a percentage are read: one pass over the article finds them.
     found: list[Observation] = []
@@ -93,12 +93,6 @@ _LOW_HIGH_BYTES = bytes(range(0x2E))
 def _wide(document: str) -> bool:
     """``document`` may hold Chinese or full-width characters (U+2E00 and above)."""
     return bool(document.encode("utf-16-le", "surrogatepass")[1::2].translate(None, _LOW_HIGH_BYTES))
-
-
-def _repeats(title: str, text: str) -> bool:
-    """``text`` opens with ``title`` (spaces aside; a title cut with "…" by its beginning)."""
-    head = " ".join(title.removesuffix("…").split())
-    return bool(head) and " ".join(text[: 2 * len(title) + 20].split()).startswith(head)
 
 
 def _percent_offsets(text: str) -> Iterator[int]:
