@@ -184,6 +184,47 @@ def tag_command(state: State, path: str, as_json: bool) -> None:
     click.echo(f"score\t{result['score']}")
 
 
+@cli.command(name="numbers")
+@click.argument("path")
+@click.option("--json", "as_json", is_flag=True, help="Print every field of every observation as JSON.")
+@click.option("--date", "published", default=None, help="Article date YYYY-MM-DD ('in May'); default today.")
+@click.option("--all", "everything", is_flag=True, help="Also show candidates below the store threshold.")
+@pass_state
+def numbers_command(state: State, path: str, as_json: bool, published: str | None, everything: bool) -> None:
+    """Print the market numbers of an article: prices, quotas, trade (PATH or - for stdin)."""
+    from datetime import UTC, date, datetime
+
+    from monitor import commands as runner
+
+    if published is None:
+        published = datetime.now(UTC).date().isoformat()
+    else:
+        try:
+            published = date.fromisoformat(published).isoformat()
+        except ValueError:
+            raise UsageError(f"--date {published!r}: expected YYYY-MM-DD") from None
+    result = runner.numbers_text(state.config(required=False), _read_text(path), published, everything)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    for item in result["observations"]:
+        click.echo("\t".join(_observation_columns(item)))
+    if not result["observations"]:
+        click.echo("no market numbers found", err=True)
+
+
+def _observation_columns(item: dict[str, Any]) -> list[str]:
+    from monitor.numbers.display import amount
+
+    value = amount(item["value"], item["value_high"], item["currency"], item["unit"])
+    if item["value"] is None:
+        value = ""
+    change = "" if item["change_pct"] is None else f"{item['change_pct']:+g}%"
+    confidence = f"{item['confidence']:.2f}"
+    period = item["period"] or ""
+    return [item["metric"], value, change, period, confidence, item["written"]]
+
+
 @cli.command()
 @_serve_options
 @pass_state
@@ -218,7 +259,7 @@ def status(state: State, as_json: bool) -> None:
               help="Articles per transaction.")
 @pass_state
 def retag(state: State, batch: int) -> None:
-    """Re-tag every stored article with the current taxonomy, without fetching.
+    """Re-tag every stored article and re-read its market numbers, without fetching.
 
     Articles stored without a language get one detected from their text."""
     from monitor import commands as runner

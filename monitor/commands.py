@@ -163,6 +163,28 @@ def tag_text(config: Config, text: str) -> dict[str, Any]:
     return {"tags": hits, "score": tags.score}
 
 
+def numbers_text(
+    config: Config, text: str, published: str | None, everything: bool = False
+)  -> dict[str, Any]:
+    """Market numbers of a plain-text article (cleaned and tagged first), as ``monitor numbers`` prints.
+
+    ``everything`` keeps the candidates below the store threshold too (to see why one was dropped).
+    """
+    from dataclasses import asdict
+
+    from monitor.extract.plain import extract_plain
+    from monitor.numbers import STORE_THRESHOLD, find_observations
+    from monitor.tagging import tag
+
+    ctx = pipeline.Context.from_config(config)
+    content = extract_plain(text)
+    tags = tag(content.title, content.text, ctx.taxonomy)
+    found = find_observations(content.title, content.text, published=published, tags=tags)
+    kept = [item for item in found if everything or item.confidence >= STORE_THRESHOLD]
+    rows = [{**asdict(item), "subjects": list(item.subjects)} for item in kept]
+    return {"observations": rows, "published": published, "threshold": STORE_THRESHOLD}
+
+
 def retag(config: Config, db: Database, batch: int, progress: bool = False) -> int:
     """Re-tag every article in batches of ``batch``, one transaction per batch."""
     ctx = pipeline.Context.from_config(config)

@@ -19,12 +19,18 @@ from monitor.errors import ConfigError, ConfigErrors
 from monitor.fetch.settings import FetchSettings
 from monitor.fetch.ssrf import url_refusal
 from monitor.models import Source
+from monitor.numbers import STORE_THRESHOLD
 from monitor.settings import default_of, duration, non_negative, one_of, positive, setting, string_list
 
 if TYPE_CHECKING:  # the type only: alert rules depend on the config, not back (see _alerts)
     from monitor.alerts.rules import Rule
 
 T = TypeVar("T")
+
+
+def _fraction(value: Any) -> str | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+    return None if ok else "must be a number from 0 to 1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,13 @@ class MonitorSettings:
     )
     parse_workers: int = setting(
         1, "Threads that parse and extract documents off the event loop (memory grows with each).", positive
+    )
+    number_confidence: float = setting(
+        STORE_THRESHOLD,
+        "Market numbers (prices, quotas, trade...) are stored only when the extractor's confidence is"
+        f" at least this (0..1; the extractor itself returns nothing under {STORE_THRESHOLD}): a wrong"
+        " price is worse than a missing one.",
+        _fraction,
     )
 
 

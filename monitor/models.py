@@ -279,3 +279,30 @@ class Alert:
     throttle: int = 0  # immediate alerts of the rule per hour before the rest wait for a digest; 0 = no limit
     payload: str = ""  # JSON facts (links, outlets, evidence) to render HTML, text and digests at send time
     gather: int = 0  # seconds to wait before the first send, so copies arriving together join the message
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One number statement found in an article: what was measured, how much, and when it refers to.
+
+    A price rise "NdPr oxide rose 5 % to 620,000 yuan/t in May" is one observation with ``value``
+    620000, ``currency`` CNY, ``unit`` t, ``change_pct`` 5.0 and ``period`` "2025-05". A bare delta
+    ("prices rose 5 %") has ``value`` None. Values are normalised to the unit (6.2万吨 → 62000 t);
+    ``written`` keeps the text as the article wrote it.
+    """
+
+    metric: str  # from monitor/numbers/metrics.toml, e.g. "price:ndpr-oxide", "quota:mining", "funding"
+    value: float | None  # normalised; the low end when the article gives a range
+    unit: str | None  # normalised quantity unit: "t", "kg", "t/y" ... (None for money amounts)
+    currency: str | None  # ISO 4217: "CNY", "USD", "AUD", "EUR", "JPY" (None for tonnages)
+    written: str  # the number and unit as written: "$62.5/kg", "6.2万吨", "270,000 tonnes"
+    sentence: str  # the evidence sentence
+    value_high: float | None = None  # the high end of a range ("60-65 $/kg"), else None
+    change_pct: float | None = None  # a stated change, signed: "up 5 %" → 5.0, "fell 3 %" → -3.0
+    # what the number refers to: "2025", "2025-05", "2025-Q2", "2025-H1", "2025-05-14", "2025-batch1"
+    period: str | None = None
+    # tag names near the number: "element:dysprosium", "company:lynas", "place:china"
+    subjects: tuple[str, ...] = ()
+    start: int = 0  # offsets of ``written`` in ``title + "\n\n" + text`` (the tagger's convention)
+    end: int = 0
+    confidence: float = 1.0  # 0..1; only observations at or above the store threshold are kept

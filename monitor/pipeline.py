@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from monitor import log, offload
-from monitor.alerts import health, rules
+from monitor.alerts import health, numbers, rules
 from monitor.config import Config
 from monitor.dedup import fingerprint
 from monitor.dedup.decide import Action, Decision, decide
@@ -36,12 +36,14 @@ from monitor.extract import extract_article
 from monitor.extract.guard import Limits, cut_html, cut_text
 from monitor.extract.plain import extract_plain
 from monitor.fetch.client import HTML, Fetcher
-from monitor.models import Article, Entry, Extracted, FetchResult, Page, Source, Story, Tags
+from monitor.models import Article, Entry, Extracted, FetchResult, Observation, Page, Source, Story, Tags
+from monitor.numbers import extract_observations
 from monitor.sources import Listing, SourceState, files, retries, web
 from monitor.sources.backoff import empty_warning, next_visit
 from monitor.sources.dates import publication
 from monitor.store import articles as store
 from monitor.store import entries as queue
+from monitor.store import observations as number_rows
 from monitor.store import outbox, passes, stories
 from monitor.store import signatures as index
 from monitor.store import sources as source_rows
@@ -83,6 +85,7 @@ class Prepared:
     tags: Tags
     signature: fingerprint.Signature
     html: str | None = None
+    observations: tuple[Observation, ...] = ()  # every number statement found, whatever its confidence
 
 
 @dataclass(slots=True)
@@ -147,7 +150,19 @@ def prepare(
     )
     tags = tag(content.title, content.text, taxonomy)
     html = body if "html" in kind else None
-    return Prepared(article, tags, fingerprint.signature(content.text), html)
+    found = find_numbers(content.title, content.text, content.published or fetched, content.lang, tags, url)
+    return Prepared(article, tags, fingerprint.signature(content.text), html, found)
+
+
+def find_numbers(
+    title: str, text: str, published: str, lang: str | None, tags: Tags, url: str
+) -> tuple[Observation, ...]:
+    """The article's number statements; an extractor failure costs the numbers, never the article."""
+    try:
+        return extract_observations(title, text, published=published, lang=lang, tags=tags)
+    except Exception as exc:  # a bug in the extractor on one text must not lose the article
+        log.event(logger, "numbers_failed", logging.WARNING, url=url, error=f"{type(exc).__name__}: {exc}")
+        return ()
 
 
 def _with_entry_fields(content: Extracted, entry: Entry) -> Extracted:
@@ -227,6 +242,7 @@ def _copy(db: Database, ctx: Context, prepared: Prepared, decision: Decision) ->
     """The exact text under another URL: one article, one more copy, maybe one more outlet."""
     article_id = decision.article_id or 0
     store.add_copy(db, article_id, prepared.article)
+    number_rows.copied(db, article_id)  # its statements gain the copy's outlet, not a second point
     if decision.story_id is not None:
         store.join_story(db, decision.story_id, prepared.article, new_article=False)
         stories.refresh(db, decision.story_id)
@@ -263,6 +279,7 @@ def _update(db: Database, ctx: Context, prepared: Prepared, decision: Decision) 
     index.remove(db, article_id)
     index.add(db, article_id, prepared.signature)
     store.delete_tags(db, article_id)
+    number_rows.remove_article(db, article_id)
     _tags_pages_alerts(db, ctx, prepared, article_id, story)
     return article_id
 
@@ -276,6 +293,30 @@ def _tags_pages_alerts(db: Database, ctx: Context, prepared: Prepared, article_i
         ctx.config.alerts, article, tags, story, new_entities, article_id, article.fetched, ctx.quiet
     )
     outbox.enqueue(db, found, article.fetched)
+    _numbers(db, ctx, prepared, article_id, story)
+
+
+def _numbers(db: Database, ctx: Context, prepared: Prepared, article_id: int, story: Story) -> None:
+    """Store the article's confident number statements and raise the number alerts of new ones."""
+    article = prepared.article
+    kept = [o for o in prepared.observations if o.confidence >= ctx.config.monitor.number_confidence]
+    if not kept:
+        return
+    published = article.content.published or article.fetched
+    origin = number_rows.Source(article.outlet, published, article.content.lang)
+    stored = number_rows.add(db, article_id, story.id, origin, kept, article.fetched)
+    for rule in ctx.config.alerts:
+        if not rule.is_number_rule or rules.is_backfill(rule, article, article.fetched, ctx.quiet):
+            continue
+        for obs in stored:
+            if not obs.new or not numbers.wants(rule, obs):
+                continue
+            seen = numbers.Seen(
+                number_rows.previous(db, obs, rule.window), number_rows.period_known(db, obs)
+            )
+            alert = numbers.fire(rule, obs, seen, article.url)
+            if alert is not None:
+                outbox.enqueue_number(db, numbers.dedup_key(rule.name, obs.statement), alert, article.fetched)
 
 
 _ACTIONS: dict[Action, Callable[[Database, Context, Prepared, Decision], int]] = {
@@ -783,3 +824,17 @@ def _retag_one(db: Database, ctx: Context, article_id: int, title: str, text: st
     store.delete_tags(db, article_id)
     store.insert_tags(db, article_id, tags, when)  # a tag's first appearance is a publication time
     store.set_score(db, article_id, tags.score)
+    _renumber(db, ctx, article_id, title, text, tags)
+
+
+def _renumber(db: Database, ctx: Context, article_id: int, title: str, text: str, tags: Tags) -> None:
+    """Re-read an article's number statements (an upgraded database gets them); never alerts: old news."""
+    about = number_rows.article_facts(db, article_id)
+    if about is None:
+        return
+    story_id, origin, url = about
+    found = find_numbers(title, text, origin.published, origin.lang, tags, url)
+    kept = [o for o in found if o.confidence >= ctx.config.monitor.number_confidence]
+    number_rows.remove_article(db, article_id)
+    if kept:
+        number_rows.add(db, article_id, story_id, origin, kept, ctx.clock())

@@ -25,6 +25,8 @@ from monitor.config import Config, MonitorSettings, ServeSettings
 from monitor.datasette.markup import tag_name
 from monitor.errors import MonitorError
 from monitor.fetch.client import FetchSettings
+from monitor.models import Observation
+from monitor.store import observations as number_rows
 from monitor.store import stories as story_rows
 from monitor.store.db import open_db, register_functions
 from monitor.store.migrations import migrations
@@ -152,7 +154,34 @@ def build(path: Path, now: datetime | None = None, *, schema_before: str | None 
         story_rows.refresh_all(db)  # first outlet and time by publication, as the pipeline keeps them
         _sources(db, now)
         _alerts(db, now)
+        if db["observations"].exists():  # a database built before m013 has no market numbers
+            _numbers(db, now)
     return db
+
+
+# (article slug, metric, value, value high, currency, unit, written, period, sentence): market numbers.
+NUMBERS = (
+    ("mp-magnets", "price:ndpr-oxide", 550_000.0, None, "CNY", "t", "550,000 yuan/t", "2025-04",
+     "NdPr oxide traded at 550,000 yuan/t in April."),
+    ("lynas-kalgoorlie", "price:ndpr-oxide", 620_000.0, None, "CNY", "t", "620,000 yuan/t", "2025-05",
+     "NdPr oxide rose 12.7% to 620,000 yuan/t in May."),
+    ("china-dysprosium-export", "price:ndpr-oxide", 600_000.0, 610_000.0, "CNY", "t", "60万-61万元/吨",
+     "2025-06", "NdPr oxide was quoted at 600,000-610,000 yuan/t in June."),
+    ("china-dysprosium-export", "price:ndpr-oxide", 85.0, None, "USD", "kg", "$85/kg", "2025-06",
+     "In Europe NdPr oxide cost $85/kg in June."),
+    ("xss", "quota:mining", 135_000.0, None, None, "t", "135,000 tonnes", "2025-batch1", XSS_TITLE),
+)
+
+
+def _numbers(db: Database, now: datetime) -> None:
+    """Observations through the real store: a CNY/t and a USD/kg series of one metric, and a quota."""
+    for slug, metric, value, high, currency, unit, written, period, sentence in NUMBERS:
+        article_id, story_id, outlet, published = db.execute(
+            "select id, story_id, outlet, published from articles where url like ?", [f"%/{slug}"]
+        ).fetchone()
+        obs = Observation(metric, value, unit, currency, written, sentence, value_high=high, period=period)
+        number_rows.add(db, article_id, story_id, number_rows.Source(outlet, published, "en"), [obs],
+                        now.isoformat(timespec="seconds"))
 
 
 def _at(now: datetime, days_ago: float) -> str:

@@ -310,3 +310,22 @@ def test_what_the_daemon_serves_runs_no_script_and_shows_no_secret(daemon_site: 
         atom = httpx.get(daemon_site + feed, timeout=10)
         assert atom.status_code == 200 and "javascript:" not in atom.text.lower()
         assert FEED_KEY not in atom.text and FEED_PASSWORD not in atom.text
+def test_a_metric_chart_point_opens_its_evidence(page: Page) -> None:
+    page.goto("/")
+    page.click("text=market numbers")
+    page.wait_for_load_state()
+    page.click("table.rows-and-columns a:has-text('price:ndpr-oxide') >> nth=0")
+    page.wait_for_load_state()
+    charts = page.locator("figure.monitor-chart svg")
+    assert charts.count() == 2 and charts.first.is_visible()
+    assert page.locator("figure.monitor-chart a.monitor-point").count() == 4
+    shot(page, "13-metric-chart")
+    point = page.locator("figure.monitor-chart >> nth=0 >> a.monitor-point >> nth=-1")
+    point.locator("circle").click()
+    page.wait_for_load_state()
+    assert "/observations/" in page.url
+    assert page.locator("td.col-sentence").inner_text().startswith("NdPr oxide")
+    page.click("td.col-article_id a")
+    page.wait_for_load_state()
+    assert "/articles/" in page.url
+    shot(page, "14-metric-evidence")

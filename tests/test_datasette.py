@@ -243,3 +243,52 @@ def test_settings_in_force(site: Site) -> None:
     assert settings["allow_csv_stream"] is False
     assert settings["sql_time_limit_ms"] == 1000
     assert settings["max_returned_rows"] == 1000
+
+
+# Market numbers (issue 16) ---------------------------------------------------------------------
+
+
+def test_latest_numbers_show_each_series_with_its_change(site: Site) -> None:
+    rows = {(r["metric"], r["currency"]): r for r in site.rows("/{db}/latest_numbers.json")}
+    cny = rows[("price:ndpr-oxide", "CNY")]
+    assert (cny["value"], cny["value_high"], cny["previous_value"], cny["change_pct"]) == (
+        600000, 610000, 620000, -3.23)
+    assert rows[("price:ndpr-oxide", "USD")]["previous_value"] is None  # a USD/kg series of its own
+    page = site.get("/{db}/latest_numbers").text
+    assert 'href="/news/metric_series?metric=price%3Andpr-oxide"' in page
+
+
+def test_a_metric_page_draws_each_series_with_points_linked_to_their_evidence(site: Site) -> None:
+    page = site.get("/{db}/metric_series", metric="price:ndpr-oxide").text
+    assert page.count('<figure class="monitor-chart">') == 2  # CNY/t and USD/kg are never one line
+    assert "price:ndpr-oxide (CNY/t)" in page and "price:ndpr-oxide (USD/kg)" in page
+    points = site.rows("/{db}/metric_series.json", metric="price:ndpr-oxide")
+    ids = [r["observation_id"] for r in points if r["value_high"]] + [r["observation_id"] for r in points]
+    for observation_id in ids:
+        assert f'<a href="/news/observations/{observation_id}" class="monitor-point">' in page
+    assert "http://" not in page.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org", "")
+    evidence = site.get(f"/{{db}}/observations/{ids[0]}").text
+    assert "600,000-610,000 yuan/t in June" in evidence and 'href="/news/articles/' in evidence
+
+
+def test_a_metric_page_escapes_what_the_articles_said(site: Site) -> None:
+    page = site.get("/{db}/metric_series", metric="quota:mining").text
+    assert "monitor-chart" in page and "<script>alert(1)" not in page and XSS_ESCAPED in page
+
+
+def test_a_series_is_a_csv_and_an_atom_feed(site: Site) -> None:
+    csv = site.get("/{db}/metric_series.csv", metric="price:ndpr-oxide")
+    assert csv.status_code == 200
+    lines = csv.text.strip().splitlines()
+    assert lines[0].startswith("observed,value,value_high,currency,unit,period") and len(lines) == 5
+    feed = ET.fromstring(site.get("/{db}/metric_series.atom", metric="price:ndpr-oxide").content)
+    assert feed.findtext(f"{ATOM}title") == "Rare Earth Monitor: Market numbers: one metric"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 4
+    assert all(e.find(f"{ATOM}link").get("href", "").startswith("https://") for e in entries)  # type: ignore[union-attr]
+    assert any("620,000 yuan/t" in (e.findtext(f"{ATOM}title") or "") for e in entries)
+
+
+def test_a_metric_page_without_a_metric_is_an_empty_form(site: Site) -> None:
+    response = site.get("/{db}/metric_series")
+    assert response.status_code == 200 and "monitor-chart" not in response.text

@@ -63,7 +63,7 @@ def test_canned_query_is_valid_sql_with_a_title(fresh_db: Database, name: str) -
     query = QUERIES[name]
     assert query["title"] and (query.get("description") or query.get("description_html"))
     register_sql_functions(fresh_db.conn)  # what the plugin gives Datasette's connections
-    names = ("tag", "q", "category", "element", "status", "order")
+    names = ("tag", "q", "category", "element", "status", "order", "metric")
     params = {p: "" for p in names if f":{p}" in query["sql"]}
     if "q" in params:
         params["q"] = "dysprosium"

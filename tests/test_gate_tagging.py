@@ -3,28 +3,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = json.loads((ROOT / "bench" / "baselines" / "tagging.json").read_text(encoding="utf-8"))
+from tests.gates import baseline, load_bench
 
-
-def _load_bench() -> Any:
-    spec = importlib.util.spec_from_file_location("tagging_eval", ROOT / "bench" / "tagging_eval.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-bench: Any = _load_bench()
+BASELINE = baseline("tagging")
+bench: Any = load_bench("tagging_eval.py", "tagging_eval")
 
 
 @pytest.fixture(scope="module")

@@ -338,3 +338,16 @@ SPLITS = [
 @pytest.mark.parametrize(("text", "expected"), SPLITS)
 def test_sentence_splitter(text: str, expected: list[str]) -> None:
     assert [text[start:end] for start, end in split_sentences(text)] == expected
+
+
+def test_a_title_taken_from_the_first_sentence_is_not_counted_twice() -> None:
+    # A plain text without a headline gets its first sentence as title; that sentence is in the
+    # body too, and each mention in it is one mention, not two.
+    extracted = extract_plain("China's exports of rare earth magnets fell 12.4% in October.")
+    assert extracted.text.startswith(extracted.title)
+    counts = {hit.tag: hit.count for hit in tag(extracted.title, extracted.text, TAXONOMY).hits}
+    assert counts["place:china"] == 1 and counts["theme:magnets"] == 1
+    # A headline of its own still counts beside the body.
+    tagged = tag("China curbs magnet exports", extracted.text, TAXONOMY)
+    headline = {hit.tag: hit.count for hit in tagged.hits}
+    assert headline["place:china"] == 2

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from sqlite_utils import Database
 
 from monitor import log
-from monitor.alerts import health, receiver, render
+from monitor.alerts import health, numbers, receiver, render
 from monitor.alerts.targets import Target, Targets, load_targets, structured_fields
 from monitor.errors import ConfigError
 from monitor.schedule import cron_trigger
@@ -269,6 +269,8 @@ def _fields(alert: Outgoing, payload: str | None, database_url: str, key: str) -
         stories = [render.Facts.from_json(json.dumps(item)) for item in data["items"]]
         items = [render.structured(facts, database_url) for facts in stories]
         return {"rule": alert.rule, "stories": items, "idempotency_key": key}
+    if data.get("kind") == "number":
+        return {**numbers.structured(payload or "", database_url), "idempotency_key": key}
     return {"idempotency_key": key}
 
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor import links as site
+from monitor.alerts import numbers
 from monitor.alerts.keys import idempotency_key
 from monitor.links import safe_url
 
@@ -386,6 +387,8 @@ def body(payload: str | None, fallback: str, fmt: str, database_url: str) -> str
     if kind == "digest":
         items = [Facts.from_json(json.dumps(item)) for item in data["items"]]
         return digest(data["rule"], items, fmt, database_url)
+    if kind == "number":
+        return numbers.render(payload or "", fmt, database_url)
     message = str(data.get("message", fallback))
     return f"<p>{_h(message)}</p>" if fmt == "html" else message
 

@@ -50,6 +50,15 @@ def _is_pair(value: Any) -> bool:
     return isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
 
 
+def _number(value: object) -> str | None:
+    ok = value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    return None if ok else "must be a number"
+
+
+def _nonzero(value: object) -> str | None:
+    return _number(value) or (None if value else "must not be 0 (10: a rise of 10 %, -10: a fall)")
+
+
 def _first_mention(value: Any) -> tuple[str, ...]:
     """``true`` (any category), ``false``, or a list of categories."""
     if value is True:
@@ -140,6 +149,48 @@ class Rule:
         "true: alert during the first pass of a new source or of this rule too; by default that"
         " pass is backfill and silent.",
     )
+    metric: tuple[str, ...] = setting(
+        (),
+        'Number rule: metric patterns (fnmatch), e.g. "price:ndpr-oxide" or "quota:*". The rule then'
+        " fires on number statements (one message per statement), not on articles.",
+        convert=string_list,
+    )
+    above: float | None = setting(
+        None,
+        "Number rule: fires when a statement puts the metric above this value (the previous one was not).",
+        _number,
+    )
+    below: float | None = setting(
+        None,
+        "Number rule: fires when a statement puts the metric below this value (the previous one was not).",
+        _number,
+    )
+    change_pct: float | None = setting(
+        None,
+        "Number rule: fires on a change of at least this many percent vs the previous statement of the"
+        " series within window; 10 means a rise of 10 % or more, -10 a fall of 10 % or more.",
+        _nonzero,
+    )
+    window: int = setting(
+        90 * 86400,
+        'Number rule: how far back ("30d") the previous statement compared by change_pct may be; 0 is'
+        " no limit (default 90 days).",
+        non_negative,
+        duration,
+    )
+    new: bool = setting(
+        False,
+        "Number rule: fires on the first statement of a metric for a period not stated before (a new"
+        " quota, a new batch).",
+    )
+    currency: str | None = setting(
+        None, 'Number rule: only statements in this currency ("CNY", "USD"); above/below compare in it.'
+    )
+    unit: str | None = setting(None, 'Number rule: only statements in this unit ("t", "kg", "t/y").')
+
+    @property
+    def is_number_rule(self) -> bool:
+        return bool(self.metric)
 
     @property
     def digest_schedule(self) -> str | None:
@@ -154,7 +205,34 @@ _CONDITIONS = ("any", "all", "categories", "min_score", "cooccur", "keyword", "r
 
 def check_rule(rule: Rule) -> tuple[str, str] | None:
     """(key, problem) of the first semantic error in a rule, or None."""
+    if rule.is_number_rule or _number_keys_set(rule):
+        return _check_number_rule(rule) or _check_schedule(rule)
     return _check_patterns(rule) or _check_schedule(rule) or _check_conditions(rule)
+
+
+_NUMBER_CONDITIONS = ("above", "below", "change_pct", "new")
+
+
+def _number_keys_set(rule: Rule) -> bool:
+    return any(getattr(rule, key) not in (None, False) for key in (*_NUMBER_CONDITIONS, "currency", "unit"))
+
+
+def _check_number_rule(rule: Rule) -> tuple[str, str] | None:
+    """A number rule names its metric and what to watch, and sets no article condition."""
+    if not rule.metric:
+        keys = (*_NUMBER_CONDITIONS, "currency", "unit")
+        key = next(k for k in keys if getattr(rule, k) not in (None, False))
+        return key, 'is a number-rule key: set metric too, e.g. metric = "price:ndpr-oxide"'
+    if not any(getattr(rule, key) not in (None, False) for key in _NUMBER_CONDITIONS):
+        return "metric", "a number rule needs above, below, change_pct or new = true"
+    for key in _CONDITIONS:
+        if getattr(rule, key):
+            return key, f"a number rule (metric) fires on number statements: {key} does not apply"
+    if rule.mode != "immediate" or rule.throttle:
+        return "mode", "a number rule sends one message per statement: no digest mode or throttle"
+    if rule.above is not None and rule.below is not None and rule.below > rule.above:
+        return "below", "below is higher than above: no value could be both"
+    return None
 
 
 def _check_patterns(rule: Rule) -> tuple[str, str] | None:
@@ -225,17 +303,19 @@ def evaluate(
     """
     alerts = []
     for rule in rules:
+        if rule.is_number_rule:  # fires on the article's number statements (monitor.alerts.numbers)
+            continue
         found = match(rule, article, tags, new_entities)
         if found is None:
             continue
-        backfill = _is_backfill(rule, article, now, quiet)
+        backfill = is_backfill(rule, article, now, quiet)
         if backfill and not rule.digest_schedule:
             continue
         alerts.append(_alert(rule, article, tags, story, article_id, found, backfill))
     return alerts
 
 
-def _is_backfill(rule: Rule, article: Article, now: str | None, quiet: frozenset[str]) -> bool:
+def is_backfill(rule: Rule, article: Article, now: str | None, quiet: frozenset[str]) -> bool:
     if rule.name in quiet and not rule.backfill:
         return True
     if now is None or not rule.max_age:

@@ -58,7 +58,7 @@ def _moment(value: Any) -> datetime | None:
 def _own_page(database_url: str, atom_id: Any) -> str | None:
     """The monitor's page of an entry (``story:7`` -> ``<database>/stories/7``)."""
     kind, _, number = str(atom_id).partition(":")
-    path = {"article": "articles", "story": "stories"}.get(kind)
+    path = {"article": "articles", "story": "stories", "observation": "observations"}.get(kind)
     return urljoin(database_url.rstrip("/") + "/", f"{path}/{number}") if path and number.isdigit() else None
 
 

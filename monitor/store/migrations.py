@@ -537,3 +537,87 @@ def m012_found_urls_without_credentials(db: Database) -> None:
                                [f"{clean}#duplicate-{row_key}", row_key])
     finally:
         db.execute(f"PRAGMA secure_delete = {int(previous)}")
+@migrations()
+def m013_observations(db: Database) -> None:
+    # Market numbers (issue 16): one row per source statement, i.e. per story, metric, value and
+    # period; every article of the story that states it is linked in observation_articles, so wire
+    # copies add an outlet, never a second point on a chart. ``observed`` is the date a point is drawn
+    # at: the start of the period it refers to, or the article's publication date when none is stated.
+    db.table("observations").create(
+        {
+            "id": int,
+            "statement": str,
+            "metric": str,
+            "value": float,
+            "value_high": float,
+            "change_pct": float,
+            "unit": str,
+            "currency": str,
+            "written": str,
+            "period": str,
+            "observed": str,
+            "subjects": str,
+            "sentence": str,
+            "confidence": float,
+            "article_id": int,
+            "story_id": int,
+            "outlet": str,
+            "lang": str,
+            "published": str,
+            "copies": int,
+            "outlets": str,
+            "created": str,
+        },
+        pk="id",
+        not_null={"statement", "metric", "observed"},
+        defaults={"copies": 1, "subjects": "[]", "outlets": "[]"},
+        foreign_keys=[("article_id", "articles", "id"), ("story_id", "stories", "id")],
+    )
+    db.table("observations").create_index(["statement"], unique=True)
+    db.table("observations").create_index(["metric", "observed"])
+    db.table("observations").create_index(["story_id"])
+    db.table("observation_articles").create(
+        {"observation_id": int, "article_id": int},
+        pk=("observation_id", "article_id"),
+        foreign_keys=[("observation_id", "observations", "id"), ("article_id", "articles", "id")],
+    )
+    db.table("observation_articles").create_index(["article_id"])
+    db.execute(LATEST_NUMBERS)
+
+
+# The latest value of each metric (per currency and unit: a price in CNY/t and one in USD/kg are two
+# series) with the observation before it and the change between them.
+LATEST_NUMBERS = """
+create view latest_numbers as
+with ranked as (
+  select o.*, row_number() over (
+      partition by o.metric, coalesce(o.currency, ''), coalesce(o.unit, '')
+      order by o.observed desc, o.id desc) as rank
+  from observations o where o.value is not null
+)
+select
+  l.metric,
+  l.value,
+  l.value_high,
+  l.currency,
+  l.unit,
+  l.period,
+  l.observed,
+  p.value as previous_value,
+  p.observed as previous_observed,
+  case when p.value is not null and p.value != 0
+       then round((l.value - p.value) * 100.0 / p.value, 2) end as change_pct,
+  l.change_pct as stated_change_pct,
+  l.outlet,
+  l.outlets,
+  l.sentence,
+  l.id as observation_id,
+  l.article_id,
+  (select count(*) from ranked c where c.metric = l.metric
+     and coalesce(c.currency, '') = coalesce(l.currency, '')
+     and coalesce(c.unit, '') = coalesce(l.unit, '')) as observations
+from ranked l
+left join ranked p on p.metric = l.metric and coalesce(p.currency, '') = coalesce(l.currency, '')
+  and coalesce(p.unit, '') = coalesce(l.unit, '') and p.rank = 2
+where l.rank = 1
+"""

@@ -70,6 +70,21 @@ def enqueue(db: Database, alerts: Iterable[Alert], when: str | datetime) -> int:
     return added
 
 
+def enqueue_number(db: Database, key: str, alert: Alert, when: str | datetime) -> bool:
+    """A number alert (issue 16): ``key`` names the rule and the source statement, so the statement
+    fires the rule once, whichever copy of the story states it and however often it is re-read."""
+    stamp = iso(when)
+    due = iso(datetime.fromisoformat(stamp) + timedelta(seconds=alert.gather))
+    cursor = db.execute(
+        "insert or ignore into alerts (dedup_key, rule, kind, story_id, article_id, notify, title, body,"
+        " reason, created, status, attempts, next_attempt, payload)"
+        " values (?, ?, 'number', ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+        [key, alert.rule, alert.story_id, alert.article_id, json.dumps(list(alert.notify)), alert.title,
+         alert.body, alert.reason, stamp, due, alert.payload or None],
+    )
+    return bool(cursor.rowcount)
+
+
 def _throttled(db: Database, alert: Alert, stamp: str) -> bool:
     """True when the rule already raised ``throttle`` immediate alerts within the last hour."""
     if not alert.throttle:

@@ -12,7 +12,7 @@ from monitor.models import Mention, TagHit, Tags
 from monitor.tagging.matcher import Found, Hit, Matcher
 from monitor.tagging.score import UMBRELLA, relevance
 from monitor.tagging.taxonomy import Taxonomy
-from monitor.tagging.text import split_sentences
+from monitor.tagging.text import body_start, split_sentences
 
 CHARACTERS_PER_WORD = 6  # English news averages about six characters a word, spaces included
 # Inside a longer name (company, place, organisation), only terms that weigh fully for rare earths
@@ -51,6 +51,9 @@ def tag(title: str, text: str, taxonomy: Taxonomy) -> Tags:
     matcher = taxonomy.matcher
     document = _Document(title, text)
     hits, document.found = matcher.find(document.text)
+    body = body_start(title, text)
+    if body:  # a title that only repeats the text's opening is not counted twice
+        hits = [hit for hit in hits if hit[0] >= body]
     if not hits:
         return Tags(sentences=document.sentences())
     located = _locate(hits, document, matcher)

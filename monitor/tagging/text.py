@@ -197,3 +197,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def sentence_index(starts: list[int], offset: int) -> int:
     """Index of the sentence containing ``offset``, given the sorted sentence starts."""
     return max(bisect_right(starts, offset) - 1, 0)
+
+
+def body_start(title: str, text: str) -> int:
+    """Where the body begins in ``title + "\n\n" + text`` when the title only repeats the text's
+    opening (a plain-text article without a headline gets its first sentence as title, see
+    ``extract_plain``): its words are read once, in the body. 0 when the title is a headline of its own."""
+    head = " ".join(title.removesuffix("…").split())  # a title cut with "…" by its beginning
+    repeated = bool(head) and bool(text) and " ".join(text[: 2 * len(title) + 20].split()).startswith(head)
+    return len(title) + 2 if repeated else 0
+

@@ -9,16 +9,16 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from datasette import hookimpl as _datasette_hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
-from monitor.datasette import atom
+from monitor.datasette import atom, chart
 from monitor.datasette import markup as render
 from monitor.search import register_sql_functions
-from monitor.store import stories
+from monitor.store import observations, stories
 
 _Hook = TypeVar("_Hook", bound=Callable[..., Any])
 
@@ -91,6 +91,9 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return render.marked(value)
     if column in render.DATE_COLUMNS and isinstance(value, str):
         return render.when(value)
+    if column == "metric" and isinstance(value, str) and table != SERIES_QUERY:
+        href = datasette.urls.table(database, SERIES_QUERY) + "?" + urlencode({"metric": value})
+        return Markup('<a href="{}">{}</a>').format(href, value)
     if column in ("url", "atom_link", "location"):
         return render.link(value, value) if render.safe_url(value) else None
     return _id_link(row, keys, value, column, table, database, datasette)
@@ -107,8 +110,9 @@ def _id_link(row: Any, keys: list[str], value: Any, column: str, table: str | No
         target = "stories"
     elif column == "id" and (table == "article_list" or (table is None and "published" in keys)):
         target = "articles"
-    elif table is None or table in ("article_list", "front_page"):
-        target = {"article_id": "articles", "story_id": "stories", "first_article_id": "articles"}.get(column)
+    elif table is None or table in ("article_list", "front_page", "latest_numbers", "observations"):
+        target = {"article_id": "articles", "story_id": "stories", "first_article_id": "articles",
+                  "observation_id": "observations"}.get(column)
     if target is None:
         return None
     return Markup(f'<a href="{escape(datasette.urls.row(database, target, str(value)))}">{value}</a>')
@@ -124,6 +128,8 @@ def extra_template_vars(view_name: str, table: str | None, database: str | None,
         return {"monitor_render": render,
                 "monitor_front": {"windows": render.time_filters(path, args, datetime.now(UTC)),
                                   "args": dict(args), "path": path, "pairs": args}}
+    if request is not None and database is not None and request.path.rstrip("/").endswith("/" + SERIES_QUERY):
+        return _series_chart(datasette, database, request)
     if view_name != "row" or table not in ("articles", "stories") or database is None or request is None:
         return {"monitor_render": render}
 
@@ -135,6 +141,28 @@ def extra_template_vars(view_name: str, table: str | None, database: str | None,
         if table == "articles":
             return {"monitor_extra": await _article_extras(db, pk), "monitor_render": render}
         return {"monitor_extra": await _story_extras(db, pk), "monitor_render": render}
+
+    return inner
+
+
+SERIES_QUERY = "metric_series"
+
+
+def _series_chart(datasette: Any, database: str, request: Any) -> Any:
+    """The metric page (the ``metric_series`` query): its chart, drawn here as inline SVG."""
+
+    async def inner() -> dict[str, Any]:
+        metric = str(request.args.get("metric") or "")
+        if not metric:
+            return {"monitor_render": render}
+        db = datasette.get_database(database)
+        rows = await _rows(db, observations.SERIES_POINTS, {"metric": metric})
+
+        def href(observation_id: int) -> str:
+            return str(datasette.urls.row(database, "observations", str(observation_id)))
+
+        drawn = chart.chart(metric, rows, href)
+        return {"monitor_render": render, "monitor_chart": drawn, "monitor_metric": metric}
 
     return inner
 
