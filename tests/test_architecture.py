@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,11 @@ def test_sql_lives_in_store(module: str) -> None:
 def test_the_sql_check_sees_sql() -> None:
     found = _sql_strings(PACKAGE / "store" / "sources.py")
     assert found, "the SQL detector found nothing in store/sources.py: the check above would pass vacuously"
+
+
+def test_no_script_shadows_a_standard_module() -> None:
+    # `python bench/x.py` puts bench/ first on sys.path: a bench/numbers.py once replaced the
+    # standard `numbers` module, and every other bench script died importing numpy.
+    for folder in ("bench", "deploy", ".ci"):
+        for script in sorted((PACKAGE.parent / folder).glob("*.py")):
+            assert script.stem not in sys.stdlib_module_names, f"{script} shadows the stdlib"

@@ -11,7 +11,7 @@ import pytest
 from tests.gates import ROOT, baseline, load_bench
 
 BASELINE = baseline("numbers")
-bench: Any = load_bench("numbers.py", "numbers_bench")
+bench: Any = load_bench("market_numbers.py", "numbers_bench")
 
 
 @pytest.fixture(scope="module")

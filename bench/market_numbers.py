@@ -1,10 +1,10 @@
 """Market numbers: field-level precision and recall on the labelled set, and the stage's cost.
 
-    .venv/bin/python bench/numbers.py                  # score bench/data/numbers/cases.jsonl
-    .venv/bin/python bench/numbers.py --failures       # ...and print every case that is not right
-    .venv/bin/python bench/numbers.py --speed          # ...and time the pipeline with and without numbers
-                                                       #    (extract+clean+tag; the whole path with storing)
-    .venv/bin/python bench/numbers.py --write          # ...and write bench/results/numbers.md
+    .venv/bin/python bench/market_numbers.py             # score bench/data/numbers/cases.jsonl
+    .venv/bin/python bench/market_numbers.py --failures  # ...and print every case that is not right
+    .venv/bin/python bench/market_numbers.py --speed     # ...and time the pipeline with and without
+                                                  #    numbers (extract+clean+tag; the whole path)
+    .venv/bin/python bench/market_numbers.py --write     # ...and write bench/results/numbers.md
 
 Scoring (the issue-16 spec): in each case, predicted observations (confidence ≥ the store
 threshold) are matched to expected ones, same metric first and then nearest value. Every field
@@ -481,10 +481,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = report(score, cases, args.threshold, timing, whole, args.rounds)
     print(text)
     if args.write:
-        command = "    .venv/bin/python bench/numbers.py " + " ".join(
+        command = "    .venv/bin/python bench/market_numbers.py " + " ".join(
             argv if argv is not None else sys.argv[1:]
         )
-        RESULT.write_text(f"# Market numbers (bench/numbers.py)\n\n{command}\n\n{text}\n", encoding="utf-8")
+        heading = "# Market numbers (bench/market_numbers.py)"
+        RESULT.write_text(f"{heading}\n\n{command}\n\n{text}\n", encoding="utf-8")
     return 0
 
 
