@@ -304,3 +304,29 @@ def test_a_hover_card_over_a_linked_name_goes_and_its_paragraph_stays() -> None:
     sentence = "The ministry named {} (Perth) as its new envoy for critical minerals on Monday."
     text = extract_text(article(f"<p>{sentence.format(card)}</p>"))
     assert text == f"{PROSE}\n\n{sentence.format('Jo Reed')}\n\n{MORE}"
+
+
+# --- the headline is the title, not a paragraph of the body -------------------------------
+
+HEADLINE = "China adds five heavy rare earths to its export list"
+HEADLINES = [
+    ("h1 the title repeats goes", f"<title>{HEADLINE} | Example News</title>",
+     f"<h1>{HEADLINE}</h1><p>{PROSE}</p><p>{MORE}</p>", f"{PROSE}\n\n{MORE}"),
+    ("h1 the title does not name stays", f"<title>{HEADLINE}</title>",
+     f"<h1>Supply</h1><p>{PROSE}</p><p>{MORE}</p>", f"Supply\n\n{PROSE}\n\n{MORE}"),
+    ("no title: h1 stays", "",
+     f"<h1>{HEADLINE}</h1><p>{PROSE}</p><p>{MORE}</p>", f"{HEADLINE}\n\n{PROSE}\n\n{MORE}"),
+    ("two h1 are section headings", f"<title>{HEADLINE}</title>",
+     f"<h1>{HEADLINE}</h1><p>{PROSE}</p><h1>Prices</h1><p>{MORE}</p>",
+     f"{HEADLINE}\n\n{PROSE}\n\nPrices\n\n{MORE}"),
+]
+
+
+@pytest.mark.parametrize(("name", "head", "body", "expected"), HEADLINES, ids=[h[0] for h in HEADLINES])
+def test_headline_leaves_the_body(name: str, head: str, body: str, expected: str) -> None:
+    html = page(f"<article>{body}</article>", head=head)
+    assert extract_text(html) == expected
+    extracted = extract_html(html)
+    assert extracted.text == expected
+    if name.endswith("goes"):
+        assert extracted.title == HEADLINE  # the headline is not lost: it is the title

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.shingles import match
-from monitor.extract import extract_text
+from monitor.extract import extract_html, extract_text
 
 DATA = Path(__file__).resolve().parent.parent / "bench" / "data" / "extraction-dev"
 # Ten pages across sites and layouts (itemprop, CMS classes, <article>, bare-text divs).
@@ -34,6 +34,15 @@ def test_page_is_recovered(prefix: str) -> None:
     result = match(truth[page_id]["articleBody"], extract_text(html, truth[page_id].get("url")))
     assert result.f1 >= MIN_F1, f"{page_id}: precision {result.precision}, recall {result.recall}"
 
+
+
+def test_body_only_extraction_finds_the_same_body() -> None:
+    # extract_text skips the metadata; reading it must never have been what shaped the body.
+    truth = _truth()
+    for page_id in sorted(truth):
+        html = gzip.decompress((DATA / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8", "replace")
+        url = truth[page_id].get("url")
+        assert extract_text(html, url) == extract_html(html, url).text, page_id
 
 SHINGLE_CASES = [
     ("identical", "a b c d e", "a b c d e", 1.0, 1.0),
