@@ -49,6 +49,9 @@ MOVE_BEFORE = re.compile(
 LEVEL_AFTER_MOVE = re.compile(
     rf"\b(?:{_MOVES})\b(?!\s+to\b)[^,;]{{0,30}}\bto\s*$", re.IGNORECASE
 )  # not "up to"
+# "135,000 tonnes for mining": a metric word just after a number, joined by "for", is that number's
+# own; it names no other number of the sentence. ("1,500 tonnes of NdPr oxide" names a material.)
+OWN_AFTER = re.compile(r"\s*for\s+(?:(?:the|a|an|rare[\s-]earths?)\s+)?", re.IGNORECASE)
 RESPECTIVELY = re.compile(r"\brespectively\b|分别", re.IGNORECASE)
 
 
@@ -160,6 +163,7 @@ def assign(
     cues = _cues(sentence, taxonomy, named)
     distractors = [(span.start, span.end) for span in taxonomy.distractors.find(sentence, longest=False)]
     paired = _respectively(sentence, quantities, named, cues)
+    owner = _owned_after(sentence, quantities, named)
     assigned = []
     for quantity in quantities:
         role = earlier_or_move(sentence, quantity)
@@ -173,6 +177,9 @@ def assign(
                 continue
             if metric.kind == "funding" and LEVEL_AFTER_MOVE.search(before):
                 continue
+            owned_by = owner.get(phrase)
+            if owned_by is not None and owned_by is not quantity:
+                continue  # "135,000 tonnes for mining and 127,000 tonnes for smelting": not 127,000's
             distance = _distance(sentence, phrase.start, phrase.end, quantity) + (
                 WEAK if metric.fallback else 0
             )
@@ -183,6 +190,8 @@ def assign(
                 if cue is None:
                     continue
                 distance += 0.5 * cue
+            if owned_by is quantity:
+                distance = 0.0
             scored.append((distance, phrase))
         if not scored:
             continue
@@ -206,6 +215,20 @@ def assign(
             )
         )
     return assigned
+
+
+def _owned_after(sentence: str, quantities: list[Quantity], named: list[Named]) -> dict[Named, Quantity]:
+    """Phrases that follow a quantity joined by "for" ("127,000 tonnes for smelting and
+    separation"), with the quantity they belong to (one of that shape's metrics)."""
+    owned: dict[Named, Quantity] = {}
+    for quantity in quantities:
+        joined = OWN_AFTER.match(sentence, quantity.end)
+        if joined is None:
+            continue
+        for phrase in named:
+            if phrase.start == joined.end() and quantity.shape in phrase.metric.expects:
+                owned.setdefault(phrase, quantity)
+    return owned
 
 
 def _cues(sentence: str, taxonomy: Taxonomy, named: list[Named]) -> dict[str, list[tuple[int, int]]]:
