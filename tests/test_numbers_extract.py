@@ -274,7 +274,8 @@ def _stored(sentence: str) -> list[tuple[Any, ...]]:
             [("quota:mining", 270000, None, "2024"), ("quota:smelting", 254000, None, "2024")],
         ),
         (  # the order reversed: each number still takes the word after it
-            "The 2024 quotas came to 254,000 tonnes for smelting and separation and 270,000 tonnes for mining.",
+            "The 2024 quotas came to 254,000 tonnes for smelting and separation and 270,000 tonnes "
+            "for mining.",
             [("quota:smelting", 254000, None, "2024"), ("quota:mining", 270000, None, "2024")],
         ),
         (  # the mirror: the word before each number, nothing after
@@ -301,7 +302,8 @@ def test_the_metric_word_after_a_number_is_its_own(sentence: str, expected: list
             [("quota:mining", 270000, None, "2024")],
         ),
         (
-            "The ministry lifted this year's rare earth mining quota by about 20,000 tonnes to 290,000 tonnes.",
+            "The ministry lifted this year's rare earth mining quota by about 20,000 tonnes to "
+            "290,000 tonnes.",
             [("quota:mining", 290000, None, "2025")],
         ),
         (
@@ -358,7 +360,8 @@ def test_by_x_to_y_stores_the_level_only(sentence: str, expected: list[tuple[Any
             [("price:ndpr-oxide", 420000, -20.0, "2025-H1")],
         ),
         (
-            "Exports of rare earth magnets rose 12.7% to 5,000 tonnes in May as demand from carmakers recovered.",
+            "Exports of rare earth magnets rose 12.7% to 5,000 tonnes in May as demand from carmakers "
+            "recovered.",
             [("exports:magnets", 5000, 12.7, "2025-05")],
         ),
     ],
