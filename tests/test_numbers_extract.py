@@ -316,6 +316,10 @@ def test_the_metric_word_after_a_number_is_its_own(sentence: str, expected: list
         ),
         ("2024年稀土开采总量控制指标增加1万吨至27万吨。", [("quota:mining", 270000, None, "2024")]),
         ("2024年稀土开采总量控制指标同比增长1万吨至27万吨。", [("quota:mining", 270000, None, "2024")]),
+        (  # "by" after no move word and before no "to" level: the amount itself
+            "The rare earth separation project was financed by $400 million in loans.",
+            [("funding", 400e6, None, None)],
+        ),
         (  # a level "by" nothing: the by-phrase alone is no move
             "China's rare earth mining quota was set at 270,000 tonnes by the ministry for 2024.",
             [("quota:mining", 270000, None, "2024")],

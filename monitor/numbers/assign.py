@@ -45,6 +45,14 @@ MOVE_BEFORE = re.compile(
     r"\s*(?:about\s+|nearly\s+|almost\s+|some\s+|around\s+|约|近|了)?$",
     re.IGNORECASE,
 )
+# "raised its rare earth mining quota by 10,000 tonnes": "by" after a move word of the clause, however
+# far; or "by X to Y" whatever the verb. X is the size of the move (the level is Y).
+_ABOUT = r"(?:about|nearly|almost|some|around|roughly|over|more\s+than|less\s+than|another|a\s+further)"
+BY_BEFORE = re.compile(rf"\bby\s+(?:{_ABOUT}\s+)?$", re.IGNORECASE)
+MOVE_THEN_BY = re.compile(rf"\b(?:{_MOVES})\b[^,;:.，；。]*\bby\s+(?:{_ABOUT}\s+)?$", re.IGNORECASE)
+TO_LEVEL_AFTER = re.compile(
+    r"\s*(?:,\s*or\s+[\d.,]+\s*(?:%|per\s*cent|percent)\s*,?\s*)?\bto\s+[^\d,;:.]{0,15}\d", re.IGNORECASE
+)
 # A money amount reached after a move ("shares down 9% to $14.20") is a level, never funding.
 LEVEL_AFTER_MOVE = re.compile(
     rf"\b(?:{_MOVES})\b(?!\s+to\b)[^,;]{{0,30}}\bto\s*$", re.IGNORECASE
@@ -135,6 +143,11 @@ def earlier_or_move(sentence: str, quantity: Quantity) -> str | None:
     if PREVIOUS.search(before[-25:]):
         return "earlier"
     if MOVE_BEFORE.search(before):
+        return "move"
+    if BY_BEFORE.search(before) and (
+        MOVE_THEN_BY.search(sentence[max(0, quantity.start - 120) : quantity.start])
+        or TO_LEVEL_AFTER.match(sentence, quantity.end)
+    ):
         return "move"
     return None
 
