@@ -250,3 +250,127 @@ def test_a_price_unit_left_to_the_earlier_clause() -> None:
         assert [item.metric for item in extract_observations("", other)] == [
             "price:" + other.split()[0].lower() + "-oxide"
         ]
+
+
+def _stored(sentence: str) -> list[tuple[Any, ...]]:
+    """(metric, value, change_pct, period) of what would be stored, in reading order."""
+    return [
+        (item.metric, item.value, item.change_pct, item.period)
+        for item in extract_observations("", sentence, published=DATE)
+        if item.confidence >= STORE_THRESHOLD
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "China set its first batch of 2025 rare earth quotas at 135,000 tonnes for mining and "
+            "127,000 tonnes for smelting and separation.",
+            [("quota:mining", 135000, None, "2025-batch1"), ("quota:smelting", 127000, None, "2025-batch1")],
+        ),
+        (
+            "Beijing fixed the 2024 quotas at 270,000 tonnes for mining and 254,000 tonnes for smelting.",
+            [("quota:mining", 270000, None, "2024"), ("quota:smelting", 254000, None, "2024")],
+        ),
+        (  # the order reversed: each number still takes the word after it
+            "The 2024 quotas came to 254,000 tonnes for smelting and separation and 270,000 tonnes "
+            "for mining.",
+            [("quota:smelting", 254000, None, "2024"), ("quota:mining", 270000, None, "2024")],
+        ),
+        (  # the mirror: the word before each number, nothing after
+            "China set a mining quota of 135,000 tonnes and a smelting quota of 127,000 tonnes for 2025.",
+            [("quota:mining", 135000, None, "2025"), ("quota:smelting", 127000, None, "2025")],
+        ),
+        (
+            "2025年第一批稀土开采总量控制指标为13.5万吨，冶炼分离总量控制指标为12.7万吨。",
+            [("quota:mining", 135000, None, "2025-batch1"), ("quota:smelting", 127000, None, "2025-batch1")],
+        ),
+    ],
+)
+def test_the_metric_word_after_a_number_is_its_own(sentence: str, expected: list[tuple[Any, ...]]) -> None:
+    """ "X tonnes for mining and Y tonnes for smelting": "for smelting" names Y, not the "mining"
+    that stands nearer before it (that word is X's)."""
+    assert _stored(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "China raised its rare earth mining quota by 10,000 tonnes to 270,000 tonnes for 2024.",
+            [("quota:mining", 270000, None, "2024")],
+        ),
+        (
+            "The ministry lifted this year's rare earth mining quota by about 20,000 tonnes to "
+            "290,000 tonnes.",
+            [("quota:mining", 290000, None, "2025")],
+        ),
+        (
+            "China's exports of rare earth magnets fell by 2,000 tonnes to 4,215 tonnes in May.",
+            [("exports:magnets", 4215, None, "2025-05")],
+        ),
+        (
+            "The 2024 mining quota increased 10,000 tonnes, or 4%, to 270,000 tonnes.",
+            [("quota:mining", 270000, 4.0, "2024")],
+        ),
+        ("2024年稀土开采总量控制指标增加1万吨至27万吨。", [("quota:mining", 270000, None, "2024")]),
+        ("2024年稀土开采总量控制指标同比增长1万吨至27万吨。", [("quota:mining", 270000, None, "2024")]),
+        (  # "by" after no move word and before no "to" level: the amount itself
+            "The rare earth separation project was financed by $400 million in loans.",
+            [("funding", 400e6, None, None)],
+        ),
+        (  # a level "by" nothing: the by-phrase alone is no move
+            "China's rare earth mining quota was set at 270,000 tonnes by the ministry for 2024.",
+            [("quota:mining", 270000, None, "2024")],
+        ),
+    ],
+)
+def test_by_x_to_y_stores_the_level_only(sentence: str, expected: list[tuple[Any, ...]]) -> None:
+    """ "by X to Y": X is the size of the move (no field holds an absolute change), Y the level."""
+    assert _stored(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Shenghe's profit fell 20% as NdPr oxide prices averaged 420,000 yuan a tonne in the first half.",
+            [("price:ndpr-oxide", 420000, None, "2025-H1")],
+        ),
+        (
+            "Lynas said revenue rose 15% while NdPr oxide averaged $60 per kilogram in the quarter.",
+            [("price:ndpr-oxide", 60, None, None)],
+        ),
+        (
+            "The miner's quarterly sales jumped 30%, with NdPr oxide at 450,000 yuan/t.",
+            [("price:ndpr-oxide", 450000, None, None)],
+        ),
+        (
+            "NdPr oxide averaged 420,000 yuan a tonne in the first half and Shenghe's net profit fell 20%.",
+            [("price:ndpr-oxide", 420000, None, "2025-H1")],
+        ),
+        (
+            "北方稀土上半年净利润下降20%，氧化镨钕均价为42万元/吨。",
+            [("price:ndpr-oxide", 420000, None, "2025-H1")],
+        ),
+        # The change that is the metric's own stays with it.
+        (
+            "NdPr oxide prices fell 20% to 420,000 yuan a tonne in the first half.",
+            [("price:ndpr-oxide", 420000, -20.0, "2025-H1")],
+        ),
+        (
+            "NdPr oxide averaged 420,000 yuan a tonne in the first half, down 20% from a year earlier.",
+            [("price:ndpr-oxide", 420000, -20.0, "2025-H1")],
+        ),
+        (
+            "Exports of rare earth magnets rose 12.7% to 5,000 tonnes in May as demand from carmakers "
+            "recovered.",
+            [("exports:magnets", 5000, 12.7, "2025-05")],
+        ),
+    ],
+)
+def test_a_change_belongs_to_its_own_subject(sentence: str, expected: list[tuple[Any, ...]]) -> None:
+    """A percentage whose subject is something else (profit, revenue, sales), or that stands in
+    another clause, is not the change of the price next to it."""
+    assert _stored(sentence) == expected

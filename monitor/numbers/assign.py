@@ -45,10 +45,21 @@ MOVE_BEFORE = re.compile(
     r"\s*(?:about\s+|nearly\s+|almost\s+|some\s+|around\s+|约|近|了)?$",
     re.IGNORECASE,
 )
+# "raised its rare earth mining quota by 10,000 tonnes": "by" after a move word of the clause, however
+# far; or "by X to Y" whatever the verb. X is the size of the move (the level is Y).
+_ABOUT = r"(?:about|nearly|almost|some|around|roughly|over|more\s+than|less\s+than|another|a\s+further)"
+BY_BEFORE = re.compile(rf"\bby\s+(?:{_ABOUT}\s+)?$", re.IGNORECASE)
+MOVE_THEN_BY = re.compile(rf"\b(?:{_MOVES})\b[^,;:.，；。]*\bby\s+(?:{_ABOUT}\s+)?$", re.IGNORECASE)
+TO_LEVEL_AFTER = re.compile(
+    r"\s*(?:,\s*or\s+[\d.,]+\s*(?:%|per\s*cent|percent)\s*,?\s*)?\bto\s+[^\d,;:.]{0,15}\d", re.IGNORECASE
+)
 # A money amount reached after a move ("shares down 9% to $14.20") is a level, never funding.
 LEVEL_AFTER_MOVE = re.compile(
     rf"\b(?:{_MOVES})\b(?!\s+to\b)[^,;]{{0,30}}\bto\s*$", re.IGNORECASE
 )  # not "up to"
+# "135,000 tonnes for mining": a metric word just after a number, joined by "for", is that number's
+# own; it names no other number of the sentence. ("1,500 tonnes of NdPr oxide" names a material.)
+OWN_AFTER = re.compile(r"\s*for\s+(?:(?:the|a|an|rare[\s-]earths?)\s+)?", re.IGNORECASE)
 RESPECTIVELY = re.compile(r"\brespectively\b|分别", re.IGNORECASE)
 
 
@@ -133,6 +144,11 @@ def earlier_or_move(sentence: str, quantity: Quantity) -> str | None:
         return "earlier"
     if MOVE_BEFORE.search(before):
         return "move"
+    if BY_BEFORE.search(before) and (
+        MOVE_THEN_BY.search(sentence[max(0, quantity.start - 120) : quantity.start])
+        or TO_LEVEL_AFTER.match(sentence, quantity.end)
+    ):
+        return "move"
     return None
 
 
@@ -160,6 +176,7 @@ def assign(
     cues = _cues(sentence, taxonomy, named)
     distractors = [(span.start, span.end) for span in taxonomy.distractors.find(sentence, longest=False)]
     paired = _respectively(sentence, quantities, named, cues)
+    owner = _owned_after(sentence, quantities, named)
     assigned = []
     for quantity in quantities:
         role = earlier_or_move(sentence, quantity)
@@ -173,6 +190,9 @@ def assign(
                 continue
             if metric.kind == "funding" and LEVEL_AFTER_MOVE.search(before):
                 continue
+            owned_by = owner.get(phrase)
+            if owned_by is not None and owned_by is not quantity:
+                continue  # "135,000 tonnes for mining and 127,000 tonnes for smelting": not 127,000's
             distance = _distance(sentence, phrase.start, phrase.end, quantity) + (
                 WEAK if metric.fallback else 0
             )
@@ -183,6 +203,8 @@ def assign(
                 if cue is None:
                     continue
                 distance += 0.5 * cue
+            if owned_by is quantity:
+                distance = 0.0
             scored.append((distance, phrase))
         if not scored:
             continue
@@ -206,6 +228,20 @@ def assign(
             )
         )
     return assigned
+
+
+def _owned_after(sentence: str, quantities: list[Quantity], named: list[Named]) -> dict[Named, Quantity]:
+    """Phrases that follow a quantity joined by "for" ("127,000 tonnes for smelting and
+    separation"), with the quantity they belong to (one of that shape's metrics)."""
+    owned: dict[Named, Quantity] = {}
+    for quantity in quantities:
+        joined = OWN_AFTER.match(sentence, quantity.end)
+        if joined is None:
+            continue
+        for phrase in named:
+            if phrase.start == joined.end() and quantity.shape in phrase.metric.expects:
+                owned.setdefault(phrase, quantity)
+    return owned
 
 
 def _cues(sentence: str, taxonomy: Taxonomy, named: list[Named]) -> dict[str, list[tuple[int, int]]]:

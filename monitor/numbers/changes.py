@@ -3,6 +3,10 @@
 
 A percentage counts only next to a word that says which way it went: "2.5% TREO", "a 25% tariff"
 or "a 10% stake" have none and are never a change.
+
+A change is a number's own only when its subject is the number's metric (:func:`subject_elsewhere`):
+"Shenghe's profit fell 20% as NdPr oxide prices averaged 420,000 yuan a tonne" has a price and a
+change, but the change is the profit's.
 """
 
 from __future__ import annotations
@@ -40,6 +44,47 @@ CHANGE = re.compile(
     rf"(?P<pct4>{NUMBER}){PERCENT}",
     re.IGNORECASE,
 )
+
+
+# Between a change and a number, a word that starts another clause with a subject of its own:
+# "profit fell 20% as prices averaged ...", "revenue rose 15% while NdPr oxide averaged ...".
+OTHER_CLAUSE = re.compile(
+    r"[;；]|\b(?:while|whereas|but|although|though|because|after|when"
+    r"|as(?!\s+(?:of|much|many|high|low|little|far|well|a\s+result|expected)\b))\b|，而|但|同时",
+    re.IGNORECASE,
+)
+# What else rises and falls in this news, besides the metrics: a change said of one is not a metric's.
+OTHER_SUBJECT = re.compile(
+    r"\b(?:sales|shares|stocks?|revenues?|profits?|earnings|income|turnover|margins?|dividends?)\b"
+    r"|营收|营业收入|收入|利润|销售额|销量|股价|股票|市值",
+    re.IGNORECASE,
+)
+
+Span = tuple[int, int]
+
+
+def subject_elsewhere(sentence: str, change: Span, quantity: Span, phrase: Span, others: list[Span]) -> bool:
+    """The change at ``change`` is said of something other than the number at ``quantity``, whose
+    metric is named at ``phrase`` (spans of ``sentence``): another clause begins between them; or
+    the metric is named between the change and the number, so the change's subject stands before
+    that name ("profit fell 20% as NdPr oxide averaged ..."); or another subject (``others``, the
+    distractor phrases such as "market value", or a word of :data:`OTHER_SUBJECT`) stands between
+    the change and the number, or between the metric's name and a change that follows it."""
+    if change[0] < quantity[1] and quantity[0] < change[1]:
+        return False
+    if change[1] <= quantity[0]:  # "fell 20% to 420,000 yuan"
+        gap = (change[1], quantity[0])
+        if gap[0] <= phrase[0] and phrase[1] <= gap[1]:
+            return True
+        side = (phrase[1] if phrase[1] <= change[0] else change[1], quantity[0])
+    else:  # "420,000 yuan a tonne, down 20%"
+        gap = side = (quantity[1], change[0])
+    if OTHER_CLAUSE.search(sentence, *gap):
+        return True
+    low, high = side
+    if OTHER_SUBJECT.search(sentence, low, high):
+        return True
+    return any(low <= start and end <= high for start, end in others)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from monitor.models import Observation, Tags
 from monitor.numbers.assign import Assigned, Named, assign, cue_spans, named_metrics
-from monitor.numbers.changes import Change, find_changes
+from monitor.numbers.changes import Change, find_changes, subject_elsewhere
 from monitor.numbers.metrics import FAMILIES_WITH_CUES, Taxonomy, default_taxonomy
 from monitor.numbers.periods import Period, choose, find_periods, usable
 from monitor.numbers.quantities import FULL_WIDTH, Quantity, find_quantities, number_starts
@@ -176,7 +176,7 @@ def _sentence(
     assigned = assign(sentence, quantities, taxonomy, relevant, named) if quantities else []
     periods = usable(sentence, find_periods(sentence, published)) if assigned or changes else []
     subjects = all_subjects.of(index) if assigned or changes else ()
-    attached = _attach_changes(sentence, assigned, changes)
+    attached = _attach_changes(sentence, assigned, changes, named, taxonomy) if changes else {}
     observations = []
     for item in assigned:
         quantity = item.quantity
@@ -239,8 +239,17 @@ def _per_unit_from_earlier(quantities: list[Quantity], named: list[Named]) -> li
     return found
 
 
-def _attach_changes(sentence: str, assigned: list[Assigned], changes: list[Change]) -> dict[int, Change]:
-    """Each change to the nearest observation of its clause, each observation at most one change."""
+def _attach_changes(
+    sentence: str, assigned: list[Assigned], changes: list[Change], named: list[Named], taxonomy: Taxonomy
+) -> dict[int, Change]:
+    """Each change to the nearest observation of its clause whose metric is the change's subject,
+    each observation at most one change."""
+    # Distractor words ("profit", "market value") are other subjects, unless part of a metric's name.
+    others = [
+        (span.start, span.end)
+        for span in taxonomy.distractors.find(sentence, longest=False)
+        if not any(phrase.start <= span.start and span.end <= phrase.end for phrase in named)
+    ]
     pairs = sorted(
         (_gap(sentence, change, item), index, change_index)
         for index, item in enumerate(assigned)
@@ -251,7 +260,11 @@ def _attach_changes(sentence: str, assigned: list[Assigned], changes: list[Chang
     for gap, index, change_index in pairs:
         if gap > 80 or change_index in taken or id(assigned[index]) in attached:
             continue
-        attached[id(assigned[index])] = changes[change_index]
+        item, change = assigned[index], changes[change_index]
+        quantity = (item.quantity.start, item.quantity.end)
+        if subject_elsewhere(sentence, (change.start, change.end), quantity, item.phrase[:2], others):
+            continue
+        attached[id(item)] = change
         taken.add(change_index)
     return attached
 
