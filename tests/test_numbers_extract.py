@@ -374,3 +374,28 @@ def test_a_change_belongs_to_its_own_subject(sentence: str, expected: list[tuple
     """A percentage whose subject is something else (profit, revenue, sales), or that stands in
     another clause, is not the change of the price next to it."""
     assert _stored(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # "index" is a distractor ("price index", "stock index"), but inside the quota's official
+        # name it names the quota: it neither lowers the reading nor takes the change away.
+        (
+            "The mining control index for 2024 rose 5.9% to 270,000 tonnes.",
+            [("quota:mining", 270000, 5.9, "2024")],
+        ),
+        (
+            "China's total control index for rare earth smelting and separation was 254,000 tonnes "
+            "for 2024.",
+            [("quota:smelting", 254000, None, "2024")],
+        ),
+        # A real index elsewhere in the sentence is still another subject.
+        (
+            "China's consumer price index rose 0.4% as rare earth mining quotas stayed at 270,000 tonnes.",
+            [("quota:mining", 270000, None, None)],
+        ),
+    ],
+)
+def test_a_metric_s_own_words_are_no_distractor(sentence: str, expected: list[tuple[Any, ...]]) -> None:
+    assert _stored(sentence) == expected

@@ -174,7 +174,7 @@ def assign(
     if not any(shape in phrase.metric.expects for phrase in named for shape in shapes):
         return []  # "$3.5 billion" and only trade or capacity named: nothing below could take it
     cues = _cues(sentence, taxonomy, named)
-    distractors = [(span.start, span.end) for span in taxonomy.distractors.find(sentence, longest=False)]
+    distractors = other_subjects(sentence, taxonomy, named, cues)
     paired = _respectively(sentence, quantities, named, cues)
     owner = _owned_after(sentence, quantities, named)
     assigned = []
@@ -256,6 +256,25 @@ def _cues(sentence: str, taxonomy: Taxonomy, named: list[Named]) -> dict[str, li
                 continue
             found.setdefault(family, []).append((start, end))
     return found
+
+
+def other_subjects(
+    sentence: str,
+    taxonomy: Taxonomy,
+    named: list[Named],
+    cues: dict[str, list[tuple[int, int]]] | None = None,
+) -> list[tuple[int, int]]:
+    """Spans of the distractor words ("profit", "market value") that are not part of a metric's own
+    words: "index" in "control index" names the quota, it is no other subject."""
+    if cues is None:
+        cues = _cues(sentence, taxonomy, named)
+    own = [(phrase.start, phrase.end) for phrase in named]
+    own += [span for spans in cues.values() for span in spans]
+    return [
+        (span.start, span.end)
+        for span in taxonomy.distractors.find(sentence, longest=False)
+        if not any(start <= span.start and span.end <= end for start, end in own)
+    ]
 
 
 def _distracted(sentence: str, phrase: Named, quantity: Quantity, distractors: list[tuple[int, int]]) -> bool:

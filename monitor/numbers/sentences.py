@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from monitor.models import Observation, Tags
-from monitor.numbers.assign import Assigned, Named, assign, cue_spans, named_metrics
+from monitor.numbers.assign import Assigned, Named, assign, cue_spans, named_metrics, other_subjects
 from monitor.numbers.changes import Change, find_changes, subject_elsewhere
 from monitor.numbers.metrics import FAMILIES_WITH_CUES, Taxonomy, default_taxonomy
 from monitor.numbers.periods import Period, choose, find_periods, usable
@@ -244,12 +244,8 @@ def _attach_changes(
 ) -> dict[int, Change]:
     """Each change to the nearest observation of its clause whose metric is the change's subject,
     each observation at most one change."""
-    # Distractor words ("profit", "market value") are other subjects, unless part of a metric's name.
-    others = [
-        (span.start, span.end)
-        for span in taxonomy.distractors.find(sentence, longest=False)
-        if not any(phrase.start <= span.start and span.end <= phrase.end for phrase in named)
-    ]
+    # Distractor words ("profit", "market value") are other subjects, unless part of a metric's words.
+    others = other_subjects(sentence, taxonomy, named)
     pairs = sorted(
         (_gap(sentence, change, item), index, change_index)
         for index, item in enumerate(assigned)
