@@ -399,3 +399,34 @@ def test_a_change_belongs_to_its_own_subject(sentence: str, expected: list[tuple
 )
 def test_a_metric_s_own_words_are_no_distractor(sentence: str, expected: list[tuple[Any, ...]]) -> None:
     assert _stored(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # Another mineral's concentrate, ore or trade is not rare earths'.
+        ("Tungsten concentrate prices rose to 168,000 yuan a tonne this week.", []),
+        ("国内钨精矿价格上涨至每吨16.8万元。", []),
+        ("China's iron ore imports rose to 100 million tonnes in May as rare earth exports fell.", []),
+        (
+            "Lithium concentrate prices fell to $800 a tonne, while rare earth concentrate held at "
+            "40,000 yuan a tonne.",
+            [("price:concentrate", 40000, None, None)],
+        ),
+        # A mineral's name inside a rare-earth compound is no other mineral.
+        (
+            "Dysprosium-iron alloy eased to 1.62 million yuan/t.",
+            [("price:dysprosium-iron", 1620000, None, None)],
+        ),
+        ("镝铁合金报价160万元/吨。", [("price:dysprosium-iron", 1600000, None, None)]),
+        (
+            "Samarium oxide, used in samarium-cobalt magnets, rose 12% to CNY 14,500 per ton.",
+            [("price:samarium-oxide", 14500, 12.0, None)],
+        ),
+        ("稀土精矿价格为每吨4万元。", [("price:concentrate", 40000, None, None)]),
+    ],
+)
+def test_another_mineral_s_numbers_are_not_rare_earths(
+    sentence: str, expected: list[tuple[Any, ...]]
+) -> None:
+    assert _stored(sentence) == expected

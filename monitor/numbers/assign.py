@@ -89,6 +89,8 @@ def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
         for span in taxonomy.index.find(sentence, longest=False)
         for metric in span.values
     ]
+    if found:
+        found = _not_another_minerals(sentence, found, taxonomy)
     if len(found) < 2:
         return found
     found.sort(key=lambda named: (named.start - named.end, named.start))  # longest first
@@ -112,6 +114,40 @@ def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
             )
         )
     ]
+
+
+# Before a mineral's name, a hyphen or a rare-earth element's character makes it part of a compound.
+_COMPOUND_BEFORE = frozenset("-‐‑/镧铈镨钕钷钐铕钆铽镝钬铒铥镱镥钪钇")
+
+
+def mineral_phrases(sentence: str, taxonomy: Taxonomy) -> list[tuple[int, int]]:
+    """Spans of another mineral's name with the metric words that follow it: "tungsten concentrate",
+    "iron ore imports", "钨精矿". Those words are that mineral's, not rare earths'."""
+    minerals = taxonomy.other_minerals.find(sentence, longest=True)
+    if not minerals:
+        return []
+    phrases = sorted((span.start, span.end) for span in taxonomy.index.find(sentence, longest=False))
+    found = []
+    for mineral in minerals:
+        if any(start < mineral.start and mineral.end <= stop for start, stop in phrases):
+            continue  # inside a rare-earth name: "dysprosium-iron alloy", "镝铁合金", "钕铁硼"
+        if sentence[mineral.start - 1 : mineral.start] in _COMPOUND_BEFORE:
+            continue  # the second half of a compound: "samarium-cobalt magnets", "钐钴磁体"
+        end = mineral.end
+        for start, stop in phrases:
+            if start >= end and start - end <= 1 and sentence[end:start] in ("", " ", "-"):
+                end = max(end, stop)
+        if end > mineral.end:
+            found.append((mineral.start, end))
+    return found
+
+
+def _not_another_minerals(sentence: str, found: list[Named], taxonomy: Taxonomy) -> list[Named]:
+    """Without the phrases that belong to another mineral (:func:`mineral_phrases`)."""
+    foreign = mineral_phrases(sentence, taxonomy)
+    if not foreign:
+        return found
+    return [named for named in found if not any(s <= named.start and named.end <= e for s, e in foreign)]
 
 
 def cue_spans(sentence: str, taxonomy: Taxonomy) -> dict[str, list[tuple[int, int]]]:
@@ -174,7 +210,8 @@ def assign(
     if not any(shape in phrase.metric.expects for phrase in named for shape in shapes):
         return []  # "$3.5 billion" and only trade or capacity named: nothing below could take it
     cues = _cues(sentence, taxonomy, named)
-    distractors = other_subjects(sentence, taxonomy, named, cues)
+    # Another mineral's price or trade ("tungsten concentrate prices") is another subject.
+    distractors = other_subjects(sentence, taxonomy, named, cues) + mineral_phrases(sentence, taxonomy)
     paired = _respectively(sentence, quantities, named, cues)
     owner = _owned_after(sentence, quantities, named)
     assigned = []

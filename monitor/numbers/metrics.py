@@ -56,6 +56,7 @@ class Taxonomy:
     ungated: PhraseIndex[Metric]  # the phrases of metrics read in any article (prices, quotas, ...)
     cues: PhraseIndex[str]  # cue words → their families
     distractors: PhraseIndex[str]
+    other_minerals: PhraseIndex[str]  # "tungsten", "钨": their "concentrate" or "ore" is not rare earths'
     units: Mapping[str, Unit]  # lowercase word → unit
     currencies: Mapping[str, str]  # lowercase word → ISO code
     currencies_written: tuple[str, ...]  # the words as the file writes them ("US$", "RMB", "yuan")
@@ -144,6 +145,8 @@ def load(path: Path = DEFAULT_PATH) -> Taxonomy:
         currencies.update((re.sub(r"\s+", " ", word).lower(), code) for word in words)
     multipliers = {str(word).lower(): float(factor) for word, factor in data.get("multipliers", {}).items()}
     distractor_words = _strings(distractors, "en", "distractors") + _strings(distractors, "zh", "distractors")
+    minerals = data.get("other_minerals", {})
+    mineral_words = _strings(minerals, "en", "other_minerals") + _strings(minerals, "zh", "other_minerals")
     return Taxonomy(
         metrics=metrics,
         index=PhraseIndex((phrase, metric) for metric in metrics for phrase in metric.words),
@@ -155,6 +158,7 @@ def load(path: Path = DEFAULT_PATH) -> Taxonomy:
         ),
         cues=PhraseIndex(cues),
         distractors=PhraseIndex((word, "distractor") for word in distractor_words),
+        other_minerals=PhraseIndex((word, "mineral") for word in mineral_words),
         units=_units(data.get("unit", [])),
         currencies=currencies,
         currencies_written=tuple(written),
