@@ -106,3 +106,47 @@ def test_not_a_string_gives_an_empty_extraction_instead_of_raising() -> None:
     result = extract_plain(None, url="file:///broken.txt")  # type: ignore[arg-type]
     assert result.text == ""
     assert result.empty_reason == EmptyReason.ERROR
+
+
+# --- Chinese and Japanese texts: no spaces, so no word counts --------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "title", "body", "published"),
+    [
+        (  # a headline, a labelled date line, the body
+            "中国稀土价格继续上涨\n\n发布时间：2025-10-20\n\n氧化镨钕价格上涨至每吨59.5万元，较上周上涨1.5%。",
+            "中国稀土价格继续上涨",
+            "氧化镨钕价格上涨至每吨59.5万元，较上周上涨1.5%。",
+            "2025-10-20",
+        ),
+        (  # Traditional characters, a date written with 年月日 and a time
+            "稀土出口管制再收緊\n\n發佈時間：2025年10月20日 14:30\n\n商務部宣布對鏑、鋱實施出口管制。",
+            "稀土出口管制再收緊",
+            "商務部宣布對鏑、鋱實施出口管制。",
+            "2025-10-20",
+        ),
+        (  # Japanese
+            "レアアース価格が上昇\n\n公開日：2025/10/20\n\n酸化ジスプロシウムの価格が上昇した。",
+            "レアアース価格が上昇",
+            "酸化ジスプロシウムの価格が上昇した。",
+            "2025-10-20",
+        ),
+        (  # no headline: the first sentence becomes the title, the body keeps it
+            "氧化镨钕价格上涨至每吨59.5万元。稀土出口管制推高了市场预期。\n\n分析人士表示价格仍将上涨。",
+            "氧化镨钕价格上涨至每吨59.5万元",
+            "氧化镨钕价格上涨至每吨59.5万元。稀土出口管制推高了市场预期。\n\n分析人士表示价格仍将上涨。",
+            None,
+        ),
+    ],
+)
+def test_cjk_headline_and_date_line(text: str, title: str, body: str, published: str | None) -> None:
+    extracted = extract_plain(text)
+    assert (extracted.title, extracted.text, extracted.published) == (title, body, published)
+
+
+@pytest.mark.parametrize(
+    "line", ["2025年10月", "共2025条评论", "第2025期", "时间就是金钱，2025年不会等人。"]
+)
+def test_numbers_that_are_no_date_line_stay(line: str) -> None:
+    text = f"稀土价格继续上涨\n\n{line}\n\n氧化镨钕价格上涨至每吨59.5万元。"
+    assert line in extract_plain(text).text

@@ -409,7 +409,10 @@ def _unnamed(pattern: re.Pattern[str]) -> str:
 # bullet pass the first alternative): share and read-time counters, comment counts, dates, bylines. Their
 # patterns match the item alone, a prefix of the line, so only patterns without "$" are used whole.
 # Possessive: a month name is a whole word of letters, so giving letters back never helps.
-DATE_HEAD = r"[\s,]*(?:\d|[A-Za-z]{3,9}+\.?\s+\d|(?i:published|updated|posted|last updated|modified|date))"
+DATE_HEAD = (
+    r"[\s,]*(?:\d|[A-Za-z]{3,9}+\.?\s+\d|(?i:published|updated|posted|last updated|modified|date)"
+    r"|[发發][布佈]|更新|[时時][间間]|日期|公開日|掲載日)"
+)
 WIDGET_HEADS = (
     _any_case("share|" + NETWORK),
     _any_case(READ_TIME.pattern),

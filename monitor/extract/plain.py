@@ -21,7 +21,11 @@ _MAX_TITLE_WORDS = 20
 _MAX_TITLE_CHARS = 140
 _SENTENCE_END = re.compile(r"(?<=[^\s.][.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
 _BULLET = re.compile(r"[-–—•·*▪►]\s+")
-_CLAUSE_BREAK = re.compile(r"\s*(?:,|;|:|\s[-–—]\s)\s*")
+_CLAUSE_BREAK = re.compile(r"\s*(?:,|;|:|，|；|：|\s[-–—]\s)\s*")
+# Chinese and Japanese: no spaces between words, sentences end with 。！？.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_CJK_SENTENCE_END = re.compile(r"(?<=[。！？])")
+_CJK_TITLE_CHARS = (4, 60)
 
 
 def extract_plain(text: str, url: str | None = None) -> Extracted:
@@ -81,7 +85,7 @@ def split_title(text: str) -> tuple[str, str]:
     if not paragraphs:
         return "", ""
     first = paragraphs[0]
-    if len(paragraphs) > 1 and is_headline_like(first, min_words=_MIN_TITLE_WORDS):
+    if len(paragraphs) > 1 and (is_headline_like(first, min_words=_MIN_TITLE_WORDS) or _cjk_headline(first)):
         return first, "\n\n".join(paragraphs[1:])
     return derive_title(paragraphs), text
 
@@ -95,8 +99,22 @@ def derive_title(paragraphs: list[str]) -> str:
     return _shorten(_first_sentence(paragraphs[0]))
 
 
+def _cjk_headline(line: str) -> bool:
+    """A Chinese or Japanese headline: short, mostly CJK, no sentence or clause punctuation at its end
+    (word counts mean nothing without spaces)."""
+    low, high = _CJK_TITLE_CHARS
+    return (
+        low <= len(line) <= high
+        and "\n" not in line
+        and line[-1] not in "。！？；：，、.!?;:,"
+        and len(_CJK.findall(line)) * 2 >= len(line)
+    )
+
+
 def _first_sentence(text: str) -> str:
     sentence = _SENTENCE_END.split(text[:1000], maxsplit=1)[0].strip()
+    if _CJK.search(sentence):
+        sentence = _CJK_SENTENCE_END.split(sentence, maxsplit=1)[0].rstrip("。！？")
     if sentence.endswith(":"):  # "... to comprehensive utilization, emphasizing:" introduces a list
         head, _, _ = sentence.rpartition(",")
         sentence = head or sentence

@@ -157,10 +157,17 @@ _DATE_PATTERNS = (
     re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"),
     re.compile(r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+(?P<year>\d{4})"),
     re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),
+    # Chinese and Japanese pages: "2025年10月20日", "2025/10/20", "2025.10.20".
+    re.compile(r"(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日?"),
+    re.compile(r"(?P<year>\d{4})[/.](?P<month>\d{1,2})[/.](?P<day>\d{1,2})"),
 )
 # Optional words around a date in a widget: "Updated: Jan 12, 2026, 10:30 AM ET".
 _DATE_PREFIX = re.compile(
-    r"(?:(?:Published|Updated|Posted|Last updated|Modified|Date)\s*(?:on|at)?\s*:?\s*)?", re.I
+    r"(?:(?:Published|Updated|Posted|Last updated|Modified|Date)\s*(?:on|at)?\s*:?\s*"
+    # 发布时间 / 發佈時間 / 发布日期 / 更新时间 / 时间 / 日期; Japanese 公開日 / 掲載日 / 更新日
+    r"|(?:[发發][布佈](?:[时時][间間]|日期)?|更新(?:[时時][间間]|日期)?|[时時][间間]|日期|公開日|掲載日|更新日)"
+    r"\s*[:：]?\s*)?",
+    re.I,
 )
 _TIME_SUFFIX = re.compile(
     r"(?:\s*(?:,|at|-|–|\|)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?\s*$", re.IGNORECASE
