@@ -146,3 +146,31 @@ def test_a_note_in_the_article_s_own_voice_stays_in_the_text() -> None:
     assert clean("\n".join([lead, note])).text == "\n\n".join([lead, note])
     editorial = "Note: This article has been updated with the ministry's reply."
     assert [r.reason for r in clean("\n".join([lead, editorial])).removed] == ["disclaimer"]
+
+
+@pytest.mark.parametrize(
+    ("line", "authors", "wire"),
+    [
+        ("By Jane Doe, Reuters", ("Jane Doe",), "Reuters"),
+        ("By Jane Doe and John Roe, Bloomberg", ("Jane Doe", "John Roe"), "Bloomberg"),
+        ("By Jane Doe", ("Jane Doe",), None),
+        ("By Jane Doe, Mining Weekly", ("Jane Doe", "Mining Weekly"), None),  # an outlet we cannot tell
+        ("By Reuters", (), "Reuters"),
+    ],
+)
+def test_a_wire_in_a_byline_is_the_outlet(line: str, authors: tuple[str, ...], wire: str | None) -> None:
+    text = f"{line}\n\nPrices of NdPr oxide rose to 520,000 yuan per tonne on Thursday, traders said."
+    cleaned = clean(text)
+    assert (cleaned.authors, cleaned.text.startswith("Prices")) == (authors, True)
+    assert provenance.byline_wire(line) == wire
+
+
+def test_plain_text_outlet_from_a_byline_wire() -> None:
+    from monitor.extract.plain import extract_plain
+
+    text = (
+        "Rare earth prices climb\n\nBy Jane Doe, Reuters\n\n"
+        "Prices of NdPr oxide rose to 520,000 yuan per tonne on Thursday, traders said in Beijing."
+    )
+    extracted = extract_plain(text)
+    assert (extracted.authors, extracted.site_name) == (("Jane Doe",), "Reuters")

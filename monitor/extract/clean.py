@@ -99,7 +99,8 @@ class _Collector:
         return Cleaned(
             text="\n\n".join(self.kept),
             removed=tuple(self.removed),
-            authors=tuple(self.authors),
+            # "By Jane Doe, Reuters": the agency is the outlet (provenance.byline_wire), not a writer.
+            authors=tuple(name for name in self.authors if name not in provenance.WIRES),
             origin=self.origin,
             flags=tuple(self.flags),
             captions=tuple(self.captions),

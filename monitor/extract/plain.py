@@ -62,7 +62,16 @@ def named_outlet(cleaned: Cleaned, body: str) -> str | None:
     """Who published a text, as the text itself says: a wire dateline, the syndication note, or a
     wire naming itself ("told AFP"). A text file has no site metadata; this stands in for it."""
     first = body.split("\n\n", 1)[0]
-    return provenance.dateline_outlet(first) or cleaned.origin or provenance.wire_outlet(body)
+    return (
+        provenance.dateline_outlet(first)
+        or cleaned.origin
+        or next((wire for line in _bylines(cleaned) if (wire := provenance.byline_wire(line))), None)
+        or provenance.wire_outlet(body)
+    )
+
+
+def _bylines(cleaned: Cleaned) -> list[str]:
+    return [removed.text for removed in cleaned.removed if removed.reason == "byline"]
 
 
 def _removed_authors(cleaned: Cleaned) -> tuple[str, ...]:
