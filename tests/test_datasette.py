@@ -254,6 +254,7 @@ def test_latest_numbers_show_each_series_with_its_change(site: Site) -> None:
     assert (cny["value"], cny["value_high"], cny["previous_value"], cny["change_pct"]) == (
         600000, 610000, 620000, -3.23)
     assert rows[("price:ndpr-oxide", "USD")]["previous_value"] is None  # a USD/kg series of its own
+    assert (cny["amount"], cny["previous_amount"]) == ("600,000–610,000 CNY/t", "620,000 CNY/t")
     page = site.get("/{db}/latest_numbers").text
     assert 'href="/news/metric_series?metric=price%3Andpr-oxide"' in page
 
@@ -280,7 +281,8 @@ def test_a_series_is_a_csv_and_an_atom_feed(site: Site) -> None:
     csv = site.get("/{db}/metric_series.csv", metric="price:ndpr-oxide")
     assert csv.status_code == 200
     lines = csv.text.strip().splitlines()
-    assert lines[0].startswith("observed,value,value_high,currency,unit,period") and len(lines) == 5
+    assert lines[0].startswith("observed,amount,value,value_high,currency,unit,period") and len(lines) == 5
+    assert '"600,000–610,000 CNY/t"' in csv.text
     feed = ET.fromstring(site.get("/{db}/metric_series.atom", metric="price:ndpr-oxide").content)
     assert feed.findtext(f"{ATOM}title") == "Rare Earth Monitor: Market numbers: one metric"
     entries = feed.findall(f"{ATOM}entry")

@@ -146,3 +146,43 @@ def test_retag_gives_an_upgraded_database_its_numbers_once(
         prices = _prices(db)
         assert [p["copies"] for p in prices] == [1, 2, 1]
     assert db["alerts"].count == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "high", "currency", "unit"),
+    [
+        (595000.0, None, "CNY", "t"),
+        (60.0, 65.0, "USD", "kg"),
+        (62.5, None, "USD", "kg"),
+        (270000.0, None, None, "t"),
+        (400000000.0, None, "USD", None),
+        (0.35, None, None, None),
+        (1720000.0, None, "CNY", "t"),
+        (99.0, None, "CNY", "kg"),
+        (1234.5, None, "USD", "kg"),
+        (123456.7, None, "CNY", "t"),
+        (-1234.56, None, None, None),
+        (7.05, 7.5, "CNY", "kg"),
+    ],
+)
+def test_the_served_amount_reads_like_the_alerts(
+    value: float, high: float | None, currency: str | None, unit: str | None
+) -> None:
+    # Datasette shows the SQL expression; alerts and the CLI use display.amount: one way to write a number.
+    from monitor.numbers.display import amount
+    from monitor.store.migrations import amount_sql
+
+    db = Database(memory=True)
+    row = db.execute(
+        f"select {amount_sql()} from (select ? as value, ? as value_high, ? as currency, ? as unit)",
+        [value, high, currency, unit],
+    ).fetchone()
+    assert row[0] == amount(value, high, currency, unit)
+
+
+def test_the_metric_page_query_writes_amounts_the_same_way() -> None:
+    from monitor.store.migrations import amount_sql
+
+    path = Path(__file__).resolve().parent.parent / "datasette-metadata.json"
+    metadata = json.loads(path.read_text("utf-8"))
+    assert amount_sql("o.") in metadata["databases"]["monitor"]["queries"]["metric_series"]["sql"]

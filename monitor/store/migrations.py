@@ -621,3 +621,45 @@ left join ranked p on p.metric = l.metric and coalesce(p.currency, '') = coalesc
   and coalesce(p.unit, '') = coalesce(l.unit, '') and p.rank = 2
 where l.rank = 1
 """
+
+
+def _number_sql(column: str) -> str:
+    # As monitor.numbers.display.number: whole values of 100 or more with thousands separators,
+    # others to six significant digits, separated too from 1,000 ("595,000", "62.5", "1,234.5").
+    g = f"printf('%.6g', {column})"
+    return (
+        f"case when {column} is null then null "
+        f"when {column} = cast({column} as integer) and abs({column}) >= 100 then printf('%,d', {column}) "
+        f"when abs({column}) >= 1000 and abs({column}) < 1000000 then case when instr({g}, '.') = 0 "
+        f"then printf('%,d', cast(round({column}) as integer)) "
+        f"else printf('%,d', cast({column} as integer)) || substr({g}, instr({g}, '.')) end "
+        f"else {g} end"
+    )
+
+
+def amount_sql(prefix: str = "") -> str:
+    """SQL for a number as people read it, as ``monitor.numbers.display.amount`` writes it:
+    ``595,000 CNY/t``, ``60–65 USD/kg``, ``270,000 t``. ``prefix``: the table alias with its dot."""
+    value, high, currency, unit = (f"{prefix}{name}" for name in ("value", "value_high", "currency", "unit"))
+    return (
+        f"({_number_sql(value)} || coalesce('–' || ({_number_sql(high)}), '') || "
+        f"case when {currency} is not null and {unit} is not null then ' ' || {currency} || '/' || {unit} "
+        f"when coalesce({currency}, {unit}) is not null then ' ' || coalesce({currency}, {unit}) else '' end)"
+    )
+
+
+@migrations()
+def m014_latest_numbers_amount(db: Database) -> None:
+    # The latest values as people read them ("595,000 CNY/t" beside 595000.0), and the previous one too.
+    db.execute("drop view if exists latest_numbers")
+    db.execute(LATEST_NUMBERS_WITH_AMOUNT)
+
+
+LATEST_NUMBERS_WITH_AMOUNT = LATEST_NUMBERS.replace(
+    "select\n  l.metric,\n",
+    f"select\n  l.metric,\n  {amount_sql('l.')} as amount,\n",
+).replace(
+    "  p.value as previous_value,\n",
+    "  p.value as previous_value,\n"
+    f"  {amount_sql('p.')} as previous_amount,\n",
+)
