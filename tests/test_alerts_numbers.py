@@ -136,7 +136,7 @@ def test_the_message_shows_the_number_the_previous_one_the_change_and_the_eviden
     may = _obs(620_000, sentence="NdPr <b>rose</b>.")
     alert = numbers.fire(rule, may, numbers.Seen(april, False), "javascript:alert(1)")
     assert alert is not None
-    assert alert.title == "price:ndpr-oxide up 12.7 % to 620,000 CNY/t (2025-05)"
+    assert alert.title == "NdPr oxide price up 12.7 % to 620,000 CNY/t (2025-05)"
     html = numbers.render(alert.payload, "html", "http://monitor.test/db")
     assert "Previous: 550,000 CNY/t for 2025-04 (Price Watch)" in html and "Change: +12.7 %" in html
     assert "Evidence (Wire Service): “NdPr &lt;b&gt;rose&lt;/b&gt;.”" in html
@@ -169,7 +169,7 @@ def test_a_price_jump_is_delivered_once_with_its_numbers(
         runner.ingest(cfg, db, [folders[name]], name)
         _deliver(db, cfg)
     (message,) = hook.messages
-    assert message["title"] == "price:ndpr-oxide up 12.7 % to 620,000 CNY/t (2025-05)"
+    assert message["title"] == "NdPr oxide price up 12.7 % to 620,000 CNY/t (2025-05)"
     text = message["message"].replace("\\", "")
     for part in (
         "620,000 CNY/t",

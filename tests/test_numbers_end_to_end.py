@@ -120,7 +120,7 @@ def test_a_price_rise_is_one_point_per_source_statement_and_one_alert(
     assert wire["copies"] == 2 and set(json.loads(wire["outlets"])) == {"Wire Service", "Metals Daily"}
 
     (message,) = hook.messages
-    assert message["title"].startswith("price:ndpr-oxide up 12.7 % to 620,000 CNY/t")
+    assert message["title"].startswith("NdPr oxide price up 12.7 % to 620,000 CNY/t")
     text = message["message"].replace("\\", "")
     assert "Previous: 550,000 CNY/t for 2025-04 (Price Watch)" in text and "Change: +12.7 %" in text
     assert f"Evidence ({message['outlet']}):" in text and message["sentence"] in text

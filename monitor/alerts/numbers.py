@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.links import article_url, row_url, safe_url
 from monitor.models import Alert
 from monitor.numbers.display import amount, number
+from monitor.numbers.metrics import default_taxonomy
 from monitor.store.observations import StoredObservation
 
 if TYPE_CHECKING:  # the rules' type only: rules import the renderer, which renders number alerts
@@ -65,6 +66,7 @@ class NumberFacts:
     observation_id: int
     article_id: int
     story_id: int
+    label: str = ""  # the metric as people say it ("NdPr oxide price"); outbox rows before it have none
 
     def to_json(self) -> str:
         return json.dumps({"kind": "number", **asdict(self)}, ensure_ascii=False)
@@ -124,6 +126,7 @@ def fire(rule: Rule, obs: StoredObservation, seen: Seen, url: str) -> Alert | No
         previous_observed=prev.observed if prev else None, previous_outlet=prev.outlet if prev else None,
         sentence=obs.sentence, outlet=obs.outlet, url=url, reason="; ".join(reasons),
         observation_id=obs.id, article_id=obs.article_id, story_id=obs.story_id,
+        label=metric_label(obs.metric),
     )
     return Alert(
         rule=rule.name,
@@ -147,13 +150,20 @@ def dedup_key(rule: str, statement: str) -> str:
 # Rendering ------------------------------------------------------------------------------------
 
 
+def metric_label(metric: str) -> str:
+    """"NdPr oxide price" for ``price:ndpr-oxide`` (the metric itself when the taxonomy has no label)."""
+    return default_taxonomy().labels().get(metric, metric)
+
+
 def title(facts: NumberFacts) -> str:
+    """``NdPr oxide price up 12.7 % to 620,000 CNY/t (2025-05)``: what a reader scans in a chat list."""
     now = amount(facts.value, facts.value_high, facts.currency, facts.unit)
     when = f" ({facts.period})" if facts.period else ""
+    name = facts.label or facts.metric
     if facts.change_pct is not None:
         way = "up" if facts.change_pct >= 0 else "down"
-        return f"{facts.metric} {way} {abs(facts.change_pct):.1f} % to {now}{when}"
-    return f"{facts.metric}: {now}{when}"
+        return f"{name} {way} {abs(facts.change_pct):.1f} % to {now}{when}"
+    return f"{name}: {now}{when}"
 
 
 def lines(facts: NumberFacts, database_url: str) -> list[str]:
