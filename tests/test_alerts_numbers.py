@@ -4,6 +4,7 @@ delivered through the outbox with real Apprise to a real JSON endpoint and SMTP 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -209,3 +210,18 @@ def test_a_number_alert_waits_for_a_receiver_that_is_down_and_arrives_once(
     _deliver(db, cfg)
     _deliver(db, cfg)
     assert len(hook.messages) == 1 and len(mail.messages) == 1
+
+
+def test_an_outbox_row_from_before_labels_still_renders() -> None:
+    from monitor.alerts.numbers import NumberFacts, render, title
+
+    facts = dict(
+        rule="r", metric="price:ndpr-oxide", value=620000.0, value_high=None, currency="CNY", unit="t",
+        written="620,000 yuan per tonne", period="2025-05", observed="2025-05-01", change_pct=None,
+        computed=False, previous_value=None, previous_period=None, previous_observed=None,
+        previous_outlet=None, sentence="NdPr oxide rose to 620,000 yuan per tonne in May.", outlet="Wire",
+        url="https://wire.example/a", reason="new", observation_id=1, article_id=1, story_id=1,
+    )
+    old = NumberFacts.from_json(json.dumps({"kind": "number", **facts}))  # written before `label` existed
+    assert title(old) == "price:ndpr-oxide: 620,000 CNY/t (2025-05)"
+    assert "NdPr oxide rose" in render(json.dumps({"kind": "number", **facts}), "text", "")
