@@ -263,6 +263,9 @@ def test_a_metric_page_draws_each_series_with_points_linked_to_their_evidence(si
     page = site.get("/{db}/metric_series", metric="price:ndpr-oxide").text
     assert page.count('<figure class="monitor-chart">') == 2  # CNY/t and USD/kg are never one line
     assert "price:ndpr-oxide (CNY/t)" in page and "price:ndpr-oxide (USD/kg)" in page
+    assert "<h2>NdPr oxide price <code>price:ndpr-oxide</code></h2>" in page  # its name, then its key
+    for unit in ("CNY/t", "USD/kg"):  # each value axis says what it counts
+        assert f'class="monitor-axis-unit">{unit}</text>' in page
     points = site.rows("/{db}/metric_series.json", metric="price:ndpr-oxide")
     ids = [r["observation_id"] for r in points if r["value_high"]] + [r["observation_id"] for r in points]
     for observation_id in ids:

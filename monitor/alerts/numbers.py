@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.links import article_url, row_url, safe_url
 from monitor.models import Alert
 from monitor.numbers.display import amount, number
-from monitor.numbers.metrics import default_taxonomy
+from monitor.numbers.metrics import labels
 from monitor.store.observations import StoredObservation
 
 if TYPE_CHECKING:  # the rules' type only: rules import the renderer, which renders number alerts
@@ -152,7 +152,7 @@ def dedup_key(rule: str, statement: str) -> str:
 
 def metric_label(metric: str) -> str:
     """"NdPr oxide price" for ``price:ndpr-oxide`` (the metric itself when the taxonomy has no label)."""
-    return default_taxonomy().labels().get(metric, metric)
+    return labels().get(metric, metric)
 
 
 def title(facts: NumberFacts) -> str:

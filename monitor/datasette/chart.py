@@ -19,7 +19,7 @@ from markupsafe import Markup
 from monitor.numbers.display import amount
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 90, 20, 16, 36
+LEFT, RIGHT, TOP, BOTTOM = 90, 20, 28, 36
 MAX_CHARTS = 4  # series (currency/unit pairs) drawn for one metric; the table lists every point
 TOOLTIP_CHARS = 240
 
@@ -80,13 +80,14 @@ def _points(rows: Sequence[Mapping[str, Any]], href: Callable[[int], str], unit:
 
 def chart(title: str, rows: Sequence[Mapping[str, Any]], href: Callable[[int], str]) -> Markup:
     """Every series of a metric as SVG charts; empty markup when nothing has a value and a date."""
-    parts = [svg(f"{title} ({unit})" if unit else title, _points(group, href, unit))
+    parts = [svg(f"{title} ({unit})" if unit else title, _points(group, href, unit), unit)
              for unit, group in series(rows)[:MAX_CHARTS]]
     return Markup("").join(parts)
 
 
-def svg(title: str, points: Sequence[Point]) -> Markup:
-    """One series: a line through its points in time order, each point a link to its evidence."""
+def svg(title: str, points: Sequence[Point], unit: str = "") -> Markup:
+    """One series: a line through its points in time order, each point a link to its evidence;
+    ``unit`` ("CNY/t") heads the value axis."""
     if not points:
         return Markup("")
     first, last = points[0].day, points[-1].day
@@ -112,6 +113,10 @@ def svg(title: str, points: Sequence[Point]) -> Markup:
     axis = Markup('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>')
     out.append(axis.format(LEFT, bottom, WIDTH - RIGHT, bottom))
     out.append(axis.format(LEFT, TOP, LEFT, bottom))
+    if unit:
+        heading = Markup('<text x="{}" y="{}" text-anchor="end" font-size="11" font-weight="bold"'
+                         ' fill="#444" class="monitor-axis-unit">{}</text>')
+        out.append(heading.format(LEFT - 6, TOP - 12, unit))
     for i in range(4):  # four value labels, bottom to top
         value = low + (high - low) * i / 3
         out.append(Markup('<text x="{}" y="{:.1f}" text-anchor="end" font-size="11" fill="#444">{}</text>')

@@ -170,3 +170,11 @@ def load(path: Path = DEFAULT_PATH) -> Taxonomy:
 def default_taxonomy() -> Taxonomy:
     """The shipped taxonomy, loaded once per process."""
     return load()
+
+
+@cache
+def labels() -> dict[str, str]:
+    """Each shipped metric's label ("price:ndpr-oxide" → "NdPr oxide price"), read without building the
+    taxonomy (no pint): for pages and messages that only name metrics."""
+    data = tomllib.loads(DEFAULT_PATH.read_text(encoding="utf-8"))
+    return {str(entry["name"]): str(entry.get("label") or entry["name"]) for entry in data.get("metric", [])}

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from monitor.datasette import atom, chart
 from monitor.datasette import markup as render
+from monitor.numbers.metrics import labels as metric_labels
 from monitor.search import register_sql_functions
 from monitor.store import observations, stories
 
@@ -162,7 +163,9 @@ def _series_chart(datasette: Any, database: str, request: Any) -> Any:
             return str(datasette.urls.row(database, "observations", str(observation_id)))
 
         drawn = chart.chart(metric, rows, href)
-        return {"monitor_render": render, "monitor_chart": drawn, "monitor_metric": metric}
+        label = metric_labels().get(metric)
+        return {"monitor_render": render, "monitor_chart": drawn, "monitor_metric": metric,
+                "monitor_metric_label": label}
 
     return inner
 
