@@ -319,6 +319,8 @@ def test_a_metric_chart_point_opens_its_evidence(page: Page) -> None:
     charts = page.locator("figure.monitor-chart svg")
     assert charts.count() == 2 and charts.first.is_visible()
     assert page.locator("figure.monitor-chart a.monitor-point").count() == 4
+    assert page.get_by_role("heading", name="NdPr oxide price").is_visible()
+    assert not page.get_by_text("Custom SQL query").is_visible()  # Datasette's heading says nothing here
     shot(page, "13-metric-chart")
     point = page.locator("figure.monitor-chart >> nth=0 >> a.monitor-point >> nth=-1")
     point.locator("circle").click()
