@@ -376,6 +376,7 @@ async def run_source(db: Database, ctx: Context, source: Source, fetcher: Fetche
     log.event(
         logger,
         "source_done",
+        logging.WARNING if report.error else logging.INFO,  # a source that failed must reach `-p warning`
         source=source.name,
         entries=report.entries,
         new=report.new,

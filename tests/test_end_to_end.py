@@ -114,7 +114,12 @@ def test_shipped_config_offline_records_errors_and_backs_off(
     text = re.sub(r'outlet = "([^"]+)"\n', 'outlet = "\\1"\nallow_private = true\n', text)
     config = tmp_path / "feeds.toml"
     config.write_text(text)
-    _once(cli_runner, config)
+    result = cli_runner.invoke(cli, ["--config", str(config), "once"])
+    assert result.exit_code == 0, result.output
+    done = [line.split() for line in result.stderr.splitlines() if " monitor.pipeline source_done " in line]
+    # A failing source is a warning (seen with --log-level warning and in `journalctl -p warning`).
+    levels = {("error=" in " ".join(words), words[words.index("monitor.pipeline") - 1]) for words in done}
+    assert levels == {(True, "WARNING"), (False, "INFO")}
     db = sqlite3.connect(tmp_path / "data" / "monitor.db")
     web = db.execute(
         "select name, error_count, last_error, next_due from sources where kind != 'files'"
