@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from monitor.numbers.metrics import FAMILIES_WITH_CUES, Metric, Taxonomy
@@ -120,12 +121,13 @@ def named_metrics(sentence: str, taxonomy: Taxonomy) -> list[Named]:
 _COMPOUND_BEFORE = frozenset("-‐‑/镧铈镨钕钷钐铕钆铽镝钬铒铥镱镥钪钇")
 
 
-def mineral_phrases(sentence: str, taxonomy: Taxonomy) -> list[tuple[int, int]]:
+@lru_cache(maxsize=256)  # asked by named_metrics, then by assign, for the same sentence
+def mineral_phrases(sentence: str, taxonomy: Taxonomy) -> tuple[tuple[int, int], ...]:
     """Spans of another mineral's name with the metric words that follow it: "tungsten concentrate",
     "iron ore imports", "钨精矿". Those words are that mineral's, not rare earths'."""
     minerals = taxonomy.other_minerals.find(sentence, longest=True)
     if not minerals:
-        return []
+        return ()
     phrases = sorted((span.start, span.end) for span in taxonomy.index.find(sentence, longest=False))
     found = []
     for mineral in minerals:
@@ -139,7 +141,7 @@ def mineral_phrases(sentence: str, taxonomy: Taxonomy) -> list[tuple[int, int]]:
                 end = max(end, stop)
         if end > mineral.end:
             found.append((mineral.start, end))
-    return found
+    return tuple(found)
 
 
 def _not_another_minerals(sentence: str, found: list[Named], taxonomy: Taxonomy) -> list[Named]:
@@ -211,7 +213,7 @@ def assign(
         return []  # "$3.5 billion" and only trade or capacity named: nothing below could take it
     cues = _cues(sentence, taxonomy, named)
     # Another mineral's price or trade ("tungsten concentrate prices") is another subject.
-    distractors = other_subjects(sentence, taxonomy, named, cues) + mineral_phrases(sentence, taxonomy)
+    distractors = other_subjects(sentence, taxonomy, named, cues) + list(mineral_phrases(sentence, taxonomy))
     paired = _respectively(sentence, quantities, named, cues)
     owner = _owned_after(sentence, quantities, named)
     assigned = []
