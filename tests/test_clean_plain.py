@@ -131,6 +131,12 @@ def test_not_a_string_gives_an_empty_extraction_instead_of_raising() -> None:
             "酸化ジスプロシウムの価格が上昇した。",
             "2025-10-20",
         ),
+        (  # Korean: spaces between words, but no capitals for the English headline test
+            "희토류 가격 상승\n\n중국 상무부는 희토류 수출 통제를 강화했다고 밝혔다.",
+            "희토류 가격 상승",
+            "중국 상무부는 희토류 수출 통제를 강화했다고 밝혔다.",
+            None,
+        ),
         (  # no headline: the first sentence becomes the title, the body keeps it
             "氧化镨钕价格上涨至每吨59.5万元。稀土出口管制推高了市场预期。\n\n分析人士表示价格仍将上涨。",
             "氧化镨钕价格上涨至每吨59.5万元",

@@ -238,12 +238,13 @@ _MENU_ITEM_CHARS = 40
 # Chinese and Japanese write a sentence without spaces: one "word" of 30 ideographs is a sentence, while a
 # menu item there is a few characters ("国际", "财经新闻"). Past this many wide characters, a line is prose.
 _MENU_ITEM_WIDE = 10
-_WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Chinese, Japanese and Korean characters (kana, ideographs, Hangul syllables, compatibility ideographs).
+WIDE_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def _few_wide(line: str) -> bool:
     """Whether the line holds too few CJK characters to be a sentence (true of any line this short)."""
-    return len(line) <= _MENU_ITEM_WIDE or len(_WIDE.findall(line)) <= _MENU_ITEM_WIDE
+    return len(line) <= _MENU_ITEM_WIDE or len(WIDE_CHAR.findall(line)) <= _MENU_ITEM_WIDE
 
 
 _ANNOUNCING_WORDS = 5  # "The plant has four units:" announces a list; "Sections:" labels a menu

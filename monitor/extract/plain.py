@@ -12,6 +12,7 @@ import re
 from monitor import log
 from monitor.extract import provenance
 from monitor.extract.clean import Cleaned, clean, is_headline_like
+from monitor.extract.headlines import WIDE_CHAR
 from monitor.models import EmptyReason, Extracted
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,6 @@ _SENTENCE_END = re.compile(r"(?<=[^\s.][.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-
 _BULLET = re.compile(r"[-–—•·*▪►]\s+")
 _CLAUSE_BREAK = re.compile(r"\s*(?:,|;|:|，|；|：|\s[-–—]\s)\s*")
 # Chinese and Japanese: no spaces between words, sentences end with 。！？.
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 _CJK_SENTENCE_END = re.compile(r"(?<=[。！？])")
 _CJK_TITLE_CHARS = (4, 60)
 
@@ -109,20 +109,21 @@ def derive_title(paragraphs: list[str]) -> str:
 
 
 def _cjk_headline(line: str) -> bool:
-    """A Chinese or Japanese headline: short, mostly CJK, no sentence or clause punctuation at its end
-    (word counts mean nothing without spaces)."""
+    """A Chinese, Japanese or Korean headline: short, mostly wide characters (``WIDE_CHAR``), no
+    sentence or clause punctuation at its end (word counts mean nothing without spaces; Korean has
+    spaces but no capitals)."""
     low, high = _CJK_TITLE_CHARS
     return (
         low <= len(line) <= high
         and "\n" not in line
         and line[-1] not in "。！？；：，、.!?;:,"
-        and len(_CJK.findall(line)) * 2 >= len(line)
+        and len(WIDE_CHAR.findall(line)) * 2 >= len(line)
     )
 
 
 def _first_sentence(text: str) -> str:
     sentence = _SENTENCE_END.split(text[:1000], maxsplit=1)[0].strip()
-    if _CJK.search(sentence):
+    if WIDE_CHAR.search(sentence):
         sentence = _CJK_SENTENCE_END.split(sentence, maxsplit=1)[0].rstrip("。！？")
     if sentence.endswith(":"):  # "... to comprehensive utilization, emphasizing:" introduces a list
         head, _, _ = sentence.rpartition(",")
