@@ -191,11 +191,7 @@ def byline_authors(line: str) -> tuple[str, ...] | None:
 
 def byline_wire(line: str) -> str | None:
     """The wire agency a byline names beside its writers ("By Jane Doe, Reuters"), else ``None``."""
-    match = BYLINE.fullmatch(line.strip()) if len(line) <= 160 else None
-    if match is None:
-        return None
-    names_text = match.group("names") or match.group("names2") or match.group("names3") or ""
-    return next((name for name in _NAME_SPLIT.split(names_text.strip().rstrip(".")) if name in WIRES), None)
+    return next((name for name in byline_authors(line) or () if name in WIRES), None)
 
 
 def _is_name(text: str) -> bool:
